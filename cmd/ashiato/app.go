@@ -1,0 +1,83 @@
+package main
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/config"
+	"github.com/ashiato/ashiato/collector/ingest"
+)
+
+// newApp returns the Fiber app with the server's limits: body size, read,
+// write and idle timeouts (slow clients cannot hold a connection open), and
+// a connection cap.
+func newApp(cfg config.Server, log *slog.Logger) *fiber.App {
+	return fiber.New(fiber.Config{
+		AppName:               "ashiato",
+		DisableStartupMessage: true,
+		BodyLimit:             collector.MaxBodyBytes,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		Concurrency:           cfg.MaxConns,
+		ReadBufferSize:        8192,
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			var fe *fiber.Error
+			if errors.As(err, &fe) {
+				switch fe.Code {
+				case fiber.StatusRequestEntityTooLarge:
+					return ingest.WriteError(c, collector.Errorf(collector.ETooLarge, "body", "larger than %d bytes", collector.MaxBodyBytes))
+				case fiber.StatusNotFound:
+					return ingest.WriteError(c, collector.Errorf(collector.ENotFound, "", "no such endpoint"))
+				case fiber.StatusMethodNotAllowed:
+					return c.Status(fe.Code).JSON(ingest.ErrorBody{Error: "method_not_allowed"})
+				case fiber.StatusBadRequest:
+					return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "", "bad request"))
+				}
+			}
+			log.Error("request failed", "path", c.Path(), "err", err)
+			return ingest.WriteError(c, err)
+		},
+	})
+}
+
+// ipSource is what the rate limiter needs: the trusted client IP.
+type ipSource interface {
+	ClientIP(remoteIP, xForwardedFor string) string
+}
+
+// rateLimit limits requests per client IP, as resolved from trusted
+// proxies only; a spoofed X-Forwarded-For cannot dodge it.
+func rateLimit(cfg config.Server, ips ipSource) fiber.Handler {
+	if cfg.RatePerIP <= 0 {
+		return func(c *fiber.Ctx) error { return c.Next() }
+	}
+	window := time.Duration(float64(cfg.RateBurst) / cfg.RatePerIP * float64(time.Second))
+	if window < time.Second {
+		window = time.Second
+	}
+	return limiter.New(limiter.Config{
+		Max:                    cfg.RateBurst,
+		Expiration:             window,
+		LimiterMiddleware:      limiter.SlidingWindow{},
+		SkipFailedRequests:     false,
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return ips.ClientIP(c.Context().RemoteIP().String(), c.Get(fiber.HeaderXForwardedFor))
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(window.Seconds())))
+			return ingest.WriteError(c, collector.Errorf(collector.ERateLimited, "", "too many requests from this client"))
+		},
+	})
+}
+
+func notifyAgain(c chan<- os.Signal) { signal.Notify(c, os.Interrupt, syscall.SIGTERM) }

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/batch"
+	"github.com/ashiato/ashiato/collector/config"
+	"github.com/ashiato/ashiato/collector/consent"
+	"github.com/ashiato/ashiato/collector/enrich"
+	"github.com/ashiato/ashiato/collector/ingest"
+	"github.com/ashiato/ashiato/collector/spool"
+	"github.com/ashiato/ashiato/collector/store"
+	"github.com/ashiato/ashiato/collector/web"
+)
+
+func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := config.Load(fs, args, os.Getenv)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Log: newLogger(stderr, cfg.LogLevel)}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	m.Log.Info("shutting down")
+	// A second signal forces exit while the drain runs.
+	go func() {
+		sig := make(chan os.Signal, 1)
+		notifyAgain(sig)
+		<-sig
+		m.Log.Warn("second signal: exiting now")
+		os.Exit(1)
+	}()
+	return m.Close()
+}
+
+// Main is a running collector: every stage wired together. Tests start it
+// in-process on port 0.
+type Main struct {
+	Config config.Config
+	Log    *slog.Logger
+	Addr   string // the address it listens on, once Run returned
+
+	reg      *prometheus.Registry
+	store    *store.Store
+	enricher *enrich.Enricher
+	spool    *spool.Spool
+	writer   *batch.Writer
+	salter   *consent.Salter
+	app      *fiber.App
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+// Run starts the collector and returns once it is listening.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	m.reg = prometheus.NewRegistry()
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	secret, err := config.LoadSecret(cfg.SecretFile)
+	if err != nil {
+		return err
+	}
+	signer, err := consent.NewSigner(secret)
+	if err != nil {
+		return err
+	}
+	if m.store, err = openStore(ctx, cfg.Config, m.Log); err != nil {
+		return err
+	}
+	if m.enricher, err = enrich.New(cfg.Enrich, m.Log); err != nil {
+		return err
+	}
+	if m.spool, err = spool.Open(cfg.Spool, m.Log, m.reg); err != nil {
+		return err
+	}
+	m.salter = consent.NewSalter(m.store, m.Log)
+	if err := m.salter.Refresh(ctx); err != nil {
+		return err
+	}
+	m.writer = batch.New(cfg.Writer, m.spool, m.store, m.finish, m.Log, m.reg)
+
+	sites := ingest.NewSites(cfg.Sites)
+	m.app = newApp(cfg.Server, m.Log)
+	api := m.app.Group("/api", rateLimit(cfg.Server, m.enricher))
+	h := &ingest.Handler{
+		Sites: sites, Verifier: signer, Enricher: m.enricher, IPs: m.enricher,
+		Hasher: m.salter, Sink: &batch.SpoolSink{Spool: m.spool},
+		Metrics: ingest.NewMetrics(m.reg), Log: m.Log, Now: time.Now,
+	}
+	h.Register(api)
+	web.RegisterAssets(m.app)
+	web.RegisterDemo(m.app, cfg.PublicURL)
+	web.RegisterOps(m.app, m.reg, map[string]web.Check{
+		"clickhouse": m.store.Ping,
+		"writer": func(context.Context) error {
+			if !m.writer.Healthy() {
+				return errors.New("inserts are failing; events wait in the spool")
+			}
+			return nil
+		},
+		"salt": func(context.Context) error {
+			if !m.salter.Ready() {
+				return errors.New("no salt for today")
+			}
+			return nil
+		},
+	})
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	m.Addr = ln.Addr().String()
+
+	bg, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.done = make(chan struct{})
+	go func() {
+		defer close(m.done)
+		m.writer.Run(bg)
+	}()
+	go m.salter.Run(bg, time.Minute)
+	go func() {
+		if err := m.app.Listener(ln); err != nil {
+			m.Log.Error("http server stopped", "err", err)
+		}
+	}()
+	m.Log.Info("listening", "addr", m.Addr, "sites", len(cfg.Sites),
+		"clickhouse", fmt.Sprintf("%d.%d.%d", m.store.Version.Version.Major, m.store.Version.Version.Minor, m.store.Version.Version.Patch))
+	return nil
+}
+
+// finish completes an event in the writer: the parse of a never-seen UA.
+func (m *Main) finish(ev *collector.Event) bool {
+	if ev.PendingUA != "" {
+		ingest.SetUA(ev, m.enricher.UA(ev.PendingUA), ev.BotReason == "webdriver")
+	}
+	return true
+}
+
+// Close stops accepting requests, lets the writer drain what it can within
+// a deadline, and closes every stage. Whatever is not drained stays in the
+// spool for the next start.
+func (m *Main) Close() error {
+	var errs []error
+	if m.app != nil {
+		errs = append(errs, m.app.ShutdownWithTimeout(10*time.Second))
+	}
+	if m.cancel != nil {
+		m.drain(5 * time.Second)
+		m.cancel()
+		<-m.done
+	}
+	if m.spool != nil {
+		errs = append(errs, m.spool.Close())
+	}
+	if m.enricher != nil {
+		errs = append(errs, m.enricher.Close())
+	}
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// drain waits until the spool is empty or the deadline passes.
+func (m *Main) drain(d time.Duration) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) && m.spool.Stats().Records > 0 {
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// openStore connects to ClickHouse, retrying for a while so that the
+// collector and the server can be started together.
+func openStore(ctx context.Context, cfg store.Config, log *slog.Logger) (*store.Store, error) {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		st, err := store.Open(ctx, cfg, false)
+		if err == nil {
+			return st, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, err
+		}
+		log.Warn("clickhouse not reachable yet; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(2 * time.Second):
+		}
+	}
+}

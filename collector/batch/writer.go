@@ -1,0 +1,170 @@
+// Package batch is the writer stage: it drains the durable spool in large
+// batches, finishes enrichment that was left pending (never-seen UAs),
+// drops events of erased subjects, and inserts into ClickHouse exactly
+// once. A spool record is confirmed only after its row is in ClickHouse.
+package batch
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/spool"
+)
+
+// Config configures the writer.
+type Config struct {
+	MaxRows     int           `yaml:"max_rows"`     // rows per insert; default 50,000
+	Interval    time.Duration `yaml:"interval"`     // flush at least this often; default 1s
+	MinInterval time.Duration `yaml:"min_interval"` // at most one insert per this, to bound parts; default 200ms
+	RetryMax    time.Duration `yaml:"retry_max"`    // longest back-off after failed inserts; default 10s
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxRows <= 0 {
+		c.MaxRows = 50000
+	}
+	if c.Interval <= 0 {
+		c.Interval = time.Second
+	}
+	if c.MinInterval <= 0 {
+		c.MinInterval = 200 * time.Millisecond
+	}
+	if c.MinInterval > c.Interval {
+		c.MinInterval = c.Interval
+	}
+	if c.RetryMax <= 0 {
+		c.RetryMax = 10 * time.Second
+	}
+	return c
+}
+
+// Source is the spool as the writer reads it.
+type Source interface {
+	Read(ctx context.Context, max int, wait time.Duration) (spool.Batch, error)
+	Confirm(b spool.Batch) error
+	Requeue(b spool.Batch)
+}
+
+// Store writes events exactly once.
+type Store interface {
+	InsertEventsOnce(ctx context.Context, evs []collector.Event) (int, error)
+}
+
+// Finisher completes events before they are stored: pending UA parses,
+// erasure suppression. It returns false for an event that must be dropped.
+type Finisher func(ev *collector.Event) bool
+
+// Writer drains a Source into a Store.
+type Writer struct {
+	cfg     Config
+	src     Source
+	store   Store
+	finish  Finisher
+	log     *slog.Logger
+	metrics *metrics
+	lastOK  atomic.Int64 // unix nanos of the last successful drain or idle check
+	failing atomic.Bool
+}
+
+// New returns a Writer.
+func New(cfg Config, src Source, st Store, finish Finisher, log *slog.Logger, reg prometheus.Registerer) *Writer {
+	w := &Writer{cfg: cfg.withDefaults(), src: src, store: st, finish: finish, log: log, metrics: newMetrics(reg)}
+	w.lastOK.Store(time.Now().UnixNano())
+	return w
+}
+
+// Healthy reports whether the last insert succeeded.
+func (w *Writer) Healthy() bool { return !w.failing.Load() }
+
+// Run drains until ctx ends. Records already handed out when ctx ends are
+// requeued, so they stay in the spool for the next start.
+func (w *Writer) Run(ctx context.Context) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		start := time.Now()
+		b, err := w.src.Read(ctx, w.cfg.MaxRows, w.cfg.Interval)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Error("read spool", "err", err)
+				sleep(ctx, time.Second)
+			}
+			continue
+		}
+		if len(b.Records) == 0 {
+			w.lastOK.Store(time.Now().UnixNano())
+			continue
+		}
+		if err := w.write(ctx, b); err != nil {
+			w.src.Requeue(b)
+			if ctx.Err() != nil {
+				return
+			}
+			w.failing.Store(true)
+			w.metrics.errors.Inc()
+			w.log.Warn("insert failed; will retry", "rows", len(b.Records), "err", err, "backoff", backoff.String())
+			sleep(ctx, backoff)
+			backoff = min(backoff*2, w.cfg.RetryMax)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		w.failing.Store(false)
+		w.lastOK.Store(time.Now().UnixNano())
+		// Bound the insert rate so that parts per partition stay low even
+		// while a large backlog drains.
+		if d := w.cfg.MinInterval - time.Since(start); d > 0 && len(b.Records) < w.cfg.MaxRows {
+			sleep(ctx, d)
+		}
+	}
+}
+
+// write decodes, finishes, inserts and confirms one spool batch.
+func (w *Writer) write(ctx context.Context, b spool.Batch) error {
+	evs := make([]collector.Event, 0, len(b.Records))
+	for _, rec := range b.Records {
+		var ev collector.Event
+		if err := spool.DecodeEvent(rec, &ev); err != nil {
+			// The spool's checksums make this a bug, not a disk fault;
+			// keep going rather than block the whole spool on one record.
+			w.metrics.undecodable.Inc()
+			w.log.Error("undecodable spool record skipped", "err", err)
+			continue
+		}
+		if w.finish != nil && !w.finish(&ev) {
+			w.metrics.suppressed.Inc()
+			continue
+		}
+		evs = append(evs, ev)
+	}
+	start := time.Now()
+	n, err := w.store.InsertEventsOnce(ctx, evs)
+	if err != nil {
+		return err
+	}
+	w.metrics.insertSeconds.Observe(time.Since(start).Seconds())
+	w.metrics.batchRows.Observe(float64(len(evs)))
+	w.metrics.rows.Add(float64(n))
+	if dup := len(evs) - n; dup > 0 {
+		w.metrics.duplicates.Add(float64(dup))
+	}
+	if err := w.src.Confirm(b); err != nil {
+		return errors.Join(errConfirm, err)
+	}
+	return nil
+}
+
+var errConfirm = errors.New("confirm spool batch")
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

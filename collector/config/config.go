@@ -1,0 +1,197 @@
+// Package config loads ashiato's configuration: command-line flags, then
+// ASHIATO_* environment variables, then the YAML file, then defaults. Every
+// setting is declared once, in settings.go, which drives all three.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/batch"
+	"github.com/ashiato/ashiato/collector/enrich"
+	"github.com/ashiato/ashiato/collector/spool"
+	"github.com/ashiato/ashiato/collector/store"
+)
+
+// Config is the whole configuration of the collector.
+type Config struct {
+	Listen   string `yaml:"listen"`
+	DataDir  string `yaml:"data_dir"`
+	LogLevel string `yaml:"log_level"`
+	// SecretFile holds the server secret that signs consent tokens and keys
+	// user-ID hashes. Every collector instance of a deployment must share it.
+	// Default: DATA_DIR/secret, generated at first start.
+	SecretFile string `yaml:"secret_file"`
+	PublicURL  string `yaml:"public_url"` // the collector's public origin, for the demo page and docs
+
+	store.Config `yaml:",inline"`
+	Sites        []collector.Site `yaml:"sites"`
+	Enrich       enrich.Config    `yaml:"enrich"`
+	Spool        spool.Config     `yaml:"spool"`
+	Writer       batch.Config     `yaml:"writer"`
+	Server       Server           `yaml:"server"`
+}
+
+// Server holds the HTTP server's limits.
+type Server struct {
+	ReadTimeout  time.Duration `yaml:"read_timeout"`
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	IdleTimeout  time.Duration `yaml:"idle_timeout"`
+	MaxConns     int           `yaml:"max_conns"`
+	RatePerIP    float64       `yaml:"rate_per_ip"` // sustained requests per second per client IP; 0 = off
+	RateBurst    int           `yaml:"rate_burst"`
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Listen:   "127.0.0.1:8080",
+		DataDir:  "./data",
+		LogLevel: "info",
+		Config:   store.Config{DSN: "clickhouse://127.0.0.1:9000/ashiato"},
+		Server: Server{
+			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second,
+			MaxConns: 10000, RatePerIP: 200, RateBurst: 400,
+		},
+	}
+}
+
+// Load parses args (flags of one subcommand, registered on fs by the caller
+// with Flags) and fills the configuration from flags, environment, file.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	vals := map[string]*string{}
+	var path string
+	fs.StringVar(&path, "config", "", "YAML configuration file (env ASHIATO_CONFIG)")
+	for _, s := range Settings {
+		v := new(string)
+		vals[s.Name] = v
+		fs.StringVar(v, s.Name, "", s.Help+" (env "+s.Env()+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if path == "" {
+		path = getenv("ASHIATO_CONFIG")
+	}
+	cfg := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("read config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, s := range Settings {
+		v, ok := *vals[s.Name], set[s.Name]
+		if !ok {
+			v, ok = getenv(s.Env()), getenv(s.Env()) != ""
+		}
+		if !ok {
+			continue
+		}
+		if err := s.Set(&cfg, v); err != nil {
+			return Config{}, fmt.Errorf("%s (--%s / %s): %w", s.Name, s.Name, s.Env(), err)
+		}
+	}
+	if err := cfg.Finish(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// Finish fills defaults that depend on other settings and validates.
+func (c *Config) Finish() error {
+	if len(c.Sites) == 0 {
+		c.Sites = []collector.Site{DemoSite()}
+	}
+	if c.Spool.Dir == "" {
+		c.Spool.Dir = c.DataDir + "/spool"
+	}
+	if c.SecretFile == "" {
+		c.SecretFile = c.DataDir + "/secret"
+	}
+	seen := map[string]bool{}
+	for i := range c.Sites {
+		s := &c.Sites[i]
+		if err := FinishSite(s); err != nil {
+			return err
+		}
+		if seen[s.ID] {
+			return fmt.Errorf("site %s: configured twice", s.ID)
+		}
+		seen[s.ID] = true
+	}
+	if err := c.Spool.Validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// FinishSite fills a site's defaults and checks it.
+func FinishSite(s *collector.Site) error {
+	if s.ID == "" {
+		return errors.New("site: id is required")
+	}
+	if len(s.Hosts) == 0 {
+		return fmt.Errorf("site %s: hosts: at least one host is required", s.ID)
+	}
+	if len(s.Purposes) == 0 {
+		s.Purposes = DefaultPurposes()
+	}
+	if s.Purpose(collector.PurposeNecessary) == nil {
+		return fmt.Errorf("site %s: purposes: %q is required", s.ID, collector.PurposeNecessary)
+	}
+	for _, p := range s.Purposes {
+		for _, c := range p.Capabilities {
+			if _, ok := collector.CapabilityNames[c]; !ok {
+				return fmt.Errorf("site %s: purpose %s: unknown capability %q", s.ID, p.ID, c)
+			}
+		}
+	}
+	switch s.AnonymousMode {
+	case "":
+		s.AnonymousMode = collector.AnonymousAggregate
+	case collector.AnonymousAggregate, collector.AnonymousDrop:
+	default:
+		return fmt.Errorf("site %s: anonymous_mode %q: want aggregate or drop", s.ID, s.AnonymousMode)
+	}
+	if s.RetentionDays == 0 {
+		s.RetentionDays = 395
+	}
+	if s.LedgerRetentionDays == 0 {
+		s.LedgerRetentionDays = 365 * 5
+	}
+	if s.TimeZone == "" {
+		s.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil {
+		return fmt.Errorf("site %s: time_zone: %w", s.ID, err)
+	}
+	if s.PolicyRevision == 0 {
+		s.PolicyRevision = 1
+	}
+	if s.ConsentMaxAgeDays == 0 {
+		s.ConsentMaxAgeDays = 180
+	}
+	if s.ConsentMaxAgeDays > 395 {
+		return fmt.Errorf("site %s: consent_max_age_days %d: at most 13 months (395 days)", s.ID, s.ConsentMaxAgeDays)
+	}
+	if s.Banner.Layout == "" {
+		s.Banner.Layout = "bar"
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package ingest
+
+import (
+	"crypto/sha1"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/consent"
+	"github.com/ashiato/ashiato/collector/enrich"
+)
+
+// Enricher is what the ingest stage needs of the enrichment stage.
+type Enricher interface {
+	Country(ip string, header func(name string) string) string
+	UACached(ua string) (enrich.UAInfo, bool)
+}
+
+// Hasher computes the anonymous visitor hash.
+type Hasher interface {
+	Hash(site, ip, ua string) uint64
+}
+
+// eventNamespace scopes client event IDs (eid) per site, so that a client
+// cannot collide with another site's events by reusing an ID.
+var eventNamespace = uuid.MustParse("6f0d2b8e-3c59-4f43-9a8e-5a7c1d9e0b21")
+
+// Build turns a validated hit into an event for site: it parses the URL and
+// referrer, applies the consent policy (the one choke point, consent.Apply)
+// and enriches. The request's IP and UA are used here and not kept, except
+// a never-seen UA, which rides along as PendingUA until the writer parses it.
+// keep is false when the policy says the event must not be stored.
+func Build(h *collector.Hit, site *collector.Site, req *collector.Request, pol consent.Policy, en Enricher, hs Hasher, header func(string) string) (ev collector.Event, keep bool, err *collector.Error) {
+	u, perr := enrich.ParseURL(h.URL, keepAll)
+	if perr != nil {
+		return ev, false, collector.Errorf(collector.EInvalid, "url", "want an absolute http(s) URL")
+	}
+	if !site.AllowsHost(u.Host) {
+		return ev, false, collector.Errorf(collector.EInvalid, "url", "host does not belong to site %s", site.ID)
+	}
+	ev = collector.Event{
+		EventID:    eventID(site.ID, h.EID),
+		SiteID:     site.ID,
+		TS:         req.ReceivedAt,
+		ReceivedAt: req.ReceivedAt,
+		Type:       h.Type,
+		Name:       h.Name,
+		URLHost:    u.Host, URLPath: u.Path, URLQuery: u.Query,
+		Title:     h.Title,
+		UTMSource: u.UTMSource, UTMMedium: u.UTMMedium, UTMCampaign: u.UTMCampaign,
+		UTMTerm: u.UTMTerm, UTMContent: u.UTMContent,
+		ClickIDType: u.ClickIDType, ClickID: u.ClickID,
+		Screen:    h.Screen,
+		Lang:      h.Lang,
+		VisitorID: h.VID,
+		SessionID: h.SID,
+	}
+	if h.Type == collector.TypeEngagement {
+		ev.EngagedMS = uint32(h.EngagedMS)
+		ev.ScrollDepth = uint8(h.Scroll)
+	}
+	ref := enrich.Referrer(h.Referrer, site.AllowsHost, u.UTMMedium, u.ClickID != "")
+	ev.RefHost, ev.RefSource, ev.RefName = ref.Host, ref.Source, ref.Name
+	ev.Referrer = ref.Host
+	if len(h.Props) > 0 {
+		keys := make([]string, 0, len(h.Props))
+		for k := range h.Props {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		ev.PropKeys = keys
+		ev.PropValues = make([]string, len(keys))
+		for i, k := range keys {
+			ev.PropValues[i], _ = PropString(h.Props[k])
+		}
+	}
+	if !consent.Apply(&ev, pol) {
+		return ev, false, nil
+	}
+	ev.Country = en.Country(req.ClientIP, header)
+	if info, ok := en.UACached(req.UserAgent); ok {
+		SetUA(&ev, info, h.Webdriver)
+	} else {
+		ev.PendingUA = strings.Clone(req.UserAgent)
+		ev.IsBot = h.Webdriver
+		if h.Webdriver {
+			ev.BotReason = "webdriver"
+		}
+	}
+	if ev.VisitorID == "" {
+		ev.VisitorHash = hs.Hash(site.ID, req.ClientIP, req.UserAgent)
+	}
+	return ev, true, nil
+}
+
+// SetUA fills the parsed User-Agent fields of ev.
+func SetUA(ev *collector.Event, info enrich.UAInfo, webdriver bool) {
+	ev.Browser, ev.BrowserVersion = info.Browser, info.BrowserVersion
+	ev.OS, ev.OSVersion = info.OS, info.OSVersion
+	ev.DeviceType = info.DeviceType
+	ev.IsBot, ev.BotReason = info.IsBot, info.BotReason
+	if webdriver && !ev.IsBot {
+		ev.IsBot, ev.BotReason = true, "webdriver"
+	}
+	ev.PendingUA = ""
+}
+
+func keepAll(string) bool { return true }
+
+// eventID derives the event ID: from the client's eid (so retries collapse)
+// or random.
+func eventID(site, eid string) [16]byte {
+	if eid == "" {
+		return uuid.New()
+	}
+	return uuid.NewHash(sha1.New(), eventNamespace, []byte(site+"\x00"+eid), 5)
+}

@@ -1,0 +1,211 @@
+// Package ingest is the HTTP stage: Fiber handlers that decode and validate
+// hits, run them through the consent gate and enrichment, and hand the
+// events to a Sink (the durable spool). Errors are mapped to HTTP status in
+// errors.go only.
+package ingest
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/consent"
+)
+
+// Sink receives the events of one request. It returns nil only when the
+// events are safe (durably spooled); errors are *collector.Error with code
+// EOverloaded or EUnavailable.
+type Sink interface {
+	Submit(ctx context.Context, evs []collector.Event) error
+}
+
+// Verifier verifies consent tokens.
+type Verifier interface {
+	Verify(token string, now time.Time) (*collector.Grant, error)
+}
+
+// IPResolver finds the client IP, honouring X-Forwarded-For only from
+// trusted proxies.
+type IPResolver interface {
+	ClientIP(remoteIP, xForwardedFor string) string
+}
+
+// CookieName is the first-party cookie that carries the consent token.
+const CookieName = "ashiato_consent"
+
+// Handler serves the browser-facing endpoints.
+type Handler struct {
+	Sites    *Sites
+	Verifier Verifier
+	Enricher Enricher
+	IPs      IPResolver
+	Hasher   Hasher
+	Sink     Sink
+	Metrics  *Metrics
+	Log      *slog.Logger
+	Now      func() time.Time
+}
+
+// Register mounts the event endpoints on app.
+func (h *Handler) Register(app fiber.Router) {
+	app.Options("/api/*", h.preflight)
+	app.Post("/api/event", h.postEvent)
+	app.Get("/api/event.gif", h.getGIF)
+}
+
+// request gathers what the pipeline needs from the HTTP request. Values are
+// copied out of Fiber's reused buffers only where they outlive the handler.
+func (h *Handler) request(c *fiber.Ctx) collector.Request {
+	return collector.Request{
+		ClientIP:   h.IPs.ClientIP(c.Context().RemoteIP().String(), c.Get(fiber.HeaderXForwardedFor)),
+		UserAgent:  c.Get(fiber.HeaderUserAgent),
+		GPC:        c.Get("Sec-GPC") == "1",
+		Cookie:     c.Cookies(CookieName),
+		ReceivedAt: h.Now().UTC(),
+	}
+}
+
+// Rejection reports one event of a request that was not accepted.
+type Rejection struct {
+	Index  int    `json:"index"`
+	Error  string `json:"error"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Result is the body of a 202 answer.
+type Result struct {
+	Accepted int         `json:"accepted"`
+	Rejected []Rejection `json:"rejected,omitempty"`
+}
+
+func (h *Handler) postEvent(c *fiber.Ctx) error {
+	body := c.Body()
+	if len(body) > collector.MaxBodyBytes {
+		h.Metrics.reject(collector.ETooLarge, 1)
+		return WriteError(c, collector.Errorf(collector.ETooLarge, "body", "larger than %d bytes", collector.MaxBodyBytes))
+	}
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	if ct != "" && !strings.HasPrefix(ct, "text/plain") && !strings.HasPrefix(ct, "application/json") {
+		h.Metrics.reject(collector.EInvalid, 1)
+		return WriteError(c, collector.Errorf(collector.EInvalid, "content-type", "want text/plain or application/json"))
+	}
+	hits, bad, err := Decode(body)
+	if err != nil {
+		h.Metrics.reject(collector.EInvalid, 1)
+		return WriteError(c, err)
+	}
+	res, first, err := h.process(c, hits, bad)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	if res.Accepted == 0 && first != nil {
+		c.Status(Status(first.Code))
+		return c.JSON(struct {
+			ErrorBody
+			Result
+		}{bodyOf(first), res})
+	}
+	return c.Status(fiber.StatusAccepted).JSON(res)
+}
+
+// process runs hits through validation, the consent gate and enrichment and
+// submits the kept events. It returns the per-event result, the first
+// rejection, and an error when the sink refused the whole request.
+func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*collector.Error) (Result, *collector.Error, error) {
+	req := h.request(c)
+	origin := c.Get(fiber.HeaderOrigin)
+	var res Result
+	var first *collector.Error
+	reject := func(i int, e *collector.Error) {
+		res.Rejected = append(res.Rejected, Rejection{Index: i, Error: e.Code, Field: e.Field, Reason: e.Reason})
+		h.Metrics.reject(e.Code, 1)
+		if first == nil {
+			first = e
+		}
+	}
+	evs := make([]collector.Event, 0, len(hits))
+	corsSet := false
+	for i := range hits {
+		if e := bad[i]; e != nil {
+			reject(i, e)
+			continue
+		}
+		hit := &hits[i]
+		if e := Validate(hit); e != nil {
+			reject(i, e)
+			continue
+		}
+		site := h.Sites.Get(hit.Site)
+		if site == nil {
+			reject(i, collector.Errorf(collector.EUnknownSite, "site", "unknown site"))
+			continue
+		}
+		if origin != "" && !site.AllowsOrigin(origin) {
+			reject(i, collector.Errorf(collector.EOriginDenied, "origin", "origin not allowed for site"))
+			continue
+		}
+		if origin != "" && !corsSet {
+			setCORS(c, origin)
+			corsSet = true
+		}
+		pol := consent.Decide(site, h.grant(hit.Consent, req.Cookie, req.ReceivedAt), req.GPC || hit.GPC)
+		ev, keep, e := Build(hit, site, &req, pol, h.Enricher, h.Hasher, func(name string) string { return c.Get(name) })
+		if e != nil {
+			reject(i, e)
+			continue
+		}
+		if !keep {
+			h.Metrics.dropped.Inc()
+			res.Accepted++ // accepted and dropped by the site's anonymous mode
+			continue
+		}
+		evs = append(evs, ev)
+	}
+	if len(evs) > 0 {
+		if err := h.Sink.Submit(c.UserContext(), evs); err != nil {
+			h.Metrics.reject(collector.ErrorCode(err), len(evs))
+			return res, first, err
+		}
+		h.Metrics.accepted.Add(float64(len(evs)))
+		res.Accepted += len(evs)
+	}
+	return res, first, nil
+}
+
+// grant verifies the event's token, falling back to the cookie's. Invalid
+// tokens mean anonymous mode, never an error for the hit.
+func (h *Handler) grant(token, cookie string, now time.Time) *collector.Grant {
+	for _, t := range []string{token, cookie} {
+		if t == "" {
+			continue
+		}
+		if g, err := h.Verifier.Verify(t, now); err == nil {
+			return g
+		}
+	}
+	return nil
+}
+
+func setCORS(c *fiber.Ctx, origin string) {
+	c.Set(fiber.HeaderAccessControlAllowOrigin, origin)
+	c.Set(fiber.HeaderAccessControlAllowCredentials, "true")
+	c.Vary(fiber.HeaderOrigin)
+}
+
+// preflight answers CORS preflights for origins that some site allows.
+func (h *Handler) preflight(c *fiber.Ctx) error {
+	origin := c.Get(fiber.HeaderOrigin)
+	if origin == "" || !h.Sites.AnyAllowsOrigin(origin) {
+		return c.SendStatus(fiber.StatusForbidden)
+	}
+	setCORS(c, origin)
+	c.Set(fiber.HeaderAccessControlAllowMethods, "GET, POST, OPTIONS")
+	c.Set(fiber.HeaderAccessControlAllowHeaders, "Content-Type")
+	c.Set(fiber.HeaderAccessControlMaxAge, "86400")
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,138 @@
+package collector
+
+import (
+	"path"
+	"strings"
+)
+
+// Anonymous modes: what happens to hits without a valid consent token.
+const (
+	AnonymousAggregate = "aggregate" // keep, without any stored identifier
+	AnonymousDrop      = "drop"      // do not keep at all
+)
+
+// Text is a text in several languages, keyed by BCP 47 language ("ja", "en").
+type Text map[string]string
+
+// In returns the text in lang, falling back to English, then to any.
+func (t Text) In(lang string) string {
+	if s, ok := t[lang]; ok {
+		return s
+	}
+	if s, ok := t["en"]; ok {
+		return s
+	}
+	for _, s := range t {
+		return s
+	}
+	return ""
+}
+
+// Recipient is a third party that receives data for a purpose: the
+// external-transmission disclosure.
+type Recipient struct {
+	Name    string `yaml:"name" json:"name"`
+	Data    Text   `yaml:"data" json:"data"`       // what is sent
+	Purpose Text   `yaml:"purpose" json:"purpose"` // what they use it for
+	Policy  string `yaml:"policy" json:"policy,omitempty"`
+	Country string `yaml:"country" json:"country,omitempty"`
+}
+
+// Purpose is one consent purpose of a site.
+type Purpose struct {
+	ID           string      `yaml:"id" json:"id"`
+	Required     bool        `yaml:"required" json:"required"`
+	Title        Text        `yaml:"title" json:"title"`
+	Description  Text        `yaml:"description" json:"description"`
+	Capabilities []string    `yaml:"capabilities" json:"capabilities"`
+	Recipients   []Recipient `yaml:"recipients" json:"recipients"`
+	Cookies      []string    `yaml:"cookies" json:"cookies,omitempty"` // first-party cookies deleted on withdrawal
+}
+
+// Site is one website that sends hits to the collector.
+type Site struct {
+	ID                  string    `yaml:"id" json:"id"`
+	Hosts               []string  `yaml:"hosts" json:"hosts"`     // hostnames pages may have; "*.example.com" allowed
+	Origins             []string  `yaml:"origins" json:"origins"` // exact origins; "http://localhost:*" allows any port
+	Purposes            []Purpose `yaml:"purposes" json:"purposes"`
+	AnonymousMode       string    `yaml:"anonymous_mode" json:"anonymous_mode"`
+	RetentionDays       int       `yaml:"retention_days" json:"retention_days"`
+	LedgerRetentionDays int       `yaml:"ledger_retention_days" json:"ledger_retention_days"`
+	TimeZone            string    `yaml:"time_zone" json:"time_zone"`
+	PolicyRevision      int       `yaml:"policy_revision" json:"policy_revision"`
+	PolicyURL           string    `yaml:"policy_url" json:"policy_url"`
+	ConsentMaxAgeDays   int       `yaml:"consent_max_age_days" json:"consent_max_age_days"`
+	Banner              Banner    `yaml:"banner" json:"banner"`
+	UserIDHashing       bool      `yaml:"hash_user_id" json:"hash_user_id"`
+	QueryAllowlist      []string  `yaml:"query_allowlist" json:"query_allowlist"` // extra query parameters kept in anonymous mode
+}
+
+// Banner holds the banner's presentation settings and texts.
+type Banner struct {
+	Layout         string `yaml:"layout" json:"layout"` // "bar" or "box"
+	Lang           string `yaml:"lang" json:"lang"`     // fixed language, or "" to detect
+	Title          Text   `yaml:"title" json:"title"`
+	Text           Text   `yaml:"text" json:"text"`
+	FloatingButton bool   `yaml:"floating_button" json:"floating_button"`
+	ConsentMode    bool   `yaml:"google_consent_mode" json:"google_consent_mode"`
+}
+
+// Purpose returns the purpose with id, or nil.
+func (s *Site) Purpose(id string) *Purpose {
+	for i := range s.Purposes {
+		if s.Purposes[i].ID == id {
+			return &s.Purposes[i]
+		}
+	}
+	return nil
+}
+
+// Capabilities returns the capabilities that the granted purposes unlock.
+func (s *Site) Capabilities(granted []string) Capability {
+	var c Capability
+	for _, id := range granted {
+		if p := s.Purpose(id); p != nil {
+			for _, name := range p.Capabilities {
+				c |= CapabilityNames[name]
+			}
+		}
+	}
+	return c
+}
+
+// AllowsHost reports whether a page on host belongs to the site.
+func (s *Site) AllowsHost(host string) bool {
+	host = strings.ToLower(host)
+	for _, h := range s.Hosts {
+		if matchPattern(strings.ToLower(h), host) {
+			return true
+		}
+	}
+	return false
+}
+
+// AllowsOrigin reports whether a browser Origin header may send hits.
+func (s *Site) AllowsOrigin(origin string) bool {
+	origin = strings.ToLower(origin)
+	for _, o := range s.Origins {
+		if matchPattern(strings.ToLower(o), origin) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchPattern matches "*" wildcards within one label: "*.example.com",
+// "http://localhost:*".
+func matchPattern(pattern, s string) bool {
+	if pattern == s {
+		return true
+	}
+	if !strings.Contains(pattern, "*") {
+		return false
+	}
+	// path.Match treats '/' specially; origins contain "//" but only in the
+	// scheme, which the pattern spells out literally, so it matches as wanted.
+	ok, err := path.Match(pattern, s)
+	return err == nil && ok
+}

@@ -1,0 +1,133 @@
+// ashiato consent banner: entry point. Reads the script tag, fetches the
+// site's banner configuration from the collector, shows the banner when no
+// current decision is stored, records decisions with POST /api/consent, and
+// tells the page (CustomEvent "ashiato:consent", window.ashiatoConsent).
+import { TEXTS } from './texts.js';
+import { readOptions, pickLang, isCurrent, expiresAt, methodFor, withdrawn, gpcLocked } from './config.js';
+import { activate, deleteCookies, gcmDefault, gcmUpdate } from './page.js';
+import { open, close, floating } from './ui.js';
+
+const KEY = 'ashiato_consent';
+const me = document.currentScript;
+const opts = readOptions(me ? me.dataset : {}, me ? me.src : '', location.href);
+const listeners = [];
+const gpc = navigator.globalPrivacyControl === true;
+let cfg = null;
+let ui = null; // what open() needs: texts, language, callbacks
+let current = null;
+
+function load() {
+  try {
+    return JSON.parse(localStorage.getItem(KEY));
+  } catch (e) {
+    return null;
+  }
+}
+
+function save(d) {
+  try {
+    localStorage.setItem(KEY, JSON.stringify(d));
+  } catch (e) { /* storage disabled: the decision holds for this page */ }
+}
+
+function detail(d) {
+  const o = { granted: d.granted, token: d.token, consent_id: d.consent_id, revision: d.revision, method: d.method };
+  if (d.vid) o.vid = d.vid;
+  return o;
+}
+
+// apply makes decision d current: cookies of withdrawn purposes are deleted,
+// Consent Mode updated, the page told, and blocked scripts run.
+function apply(d) {
+  const gone = withdrawn(current, d.granted);
+  current = d;
+  if (gone.length) {
+    deleteCookies((cfg.purposes || []).filter((p) => gone.includes(p.id)).flatMap((p) => p.cookies || []));
+  }
+  if (cfg.google_consent_mode || opts.gcm) gcmUpdate(d.granted);
+  document.dispatchEvent(new CustomEvent('ashiato:consent', { detail: detail(d) }));
+  for (const cb of listeners) {
+    try {
+      cb(detail(d));
+    } catch (e) {
+      setTimeout(() => { throw e; });
+    }
+  }
+  whenReady(() => activate(d.granted));
+  if (cfg.floating_button) whenReady(() => floating(ui.s.settings, ui.lang, show));
+}
+
+function whenReady(f) {
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', f);
+  else f();
+}
+
+async function decide(action, chosen) {
+  const purposes = cfg.purposes || [];
+  const all = purposes.filter((p) => p.required || (action === 'accept' && !(gpc && gpcLocked(p))));
+  const granted = chosen || all.map((p) => p.id);
+  const method = methodFor(action, granted, purposes, current);
+  close();
+  let d = { granted, method, revision: cfg.revision };
+  try {
+    const r = await fetch(opts.endpoint + '/api/consent', {
+      method: 'POST',
+      credentials: 'include',
+      keepalive: true,
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ site: opts.site, granted, method, revision: cfg.revision, texts_hash: cfg.texts_hash, lang: ui.lang, gpc }),
+    });
+    if (!r.ok) throw new Error('ashiato consent: ' + r.status);
+    const j = await r.json();
+    d = { granted: j.granted, token: j.token, consent_id: j.consent_id, vid: j.vid, revision: j.revision, method };
+    d.expires_at = expiresAt(j.expires_at, cfg.max_age_days, Date.now());
+    save(d);
+  } catch (e) {
+    // Not recorded: the choice holds for this page only and is asked again.
+    console.warn(e);
+  }
+  apply(d);
+}
+
+// dismiss closes the banner without a decision (Esc): closing is never
+// consent, so nothing is recorded and nothing blocked runs.
+function dismiss() {
+  if (cfg.floating_button) floating(ui.s.settings, ui.lang, show);
+  close();
+}
+
+// show opens the banner: the second layer when a decision exists, so that
+// changing or withdrawing it takes one step, else the first layer.
+function show() {
+  if (!cfg) return;
+  whenReady(() => open({ ...ui, current }, current ? 2 : 1));
+}
+
+async function start() {
+  if (!opts.site || !opts.endpoint) {
+    console.warn('ashiato consent: data-site and a collector URL are required');
+    return;
+  }
+  if (opts.gcm) gcmDefault();
+  const r = await fetch(`${opts.endpoint}/api/consent/config?site=${encodeURIComponent(opts.site)}`, { credentials: 'include' });
+  if (!r.ok) throw new Error('ashiato consent config: ' + r.status);
+  cfg = await r.json();
+  if (cfg.google_consent_mode) gcmDefault();
+  const lang = pickLang(cfg.lang, document.documentElement.lang, navigator.languages,
+    Object.keys(TEXTS).concat(Object.keys(cfg.strings || {})));
+  const s = { ...TEXTS.en, ...TEXTS[lang], ...(cfg.strings || {})[lang] };
+  ui = { cfg, lang, s, gpc, endpoint: opts.endpoint, decide, dismiss };
+  const stored = load();
+  if (isCurrent(stored, cfg.revision, Date.now())) apply(stored);
+  else show();
+}
+
+window.ashiatoConsent = {
+  show,
+  get: () => (current ? { ...current } : null),
+  onChange(cb) {
+    if (typeof cb === 'function') listeners.push(cb);
+  },
+};
+
+start().catch((e) => console.warn(e));

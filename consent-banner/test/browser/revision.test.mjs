@@ -1,0 +1,52 @@
+// A policy revision bump asks again: the collector restarts with a higher
+// policy_revision and the stored decision no longer holds.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { skipReason, startCollector, startPages, launch, newPage, ledger } from './harness.mjs';
+
+const skip = skipReason();
+
+describe('policy revision', { skip: skip || false }, () => {
+  let collector;
+  let pages;
+  let browser;
+  before(async () => {
+    collector = await startCollector(1);
+    pages = await startPages(() => collector);
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await pages?.close();
+    await collector?.stop();
+    collector?.cleanup();
+  });
+
+  it('a revision bump asks again and records the new revision', async () => {
+    const p = await newPage(browser);
+    const dialog = p.locator('.acb [role="dialog"]');
+    await p.goto(pages.origin + '/');
+    await p.getByRole('button', { name: 'Accept all' }).click();
+    await p.waitForFunction(() => window.events.length === 1);
+    await p.reload();
+    await p.waitForFunction(() => window.events.length === 1);
+    assert.equal(await dialog.count(), 0, 'same revision: not asked again');
+
+    const dir = collector.dir;
+    await collector.stop();
+    collector = await startCollector(2, dir);
+    await p.reload();
+    await dialog.waitFor();
+    assert.deepEqual(await p.evaluate(() => window.events), [], 'the old decision is not applied');
+    assert.deepEqual(await p.evaluate(() => [window.ranAnalytics, window.ranAds]), [undefined, undefined]);
+
+    await p.getByRole('button', { name: 'Reject all' }).click();
+    await p.waitForFunction(() => window.events.length === 1);
+    const e = await p.evaluate(() => window.events[0]);
+    assert.equal(e.revision, 2);
+    const rows = await ledger(e.consent_id);
+    const last = rows[rows.length - 1];
+    assert.equal(Number(last.revision), 2);
+    await p.context().close();
+  });
+});
