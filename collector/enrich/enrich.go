@@ -18,7 +18,8 @@ type Enricher struct {
 	cfg     Config
 	log     *slog.Logger
 	proxies []netip.Prefix
-	geo     *maxminddb.Reader // nil without a database
+	geoMu   sync.RWMutex      // Close waits for lookups in progress
+	geo     *maxminddb.Reader // nil without a database or after Close
 
 	parser *uaMatcher
 	cache  *uaCache
@@ -86,14 +87,19 @@ func New(cfg Config, log *slog.Logger) (*Enricher, error) {
 }
 
 // Close stops the background workers (User-Agents still queued are not
-// parsed) and closes the country database.
+// parsed) and closes the country database. Calls that race with Close or
+// come after it are safe: Country then finds no country in the database,
+// and UACached only answers from the cache.
 func (e *Enricher) Close() error {
 	var err error
 	e.closed.Do(func() {
 		close(e.stop)
 		e.workers.Wait()
+		e.geoMu.Lock()
+		defer e.geoMu.Unlock()
 		if e.geo != nil {
 			err = e.geo.Close()
+			e.geo = nil
 		}
 	})
 	return err

@@ -86,11 +86,13 @@ func (e *Enricher) Country(ip string, headers func(name string) string) string {
 			}
 		}
 	}
-	if e.geo == nil {
-		return ""
-	}
 	a, ok := parseIP(ip)
 	if !ok || !a.IsGlobalUnicast() || a.IsPrivate() {
+		return ""
+	}
+	e.geoMu.RLock()
+	defer e.geoMu.RUnlock()
+	if e.geo == nil {
 		return ""
 	}
 	res := e.geo.Lookup(a)

@@ -35,6 +35,7 @@ type uaShard struct {
 const maxUAShards = 64
 
 func newUACache(size int) *uaCache {
+	size = max(size, 2) // one entry per generation
 	n := 1
 	for n < maxUAShards && n*32 <= size {
 		n *= 2

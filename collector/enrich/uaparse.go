@@ -168,18 +168,6 @@ func asciiLower(s string) (string, bool) {
 // input contains at least one of the strings. A nil set is no condition.
 type literalSet []string
 
-func (l literalSet) in(lower string) bool {
-	if l == nil {
-		return true
-	}
-	for _, s := range l {
-		if strings.Contains(lower, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // maxAlternatives bounds the size of a literal set.
 const maxAlternatives = 1024
 

@@ -62,7 +62,7 @@ var clickIDParams = []string{
 // dropped from Query whatever keepParam says.
 var strippedParams = []string{
 	"gclsrc", "mc_eid", "mkt_tok", "_hsenc", "_hsmi", "vero_id", "oly_enc_id",
-	"oly_anon_id", "wickedid", "igshid", "si", "_kx",
+	"oly_anon_id", "wickedid", "igshid", "_kx",
 }
 
 // maxParamValue bounds UTM and click-ID values (in bytes); longer ones are

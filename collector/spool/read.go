@@ -77,7 +77,7 @@ func (s *Spool) read(max int) (Batch, <-chan struct{}, error) {
 	s.mu.Unlock()
 	for len(b.Records) < max && b.bytes < maxBatchBytes {
 		s.mu.Lock()
-		seg, p, ch := s.readable()
+		seg, p, end, ch := s.readable()
 		s.mu.Unlock()
 		if seg == nil {
 			if len(b.Records) == 0 {
@@ -88,7 +88,7 @@ func (s *Spool) read(max int) (Batch, <-chan struct{}, error) {
 		if len(b.Records) == 0 {
 			b.start = p
 		}
-		buf := make([]byte, min(seg.end-p.off, readChunk))
+		buf := make([]byte, min(end-p.off, readChunk))
 		if _, err := seg.f.ReadAt(buf, p.off); err != nil && !errors.Is(err, io.EOF) {
 			return b, nil, fmt.Errorf("spool: read segment: %w: %w", ErrIO, err)
 		}
@@ -116,9 +116,10 @@ func (s *Spool) read(max int) (Batch, <-chan struct{}, error) {
 }
 
 // readable finds the segment and position of the next record to hand out,
-// moving the read position past finished segments. It returns a nil
-// segment and the channel to wait on when there is none. s.mu is held.
-func (s *Spool) readable() (*segment, pos, <-chan struct{}) {
+// moving the read position past finished segments, and the end of the
+// readable records in that segment. It returns a nil segment and the
+// channel to wait on when there is none. s.mu is held.
+func (s *Spool) readable() (*segment, pos, int64, <-chan struct{}) {
 	for _, seg := range s.segs {
 		if seg.seq < s.rpos.seq {
 			continue
@@ -127,13 +128,13 @@ func (s *Spool) readable() (*segment, pos, <-chan struct{}) {
 			s.rpos = pos{seg.seq, headerSize}
 		}
 		if s.rpos.off < seg.end {
-			return seg, s.rpos, nil
+			return seg, s.rpos, seg.end, nil
 		}
 		if !seg.sealed {
 			break
 		}
 	}
-	return nil, pos{}, s.dataCh
+	return nil, pos{}, 0, s.dataCh
 }
 
 // Requeue hands the records of b, and all after them, out again from the

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/ashiato/ashiato/queries"
 )
@@ -52,8 +53,8 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) ([]int, error) {
 			return applied, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		sum := sha256.Sum256([]byte(stmt))
-		err = s.Conn.Exec(ctx, "INSERT INTO "+d.DB+".schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, now())",
-			uint32(m.Version), m.Name, hex.EncodeToString(sum[:8]))
+		err = s.insertRows(ctx, "schema_migrations", []string{"version", "name", "checksum", "applied_at"},
+			[]any{uint32(m.Version), m.Name, hex.EncodeToString(sum[:8]), time.Now()})
 		if err != nil {
 			return applied, fmt.Errorf("record migration %s: %w", m.Name, err)
 		}

@@ -82,14 +82,14 @@ func (s *Store) existingIDs(ctx context.Context, evs []collector.Event) (map[[16
 	for s := range sites {
 		siteList = append(siteList, s)
 	}
-	q := "SELECT event_id FROM " + s.Dialect.DB + ".events WHERE site_id IN (?) AND toDate(ts) >= toDate(toDateTime(?)) AND toDate(ts) <= toDate(toDateTime(?)) AND event_id IN (?)"
+	q := "SELECT event_id FROM " + s.Dialect.DB + ".events WHERE site_id IN ? AND toDate(ts) >= toDate(toDateTime(?)) AND toDate(ts) <= toDate(toDateTime(?)) AND event_id IN ?"
 	for start := 0; start < len(evs); start += lookupChunk {
 		end := min(start+lookupChunk, len(evs))
 		ids := make([]string, 0, end-start)
 		for i := start; i < end; i++ {
 			ids = append(ids, uuid.UUID(evs[i].EventID).String())
 		}
-		rows, err := s.Conn.Query(ctx, q, siteList, minTS.Unix(), maxTS.Unix(), ids)
+		rows, err := s.Conn.Query(ctx, q, set(siteList), minTS.Unix(), maxTS.Unix(), set(ids))
 		if err != nil {
 			return nil, fmt.Errorf("look up stored event IDs: %w", err)
 		}

@@ -16,7 +16,7 @@ func (s *Store) Salts(ctx context.Context, days []time.Time) (map[time.Time][]co
 	for i, d := range days {
 		ds[i] = d.Format(time.DateOnly)
 	}
-	rows, err := s.Conn.Query(ctx, "SELECT day, salt, created FROM "+s.Dialect.DB+".salts WHERE day IN (?)", ds)
+	rows, err := s.Conn.Query(ctx, "SELECT day, salt, created FROM "+s.Dialect.DB+".salts WHERE day IN ?", set(ds))
 	if err != nil {
 		return nil, fmt.Errorf("query salts: %w", err)
 	}
@@ -42,8 +42,8 @@ func (s *Store) Salts(ctx context.Context, days []time.Time) (map[time.Time][]co
 
 // AddSalt records a candidate salt.
 func (s *Store) AddSalt(ctx context.Context, c consent.Salt) error {
-	err := s.Conn.Exec(ctx, "INSERT INTO "+s.Dialect.DB+".salts (day, salt, created) VALUES (?, ?, ?)",
-		c.Day.Format(time.DateOnly), string(c.Value[:]), c.Created.UTC().Format(time.DateTime))
+	err := s.insertRows(ctx, "salts", []string{"day", "salt", "created"},
+		[]any{c.Day, string(c.Value[:]), c.Created})
 	if err != nil {
 		return fmt.Errorf("insert salt: %w", err)
 	}

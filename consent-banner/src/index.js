@@ -15,6 +15,7 @@ const gpc = navigator.globalPrivacyControl === true;
 let cfg = null;
 let ui = null; // what open() needs: texts, language, callbacks
 let current = null;
+let wanted = false; // show() was called before the configuration arrived
 
 function load() {
   try {
@@ -26,7 +27,8 @@ function load() {
 
 function save(d) {
   try {
-    localStorage.setItem(KEY, JSON.stringify(d));
+    if (d) localStorage.setItem(KEY, JSON.stringify(d));
+    else localStorage.removeItem(KEY);
   } catch (e) { /* storage disabled: the decision holds for this page */ }
 }
 
@@ -79,7 +81,8 @@ async function decide(action, chosen) {
     });
     if (!r.ok) throw new Error('ashiato consent: ' + r.status);
     const j = await r.json();
-    d = { granted: j.granted, token: j.token, consent_id: j.consent_id, vid: j.vid, revision: j.revision, method };
+    d = { granted: j.granted, token: j.token, consent_id: j.consent_id, revision: j.revision || cfg.revision, method };
+    if (j.vid) d.vid = j.vid;
     d.expires_at = expiresAt(j.expires_at, cfg.max_age_days, Date.now());
     save(d);
   } catch (e) {
@@ -99,7 +102,8 @@ function dismiss() {
 // show opens the banner: the second layer when a decision exists, so that
 // changing or withdrawing it takes one step, else the first layer.
 function show() {
-  if (!cfg) return;
+  wanted = !cfg;
+  if (wanted) return;
   whenReady(() => open({ ...ui, current }, current ? 2 : 1));
 }
 
@@ -118,8 +122,14 @@ async function start() {
   const s = { ...TEXTS.en, ...TEXTS[lang], ...(cfg.strings || {})[lang] };
   ui = { cfg, lang, s, gpc, endpoint: opts.endpoint, decide, dismiss };
   const stored = load();
-  if (isCurrent(stored, cfg.revision, Date.now())) apply(stored);
-  else show();
+  if (isCurrent(stored, cfg.revision, Date.now())) {
+    apply(stored);
+    if (wanted) show();
+  } else {
+    // A stale entry must not be read by the tracking snippet either.
+    if (stored) save(null);
+    show();
+  }
 }
 
 window.ashiatoConsent = {

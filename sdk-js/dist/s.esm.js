@@ -80,11 +80,11 @@ var init = (o) => {
   let depth;
   const has = (p) => grants(decision, p);
   const here = () => pageURL(loc.href, hash);
-  const hit = (type, name, props, url = here()) => ({
+  const hit = (type, url, props, name) => ({
     site,
     type,
     name,
-    url,
+    url: url || here(),
     referrer,
     title: doc.title,
     props,
@@ -137,7 +137,7 @@ var init = (o) => {
     flush();
   };
   const engagement = () => {
-    if (shown && lastURL) queue({ ...hit("engagement", 0, 0, lastURL), engaged_ms: now() - shown, scroll: depth });
+    if (shown && lastURL) queue({ ...hit("engagement", lastURL), engaged_ms: now() - shown, scroll: depth });
     shown = doc.visibilityState == "visible" && now();
   };
   const scrolled = () => {
@@ -148,7 +148,7 @@ var init = (o) => {
     lastURL = p.url || here();
     depth = 0;
     scrolled();
-    queue(hit("pageview", 0, p.props || o.props, lastURL));
+    queue(hit("pageview", lastURL, p.props || o.props));
   };
   const page = () => here() != lastURL && pageview();
   const click = (ev) => {
@@ -156,14 +156,14 @@ var init = (o) => {
     if (!a || ev.button > 1) return;
     const u = new URL(a.href);
     const name = dl.test(u.pathname) ? "download" : u.host != loc.host && /^http/.test(u.protocol) && "outbound";
-    if (name) queue(hit("event", name, { url: (u.origin + u.pathname).slice(0, 256) }), 1);
+    if (name) queue(hit("event", 0, { url: (u.origin + u.pathname).slice(0, 256) }, name), 1);
   };
   const hide = () => {
     engagement();
     flush(1);
   };
   const api = {
-    track: (name, props) => queue(hit("event", name, props)),
+    track: (name, props) => queue(hit("event", 0, props, name)),
     pageview,
     identify: (user_id, traits) => {
       if (!has(idPurpose)) return console.warn("ashiato: identify needs " + idPurpose), false;

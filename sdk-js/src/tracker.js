@@ -36,12 +36,14 @@ export const init = (o) => {
   const has = (p) => grants(decision, p)
   const here = () => pageURL(loc.href, hash)
 
-  // hit builds an event of the current page; consent fields come at send time.
-  const hit = (type, name, props, url = here()) => ({
+  // hit builds an event of url (default: the current page); consent
+  // fields come at send time. Absent arguments stay undefined, which
+  // JSON.stringify leaves out.
+  const hit = (type, url, props, name) => ({
     site,
     type,
     name,
-    url,
+    url: url || here(),
     referrer,
     title: doc.title,
     props,
@@ -113,7 +115,7 @@ export const init = (o) => {
 
   // engagement queues the visible time since shown, with the scroll depth.
   const engagement = () => {
-    if (shown && lastURL) queue({ ...hit('engagement', 0, 0, lastURL), engaged_ms: now() - shown, scroll: depth })
+    if (shown && lastURL) queue({ ...hit('engagement', lastURL), engaged_ms: now() - shown, scroll: depth })
     shown = doc.visibilityState == 'visible' && now()
   }
   const scrolled = () => {
@@ -125,7 +127,7 @@ export const init = (o) => {
     lastURL = p.url || here()
     depth = 0
     scrolled()
-    queue(hit('pageview', 0, p.props || o.props, lastURL))
+    queue(hit('pageview', lastURL, p.props || o.props))
   }
 
   // page counts a navigation once: only when the reported URL changed.
@@ -136,7 +138,7 @@ export const init = (o) => {
     if (!a || ev.button > 1) return
     const u = new URL(a.href)
     const name = dl.test(u.pathname) ? 'download' : u.host != loc.host && /^http/.test(u.protocol) && 'outbound'
-    if (name) queue(hit('event', name, { url: (u.origin + u.pathname).slice(0, 256) }), 1)
+    if (name) queue(hit('event', 0, { url: (u.origin + u.pathname).slice(0, 256) }, name), 1)
   }
 
   const hide = () => {
@@ -145,7 +147,7 @@ export const init = (o) => {
   }
 
   const api = {
-    track: (name, props) => queue(hit('event', name, props)),
+    track: (name, props) => queue(hit('event', 0, props, name)),
     pageview,
     identify: (user_id, traits) => {
       if (!has(idPurpose)) return console.warn('ashiato: identify needs ' + idPurpose), false

@@ -3,7 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { skipReason, startCollector, startPages, launch, newPage, ledger, root } from './harness.mjs';
+import { skipReason, startCollector, startPages, launch, newPage, ledger, poll, root, DB } from './harness.mjs';
 
 const skip = skipReason();
 const ALL = ['necessary', 'analytics', 'personalization', 'advertising'];
@@ -117,6 +117,11 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
     assert.deepEqual([...row.denied].sort(), ['advertising', 'analytics', 'personalization']);
     assert.equal(Number(row.revision), 1);
     assert.equal(row.texts_hash, cfg.texts_hash);
+    assert.equal(row.lang, 'en');
+    assert.equal(Number(row.gpc), 0);
+    assert.equal(row.visitor_id, '');
+    const [texts] = await poll(`SELECT revision FROM ${DB}.consent_texts WHERE site_id = 'shop' AND texts_hash = '${cfg.texts_hash}'`);
+    assert.equal(Number(texts.revision), 1, 'the texts shown resolve from the hash');
 
     await p.reload();
     const again = await decisionEvent(p);
@@ -161,6 +166,21 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
     assert.deepEqual(await ran(p), { analytics: 1, ads: 1, both: 1 }, 'each runs once per page');
     assert.equal(await dialog(p).count(), 0);
     assert.deepEqual(p.errors, []);
+    await p.context().close();
+  });
+
+  it('with the tracking snippet on the page, hits carry the visitor ID once accepted', async (t) => {
+    const r = await fetch(`${collector.origin}/s.js`);
+    if (r.status !== 200) return t.skip(`the collector does not serve /s.js (${r.status})`);
+    const p = await newPage(browser);
+    await p.goto(url('snippet=1'));
+    await p.waitForFunction(() => window.ashiato && typeof window.ashiato.track === 'function');
+    await p.getByRole('button', { name: 'Accept all' }).click();
+    const e = await decisionEvent(p);
+    const name = 'banner_e2e_' + e.consent_id.replace(/-/g, '');
+    await p.evaluate((n) => window.ashiato.track(n), name);
+    const [row] = await poll(`SELECT visitor_id FROM ${DB}.events WHERE site_id = 'shop' AND name = '${name}'`);
+    assert.equal(row.visitor_id, e.vid);
     await p.context().close();
   });
 
@@ -286,6 +306,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
     assert.deepEqual(await ran(p), { analytics: 1, ads: undefined, both: undefined });
     const [row] = await ledger(e.consent_id);
     assert.ok(row.denied.includes('advertising'), `denied ${row.denied}`);
+    assert.equal(Number(row.gpc), 1);
     assert.ok(!row.granted.includes('advertising'));
     await p.context().close();
   });

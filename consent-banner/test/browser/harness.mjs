@@ -124,6 +124,7 @@ function page(q, collector) {
   const site = q.get('site') || 'shop';
   const fromCollector = q.get('src') === 'collector';
   const gcm = q.get('gcm') === '1';
+  const snippet = q.get('snippet') === '1' ? `<script defer src="${collector}/s.js" data-site="${site}"></script>` : '';
   const src = fromCollector ? `${collector}/consent` : '/consent';
   const endpoint = fromCollector ? '' : ` data-endpoint="${collector}"`;
   return `<!doctype html>
@@ -135,6 +136,7 @@ function page(q, collector) {
 ${gcm ? 'window.dataLayer=[];' : ''}</script>
 <link rel="stylesheet" href="${src}.css">
 <script src="${src}.js" data-site="${site}"${endpoint}${gcm ? ' data-google-consent-mode' : ''}></script>
+${snippet}
 <script type="text/plain" data-consent="analytics">window.ranAnalytics=(window.ranAnalytics||0)+1;document.cookie='_t_an=v1; Path=/';document.cookie='_t_an_x=v2; Path=/'</script>
 <script type="text/plain" data-consent="advertising" src="/ad.js"></script>
 <script type="text/plain" data-consent="analytics advertising">window.ranBoth=1</script>
@@ -203,12 +205,23 @@ export async function ledger(consentID, want = 1) {
   if (!/^[\w-]+$/.test(consentID || '')) throw new Error(`bad consent ID ${consentID}`);
   let rows = [];
   for (let i = 0; i < 100; i++) {
-    rows = await ch(`SELECT consent_id, site_id, method, granted, denied, revision, texts_hash, toString(ts) AS ts
-      FROM ${DB}.consent_log WHERE consent_id = '${consentID}' ORDER BY ts`);
+    rows = await ch(`SELECT consent_id, site_id, method, granted, denied, revision, texts_hash, lang, gpc,
+      visitor_id, toString(ts) AS ts FROM ${DB}.consent_log WHERE consent_id = '${consentID}' ORDER BY ts`);
     if (rows.length >= want) return rows;
     await sleep(100);
   }
   throw new Error(`ledger: ${rows.length} rows for ${consentID}, want ${want}`);
+}
+
+// poll runs a query until it returns at least one row (the collector writes
+// in batches), and returns the rows.
+export async function poll(sql) {
+  for (let i = 0; i < 100; i++) {
+    const rows = await ch(sql);
+    if (rows.length) return rows;
+    await sleep(100);
+  }
+  throw new Error(`no rows for: ${sql}`);
 }
 
 // ruleTags is the WCAG 2.2 AA rule set for axe-core.

@@ -1,0 +1,69 @@
+# ashiato — the two commands are `make run` and `make test`.
+# Everything else is a building block of those or a developer convenience.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.Version=$(VERSION)
+BIN       := bin/ashiato
+CH_PORT   ?= 19000
+CH_HTTP   ?= 18123
+LOCAL_DSN := clickhouse://127.0.0.1:$(CH_PORT)/ashiato
+export PATH := /usr/local/go/bin:$(PATH)
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+.PHONY: deps
+deps: ## install what the build and tests need (Debian/Ubuntu; apt as root), Go modules, npm packages
+	@deploy/local/deps.sh
+	$(GO) mod download
+	cd sdk-js && npm ci --no-audit --no-fund
+	cd consent-banner && npm ci --no-audit --no-fund
+
+.PHONY: build
+build: ## build bin/ashiato (the JS bundles it embeds are committed)
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ashiato
+
+.PHONY: js
+js: ## rebuild the embedded JS bundles (sdk-js, consent-banner)
+	cd sdk-js && npm run build
+	cd consent-banner && npm run build
+
+.PHONY: clickhouse
+clickhouse: ## start the project-local ClickHouse server (installs it when missing)
+	@deploy/local/clickhouse.sh start
+
+.PHONY: run
+run: ## start ClickHouse (unless ASHIATO_CLICKHOUSE_DSN is set), migrate, serve http://127.0.0.1:8080/demo/
+	@deploy/local/run.sh
+
+.PHONY: test
+test: ## run every test: Go (race, ClickHouse), fuzz seeds, JS unit and browser tests
+	@deploy/local/test.sh
+
+.PHONY: test-go
+test-go: clickhouse ## Go tests only
+	ASHIATO_TEST_CLICKHOUSE_DSN=$(LOCAL_DSN) $(GO) test -race -count=1 ./...
+
+.PHONY: bench
+bench: ## benchmarks: Go micro-benchmarks and the HTTP load test vs bare Fiber (docs/BENCHMARKS.md)
+	@deploy/local/bench.sh
+
+.PHONY: soak
+soak: ## long crash test: 100 kill -9 cycles under load
+	@ASHIATO_CRASH_CYCLES=100 deploy/local/test.sh crash
+
+.PHONY: lint
+lint: ## go vet, gofmt, staticcheck
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+.PHONY: clean
+clean: ## remove build output and the local ClickHouse data
+	-deploy/local/clickhouse.sh stop
+	rm -rf bin .local

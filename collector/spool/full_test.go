@@ -1,0 +1,110 @@
+package spool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// fillConcurrently appends from several goroutines until each one gets an
+// error, and returns the acknowledged IDs and the errors.
+func fillConcurrently(tb testing.TB, s *Spool, prefix string) (map[string]bool, []error) {
+	tb.Helper()
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var errs []error
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				id := fmt.Sprintf("%s%d-%d", prefix, w, i)
+				err := s.Append(context.Background(), payload(id, i))
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+					mu.Unlock()
+					return
+				}
+				acked[id] = true
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return acked, errs
+}
+
+// checkDrained reads everything and checks it is exactly the acknowledged
+// records.
+func checkDrained(tb testing.TB, s *Spool, acked map[string]bool) {
+	tb.Helper()
+	got := drain(tb, s, 500)
+	seen := map[string]bool{}
+	for _, id := range got {
+		if seen[id] {
+			tb.Fatalf("record %s read twice", id)
+		}
+		if !acked[id] {
+			tb.Fatalf("record %s read but never acknowledged", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != len(acked) {
+		tb.Fatalf("read %d records, acknowledged %d", len(seen), len(acked))
+	}
+}
+
+func TestFullDisk(t *testing.T) {
+	t.Run("tmpfs", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=2m"); err != nil {
+			t.Skipf("cannot mount a 2 MiB tmpfs to fill (needs root or CAP_SYS_ADMIN): %v", err)
+		}
+		t.Cleanup(func() {
+			if err := unix.Unmount(dir, 0); err != nil {
+				t.Errorf("unmount %s: %v", dir, err)
+			}
+		})
+		cfg := Config{Dir: dir, SegmentBytes: 64 << 10, MaxBytes: 1 << 30}
+		s, reg := openSpool(t, cfg)
+
+		acked, errs := fillConcurrently(t, s, "f")
+		for _, err := range errs {
+			if !errors.Is(err, ErrFull) || !errors.Is(err, unix.ENOSPC) {
+				t.Fatalf("Append on a full disk = %v, want ErrFull wrapping ENOSPC", err)
+			}
+		}
+		if len(acked) < 1000 {
+			t.Fatalf("only %d records fit in 2 MiB", len(acked))
+		}
+		if v := metricValue(t, reg, "ashiato_spool_append_errors_total", "reason", "full"); v == 0 {
+			t.Error("append_errors_total{reason=full} not counted")
+		}
+		// Still full: appends keep failing cleanly, nothing is acknowledged.
+		if err := s.Append(context.Background(), payload("x-0", 0)); !errors.Is(err, ErrFull) {
+			t.Fatalf("second Append on a full disk = %v", err)
+		}
+
+		// Draining frees the segments; the spool recovers by itself.
+		checkDrained(t, s, acked)
+		acked2, errs := fillConcurrently(t, s, "g")
+		if len(acked2) < 1000 || !errors.Is(errs[0], ErrFull) {
+			t.Fatalf("after recovery %d records fit, error %v", len(acked2), errs[0])
+		}
+
+		// A restart on a full disk loses nothing either.
+		s.Close()
+		s2, _ := openSpool(t, cfg)
+		if err := s2.Append(context.Background(), payload("y-0", 0)); !errors.Is(err, ErrFull) {
+			t.Fatalf("Append after reopening a full disk = %v, want ErrFull", err)
+		}
+		checkDrained(t, s2, acked2)
+		if err := s2.Append(context.Background(), payload("z-0", 0)); err != nil {
+			t.Fatalf("Append after draining = %v", err)
+		}
+	})
+}

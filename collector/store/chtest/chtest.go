@@ -1,0 +1,76 @@
+// Package chtest gives tests a fresh, migrated ClickHouse database on the
+// real server that `make test` starts (ASHIATO_TEST_CLICKHOUSE_DSN). Under
+// CI a missing server fails the test; elsewhere the test is skipped with
+// the reason.
+package chtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ashiato/ashiato/collector/store"
+)
+
+// DSN returns a DSN for a new database with a unique name, and that name.
+func DSN(tb testing.TB) (string, string) {
+	tb.Helper()
+	base := os.Getenv("ASHIATO_TEST_CLICKHOUSE_DSN")
+	if base == "" {
+		if os.Getenv("CI") != "" {
+			tb.Fatal("ASHIATO_TEST_CLICKHOUSE_DSN is not set: run the tests with `make test`, which starts ClickHouse")
+		}
+		tb.Skip("ASHIATO_TEST_CLICKHOUSE_DSN not set (make test sets it); skipping a ClickHouse test")
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("ASHIATO_TEST_CLICKHOUSE_DSN: %v", err)
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	name := strings.NewReplacer("/", "_", "-", "_").Replace(strings.ToLower(tb.Name()))
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	db := "t_" + name + "_" + hex.EncodeToString(b[:])
+	u.Path = "/" + db
+	return u.String(), db
+}
+
+// New returns a store on a fresh migrated database, dropped at cleanup.
+func New(tb testing.TB) *store.Store {
+	tb.Helper()
+	dsn, _ := DSN(tb)
+	return Open(tb, dsn)
+}
+
+// Open migrates the database of dsn and returns a store on it; the
+// database is dropped at cleanup.
+func Open(tb testing.TB, dsn string) *store.Store {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, store.Config{DSN: dsn}, true)
+	if err != nil {
+		tb.Fatalf("open clickhouse %s: %v", dsn, err)
+	}
+	if _, err := st.Migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if os.Getenv("ASHIATO_TEST_KEEP_DB") == "" {
+			_ = st.Conn.Exec(ctx, "DROP DATABASE IF EXISTS "+st.Dialect.DB)
+		}
+		st.Close()
+	})
+	return st
+}

@@ -1,0 +1,179 @@
+package store_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/consent"
+	"github.com/ashiato/ashiato/collector/store"
+	"github.com/ashiato/ashiato/collector/store/chtest"
+	"github.com/ashiato/ashiato/queries"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func count(t testing.TB, st *store.Store, where string) uint64 {
+	t.Helper()
+	var n uint64
+	if err := st.Conn.QueryRow(context.Background(), "SELECT count() FROM "+st.Dialect.DB+".events WHERE "+where).Scan(&n); err != nil {
+		t.Fatalf("count: %v", err)
+	}
+	return n
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	st := chtest.New(t)
+	applied, err := st.Migrate(context.Background(), quiet)
+	if err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	if len(applied) != 0 {
+		t.Fatalf("second migrate applied %v, want nothing", applied)
+	}
+	var n uint64
+	if err := st.Conn.QueryRow(context.Background(), "SELECT count() FROM "+st.Dialect.DB+".schema_migrations").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if want := len(queries.Migrations()); int(n) != want {
+		t.Fatalf("schema_migrations has %d rows, want %d", n, want)
+	}
+	for _, table := range []string{"events", "consent_log", "consent_texts", "identities", "salts"} {
+		var exists uint8
+		if err := st.Conn.QueryRow(context.Background(), "EXISTS TABLE "+st.Dialect.DB+"."+table).Scan(&exists); err != nil || exists != 1 {
+			t.Errorf("table %s missing after migrate (err %v)", table, err)
+		}
+	}
+}
+
+func sampleEvent(site string) collector.Event {
+	now := time.Now().UTC().Truncate(time.Second)
+	return collector.Event{
+		EventID: uuid.New(), SiteID: site, TS: now, ReceivedAt: now, Type: "pageview",
+		URLHost: "example.com", URLPath: "/a", Browser: "Firefox", DeviceType: "desktop",
+		Purposes: []string{"necessary"}, PropKeys: []string{"plan"}, PropValues: []string{"pro"},
+		VisitorHash: 42,
+	}
+}
+
+func TestInsertEventsRoundTrip(t *testing.T) {
+	st := chtest.New(t)
+	ev := sampleEvent("s1")
+	ev.IsBot, ev.BotReason, ev.EngagedMS, ev.ScrollDepth = true, "crawler", 1500, 80
+	if err := st.InsertEvents(context.Background(), []collector.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		id                  uuid.UUID
+		path, browser, plan string
+		bot, scroll         uint8
+		engaged             uint32
+		hash                uint64
+	)
+	err := st.Conn.QueryRow(context.Background(), "SELECT event_id, url_path, browser, prop_values[indexOf(prop_keys, 'plan')], is_bot, scroll_depth, engaged_ms, visitor_hash FROM "+st.Dialect.DB+".events").
+		Scan(&id, &path, &browser, &plan, &bot, &scroll, &engaged, &hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != uuid.UUID(ev.EventID) || path != "/a" || browser != "Firefox" || plan != "pro" || bot != 1 || scroll != 80 || engaged != 1500 || hash != 42 {
+		t.Fatalf("read back %v %q %q %q bot=%d scroll=%d engaged=%d hash=%d", id, path, browser, plan, bot, scroll, engaged, hash)
+	}
+}
+
+func TestInsertEventsOnceSkipsStoredAndRepeatedIDs(t *testing.T) {
+	st := chtest.New(t)
+	ctx := context.Background()
+	evs := []collector.Event{sampleEvent("s1"), sampleEvent("s1"), sampleEvent("s2")}
+	n, err := st.InsertEventsOnce(ctx, evs)
+	if err != nil || n != 3 {
+		t.Fatalf("first insert: n=%d err=%v", n, err)
+	}
+	// The same batch again (an insert whose outcome was unknown), plus a new
+	// event and a duplicate inside the batch (a client retry with one eid).
+	extra := sampleEvent("s1")
+	again := append(append([]collector.Event{}, evs...), extra, extra)
+	n, err = st.InsertEventsOnce(ctx, again)
+	if err != nil || n != 1 {
+		t.Fatalf("second insert: n=%d err=%v, want 1 new row", n, err)
+	}
+	if got := count(t, st, "1"); got != 4 {
+		t.Fatalf("count() = %d, want 4", got)
+	}
+	var uniq uint64
+	st.Conn.QueryRow(ctx, "SELECT uniqExact(event_id) FROM "+st.Dialect.DB+".events").Scan(&uniq)
+	if uniq != 4 {
+		t.Fatalf("uniqExact(event_id) = %d, want 4", uniq)
+	}
+}
+
+func TestSaltsSharedByInstances(t *testing.T) {
+	st := chtest.New(t)
+	ctx := context.Background()
+	a, b := consent.NewSalter(st, quiet), consent.NewSalter(st, quiet)
+	if err := a.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ha, hb := a.Hash("demo", "203.0.113.9", "UA"), b.Hash("demo", "203.0.113.77", "UA")
+	if ha == 0 || ha != hb {
+		t.Fatalf("two instances hash the same visitor (same /24) differently: %d vs %d", ha, hb)
+	}
+	if other := a.Hash("demo", "198.51.100.1", "UA"); other == ha {
+		t.Fatal("different networks hash alike")
+	}
+	// Today's and tomorrow's salt exist; an old one is destroyed on refresh.
+	old := consent.Salt{Day: consent.Day(time.Now()).AddDate(0, 0, -3), Created: time.Now().UTC().Truncate(time.Second)}
+	if err := st.AddSalt(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		got, err := st.Salts(ctx, []time.Time{old.Day})
+		return err == nil && len(got[old.Day]) == 0
+	})
+	got, err := st.Salts(ctx, []time.Time{consent.Day(time.Now()), consent.Day(time.Now()).AddDate(0, 0, 1)})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("salts of today and tomorrow: %v (err %v)", got, err)
+	}
+}
+
+// waitFor polls cond (mutations are asynchronous) for up to 20 s.
+func waitFor(t testing.TB, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 20s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestParseDSN(t *testing.T) {
+	for _, tc := range []struct {
+		dsn, db string
+		ok      bool
+	}{
+		{"clickhouse://127.0.0.1:9000/ashiato", "ashiato", true},
+		{"clickhouse://u:p@h:9000/analytics_1", "analytics_1", true},
+		{"clickhouse://127.0.0.1:9000", "ashiato", true},
+		{"clickhouse://127.0.0.1:9000/bad-name", "", false},
+		{"not a dsn", "", false},
+	} {
+		t.Run(tc.dsn, func(t *testing.T) {
+			_, db, err := store.ParseDSN(tc.dsn)
+			if (err == nil) != tc.ok || db != tc.db {
+				t.Fatalf("ParseDSN(%q) = %q, %v; want %q ok=%v", tc.dsn, db, err, tc.db, tc.ok)
+			}
+		})
+	}
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# test.sh — `make test`: installs and starts what the tests need, then runs
+# every test: Go unit, integration (real ClickHouse) and end-to-end tests
+# with the race detector, and the JS unit and browser tests (real Chromium,
+# real collector, real ClickHouse).
+#
+#   deploy/local/test.sh          everything
+#   deploy/local/test.sh go       Go tests only
+#   deploy/local/test.sh js       JS tests only
+#   deploy/local/test.sh crash    the crash test only (ASHIATO_CRASH_CYCLES)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="/usr/local/go/bin:$PATH"
+what="${1:-all}"
+
+deploy/local/deps.sh --browser
+deploy/local/clickhouse.sh start
+export ASHIATO_TEST_CLICKHOUSE_DSN="clickhouse://127.0.0.1:${ASHIATO_CH_PORT:-19000}/ashiato_test"
+export ASHIATO_CH_HTTP="http://127.0.0.1:${ASHIATO_CH_HTTP_PORT:-18123}"
+export CI="${CI:-}"
+
+make --no-print-directory build
+export ASHIATO_BIN="$PWD/bin/ashiato"
+
+run_go() {
+	go vet ./...
+	go test -race -count=1 -timeout 30m ./...
+}
+
+run_crash() {
+	go test -count=1 -timeout 60m -run 'TestCrash' ./cmd/ashiato/ -v
+}
+
+run_js() {
+	for dir in sdk-js consent-banner; do
+		(
+			cd "$dir"
+			[ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund
+			ASHIATO_CLICKHOUSE_DSN="clickhouse://127.0.0.1:${ASHIATO_CH_PORT:-19000}/ashiato_${dir//-/_}_test" npm test
+		)
+	done
+}
+
+case "$what" in
+all) run_go; run_js ;;
+go) run_go ;;
+js) run_js ;;
+crash) run_crash ;;
+*) echo "usage: $0 [all|go|js|crash]" >&2; exit 2 ;;
+esac
+echo "test.sh: all tests passed"
