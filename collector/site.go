@@ -100,9 +100,10 @@ func (s *Site) Capabilities(granted []string) Capability {
 	return c
 }
 
-// AllowsHost reports whether a page on host belongs to the site.
+// AllowsHost reports whether a page on host (a port, if any, is ignored)
+// belongs to the site.
 func (s *Site) AllowsHost(host string) bool {
-	host = strings.ToLower(host)
+	host = strings.ToLower(stripPort(host))
 	for _, h := range s.Hosts {
 		if matchPattern(strings.ToLower(h), host) {
 			return true
@@ -135,4 +136,16 @@ func matchPattern(pattern, s string) bool {
 	// scheme, which the pattern spells out literally, so it matches as wanted.
 	ok, err := path.Match(pattern, s)
 	return err == nil && ok
+}
+
+// stripPort removes a ":port" suffix from a host ("[::1]:80" → "[::1]").
+func stripPort(host string) string {
+	i := strings.LastIndexByte(host, ':')
+	if i < 0 || strings.HasSuffix(host, "]") {
+		return host
+	}
+	if strings.Count(host, ":") > 1 && !strings.HasPrefix(host, "[") {
+		return host // a bare IPv6 address
+	}
+	return host[:i]
 }

@@ -107,6 +107,18 @@ func (m *Main) Run(ctx context.Context) error {
 		Metrics: ingest.NewMetrics(m.reg), Log: m.Log, Now: time.Now,
 	}
 	h.Register(api)
+	configs := map[string]consent.BannerConfig{}
+	for _, site := range sites.All() {
+		c := consent.NewBannerConfig(site)
+		if err := m.store.SaveBannerConfig(ctx, c); err != nil {
+			return fmt.Errorf("save banner texts of site %s: %w", site.ID, err)
+		}
+		configs[site.ID] = c
+	}
+	ch := &ingest.ConsentHandler{Sites: sites, Signer: signer, Ledger: m.store, UA: m.enricher,
+		Configs: configs, Log: m.Log, Now: time.Now}
+	ch.Register(api)
+	web.RegisterPrivacy(m.app, sites.Get, time.Now())
 	web.RegisterAssets(m.app)
 	web.RegisterDemo(m.app, cfg.PublicURL)
 	web.RegisterOps(m.app, m.reg, map[string]web.Check{

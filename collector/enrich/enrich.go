@@ -67,7 +67,7 @@ func New(cfg Config, log *slog.Logger) (*Enricher, error) {
 	}
 	e.intern.m = make(map[string]string)
 	start := time.Now()
-	if e.parser, err = newUAMatcher(); err != nil {
+	if e.parser, err = sharedUAMatcher(); err != nil {
 		return nil, fmt.Errorf("enrich: compile user-agent parser: %w", err)
 	}
 	if cfg.GeoIPDB != "" {

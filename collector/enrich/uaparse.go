@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 
 	"github.com/ua-parser/uap-go/uaparser"
 )
@@ -30,6 +31,10 @@ type uaParsed struct {
 	OS     uaparser.Os
 	Device uaparser.Device
 }
+
+// sharedUAMatcher is compiled once per process: it is immutable, and
+// compiling costs about 0.1 s and a few MB.
+var sharedUAMatcher = sync.OnceValues(newUAMatcher)
 
 // newUAMatcher compiles uap-core's regexes through uap-go and derives a
 // literal prefilter for each.

@@ -50,11 +50,11 @@ type Handler struct {
 	Now      func() time.Time
 }
 
-// Register mounts the event endpoints on app.
-func (h *Handler) Register(app fiber.Router) {
-	app.Options("/api/*", h.preflight)
-	app.Post("/api/event", h.postEvent)
-	app.Get("/api/event.gif", h.getGIF)
+// Register mounts the event endpoints on api, the router of /api.
+func (h *Handler) Register(api fiber.Router) {
+	api.Options("/*", h.preflight)
+	api.Post("/event", h.postEvent)
+	api.Get("/event.gif", h.getGIF)
 }
 
 // request gathers what the pipeline needs from the HTTP request. Values are

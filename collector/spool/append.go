@@ -11,6 +11,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// committers is the number of groups written and synced at the same time.
+// fdatasync has a large fixed cost (a journal commit) that overlapping
+// syncs share: on the 2-core test machine two committers sync about three
+// times as often as one. Acknowledgements are still given in write order.
+const committers = 1
+
 // group is the records of many Append calls that share one write and one
 // fdatasync.
 type group struct {
@@ -18,6 +24,11 @@ type group struct {
 	recs int
 	done chan struct{}
 	err  error
+
+	// Set when a committer takes the group.
+	seg      *segment
+	off      int64
+	finished bool
 }
 
 // Append writes recs to the spool and returns nil only when all of them are
@@ -48,7 +59,7 @@ func (s *Spool) Append(ctx context.Context, recs ...[]byte) error {
 	}
 	if s.unconfBytes+s.pending+size > s.cfg.MaxBytes {
 		s.mu.Unlock()
-		s.m.appendErrors.WithLabelValues("full").Inc()
+		s.m.appendErrors.WithLabelValues("full").Add(float64(len(recs)))
 		return fmt.Errorf("spool: cap of %d bytes reached: %w", s.cfg.MaxBytes, ErrFull)
 	}
 	g := s.cur
@@ -79,9 +90,9 @@ func (s *Spool) Append(ctx context.Context, recs ...[]byte) error {
 	}
 }
 
-// committer writes and syncs the queued groups, one at a time, until Close.
+// committer writes and syncs queued groups until Close.
 func (s *Spool) committer() {
-	defer close(s.flusherDone)
+	defer s.wg.Done()
 	for {
 		select {
 		case <-s.kick:
@@ -96,104 +107,175 @@ func (s *Spool) committer() {
 	}
 }
 
-// drainQueue commits the queued groups in order.
+// drainQueue commits queued groups until there are none.
 func (s *Spool) drainQueue() {
 	for {
-		s.mu.Lock()
-		if len(s.queue) == 0 {
-			s.mu.Unlock()
+		g, err := s.take()
+		if g == nil {
 			return
 		}
-		g := s.queue[0]
-		s.queue[0] = nil
-		s.queue = s.queue[1:]
-		if g == s.cur {
-			s.cur = nil
+		if err == nil {
+			err = s.write(g)
 		}
-		s.mu.Unlock()
-
-		g.err = s.commit(g)
-		close(g.done)
+		s.finish(g, err)
 	}
 }
 
-// commit writes one group to the active segment and syncs it.
-func (s *Spool) commit(g *group) error {
-	size := int64(len(g.buf))
-	fail := func(op string, err error) error {
-		err = classify(op, err)
-		reason := "io"
-		if errors.Is(err, ErrFull) {
-			reason = "full"
-		}
-		s.m.appendErrors.WithLabelValues(reason).Add(float64(g.recs))
-		s.mu.Lock()
-		s.pending -= size
+// take pops the next group and gives it its place in the active segment,
+// starting a new segment when needed. Places are given in queue order.
+func (s *Spool) take() (*group, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	if len(s.queue) == 0 {
 		s.mu.Unlock()
-		return err
+		return nil, nil
 	}
-	a := s.active
-	if a == nil || s.broken || a.end+size > s.cfg.SegmentBytes {
-		if err := s.rotate(); err != nil {
-			return fail("start segment", err)
+	g := s.queue[0]
+	s.queue[0] = nil
+	s.queue = s.queue[1:]
+	if g == s.cur {
+		s.cur = nil
+	}
+	s.inflight = append(s.inflight, g)
+	broken := s.broken
+	s.mu.Unlock()
+
+	size := int64(len(g.buf))
+	if s.active == nil || broken || s.wpos+size > s.cfg.SegmentBytes {
+		if err := s.rotate(broken); err != nil {
+			return g, classify("start segment", err)
 		}
-		a = s.active
 	}
-	off := a.end
-	if _, err := a.f.WriteAt(g.buf, off); err != nil {
-		s.broken = true
-		return fail("write", err)
+	g.seg, g.off = s.active, s.wpos
+	s.wpos += size
+	return g, nil
+}
+
+// write writes a group in its place and syncs it.
+func (s *Spool) write(g *group) error {
+	if _, err := g.seg.f.WriteAt(g.buf, g.off); err != nil {
+		return classify("write", err)
 	}
 	t0 := time.Now()
-	err := unix.Fdatasync(a.fd)
+	err := unix.Fdatasync(g.seg.fd)
 	s.m.fsyncSeconds.Observe(time.Since(t0).Seconds())
 	if err != nil {
-		s.broken = true
-		return fail("fdatasync", err)
+		return classify("fdatasync", err)
 	}
-	s.m.groupRecords.Observe(float64(g.recs))
-
-	now := time.Now()
-	s.mu.Lock()
-	a.end = off + size
-	s.pending -= size
-	s.unconfBytes += size
-	s.unconfRecs += int64(g.recs)
-	if n := len(s.marks); n == 0 || now.Sub(s.marks[n-1].t) >= time.Second {
-		s.marks = append(s.marks, mark{pos: pos{a.seq, off}, t: now})
-	}
-	close(s.dataCh)
-	s.dataCh = make(chan struct{})
-	if len(s.free) < 4 {
-		s.free = append(s.free, g.buf)
-	}
-	s.mu.Unlock()
-	g.buf = nil
 	return nil
 }
 
-// rotate seals the active segment and starts a new one.
-func (s *Spool) rotate() error {
+// finish records the outcome of a group and acknowledges, in write order,
+// the groups whose predecessors are all done. A failed write fails every
+// later group of the same segment too: after a crash, replay stops at the
+// first bad record, so nothing after it may have been acknowledged.
+func (s *Spool) finish(g *group, err error) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g.err, g.finished = err, true
+	if err != nil && g.seg != nil {
+		s.broken = true
+		s.poisoned, s.poisonErr = g.seg, err
+	}
+	for len(s.inflight) > 0 && s.inflight[0].finished {
+		h := s.inflight[0]
+		s.inflight[0] = nil
+		s.inflight = s.inflight[1:]
+		size := int64(len(h.buf))
+		s.pending -= size
+		if h.err == nil && h.seg == s.poisoned {
+			h.err = fmt.Errorf("spool: an earlier write to the segment failed: %w", s.poisonErr)
+		}
+		if h.err != nil {
+			reason := "io"
+			if errors.Is(h.err, ErrFull) {
+				reason = "full"
+			}
+			s.m.appendErrors.WithLabelValues(reason).Add(float64(h.recs))
+			close(h.done)
+			continue
+		}
+		h.seg.end = h.off + size
+		s.unconfBytes += size
+		s.unconfRecs += int64(h.recs)
+		if n := len(s.marks); n == 0 || now.Sub(s.marks[n-1].t) >= time.Second {
+			s.marks = append(s.marks, mark{pos: pos{h.seg.seq, h.off}, t: now})
+		}
+		s.m.groupRecords.Observe(float64(h.recs))
+		if len(s.free) < 2*committers {
+			s.free = append(s.free, h.buf)
+		}
+		h.buf = nil
+		close(h.done)
+		close(s.dataCh)
+		s.dataCh = make(chan struct{})
+	}
+	s.sealFinished()
+	s.idle.Broadcast()
+}
+
+// sealFinished seals the rotated segments that no write is pending on, so
+// that the reader moves past them. s.mu is held.
+func (s *Spool) sealFinished() {
+	for _, seg := range s.segs {
+		if seg.rotated && !seg.sealed && !s.writing(seg) {
+			seg.sealed = true
+		}
+	}
+}
+
+// writing reports whether a taken group is still to be acknowledged in seg.
+// s.mu is held.
+func (s *Spool) writing(seg *segment) bool {
+	for _, g := range s.inflight {
+		if g.seg == seg {
+			return true
+		}
+	}
+	return false
+}
+
+// rotate retires the active segment and starts a new one. s.wmu is held.
+func (s *Spool) rotate(broken bool) error {
 	if a := s.active; a != nil {
-		// Cut off the preallocated space, and whatever a failed write left
-		// behind: that must not come back as records.
-		if err := a.f.Truncate(a.end); err != nil {
-			s.log.Warn("truncate sealed segment", "seq", a.seq, "err", err)
-		} else if s.broken {
+		end := s.wpos
+		if broken {
+			// Wait for the writes in flight, then cut off everything after
+			// the acknowledged records: it must not come back as records.
+			s.mu.Lock()
+			for s.writing(a) {
+				s.idle.Wait()
+			}
+			end = a.end
+			s.mu.Unlock()
+		}
+		// Also gives back the preallocated space.
+		if err := a.f.Truncate(end); err != nil {
+			s.log.Warn("truncate retired segment", "seq", a.seq, "err", err)
+		} else if broken {
 			if err := unix.Fdatasync(a.fd); err != nil {
-				s.log.Warn("sync sealed segment", "seq", a.seq, "err", err)
+				s.log.Warn("sync retired segment", "seq", a.seq, "err", err)
 			}
 		}
 		s.mu.Lock()
-		a.sealed = true
+		a.rotated = true
+		s.broken = false
+		s.sealFinished()
 		s.mu.Unlock()
 		s.active = nil
-		s.broken = false
 	}
 	s.mu.Lock()
 	seq := s.nextSeq
+	useSpare := s.spareReady
+	s.spareReady = false
 	s.mu.Unlock()
-	seg, err := createSegment(s.cfg.Dir, seq, s.cfg.SegmentBytes)
+	seg, err := s.newSegment(seq, useSpare)
+	select {
+	case s.spareReq <- struct{}{}:
+	default:
+	}
 	if err != nil {
 		return err
 	}
@@ -201,8 +283,52 @@ func (s *Spool) rotate() error {
 	s.nextSeq = seq + 1
 	s.segs = append(s.segs, seg)
 	s.mu.Unlock()
-	s.active = seg
+	s.active, s.wpos = seg, headerSize
 	return nil
+}
+
+// newSegment creates segment seq from the zero-filled spare file when there
+// is one, else by preallocating a new file.
+func (s *Spool) newSegment(seq uint64, useSpare bool) (*segment, error) {
+	if useSpare {
+		seg, err := s.segmentFromSpare(seq)
+		if err == nil {
+			return seg, nil
+		}
+		s.log.Warn("cannot use spare segment", "err", err)
+	}
+	return createSegment(s.cfg.Dir, seq, s.cfg.SegmentBytes)
+}
+
+// segmentFromSpare renames the spare file into segment seq. Writes into
+// blocks that were written before need no metadata update, so their
+// fdatasync is about twice as fast as into fallocated blocks.
+func (s *Spool) segmentFromSpare(seq uint64) (*segment, error) {
+	spare := filepath.Join(s.cfg.Dir, spareName)
+	path := filepath.Join(s.cfg.Dir, segmentName(seq))
+	f, err := os.OpenFile(spare, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	seg := &segment{seq: seq, path: path, f: f, fd: int(f.Fd()), created: time.Now(), end: headerSize}
+	err = func() error {
+		if _, err := f.WriteAt(appendSegmentHeader(nil, segmentHeader{Seq: seq, Created: seg.created}), 0); err != nil {
+			return err
+		}
+		if err := unix.Fdatasync(seg.fd); err != nil {
+			return err
+		}
+		if err := os.Rename(spare, path); err != nil {
+			return err
+		}
+		return syncDir(s.cfg.Dir)
+	}()
+	if err != nil {
+		f.Close()
+		os.Remove(spare)
+		return nil, err
+	}
+	return seg, nil
 }
 
 // createSegment creates, preallocates and syncs an empty segment file.
@@ -232,4 +358,55 @@ func createSegment(dir string, seq uint64, size int64) (*segment, error) {
 		return nil, err
 	}
 	return seg, nil
+}
+
+// spareName is the zero-filled file that becomes the next segment.
+const spareName = "spare.tmp"
+
+// preparer keeps one zero-filled spare segment ready, until Close.
+func (s *Spool) preparer() {
+	defer s.wg.Done()
+	zeros := make([]byte, 1<<20)
+	for {
+		select {
+		case <-s.spareReq:
+		case <-s.stop:
+			return
+		}
+		s.mu.Lock()
+		ready := s.spareReady
+		s.mu.Unlock()
+		if ready {
+			continue
+		}
+		if err := s.prepareSpare(zeros); err != nil {
+			// Most likely a full disk: segments are then preallocated
+			// with fallocate, which reports it to Append.
+			s.log.Debug("cannot prepare spare segment", "err", err)
+			os.Remove(filepath.Join(s.cfg.Dir, spareName))
+			continue
+		}
+		s.mu.Lock()
+		s.spareReady = true
+		s.mu.Unlock()
+	}
+}
+
+func (s *Spool) prepareSpare(zeros []byte) error {
+	f, err := os.OpenFile(filepath.Join(s.cfg.Dir, spareName), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o640)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for off := int64(0); off < s.cfg.SegmentBytes; off += int64(len(zeros)) {
+		select {
+		case <-s.stop:
+			return ErrClosed
+		default:
+		}
+		if _, err := f.WriteAt(zeros[:min(int64(len(zeros)), s.cfg.SegmentBytes-off)], off); err != nil {
+			return err
+		}
+	}
+	return unix.Fdatasync(int(f.Fd()))
 }

@@ -58,6 +58,7 @@ func TestCrashChild(t *testing.T) {
 			emit(fmt.Sprintf("error read %v\n", err))
 			return
 		}
+		time.Sleep(time.Duration(rand.IntN(30)) * time.Millisecond) // let records pile up
 		if rand.IntN(4) == 0 {
 			s.Requeue(b) // a failed store, now and then
 			continue

@@ -27,6 +27,9 @@ func (s *Spool) replay() error {
 	if err != nil {
 		return fmt.Errorf("spool: list dir: %w", err)
 	}
+	if err := os.Remove(filepath.Join(s.cfg.Dir, spareName)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("spool: remove old spare segment: %w", err)
+	}
 	var seqs []uint64
 	for _, e := range entries {
 		name, ok := strings.CutSuffix(e.Name(), ".seg")
@@ -148,7 +151,7 @@ func (s *Spool) loadSegment(path string, seq uint64, last bool, start int64, buf
 	if err != nil {
 		return fail("read", err)
 	}
-	seg := &segment{seq: seq, path: path, f: f, fd: int(f.Fd()), created: h.Created, end: end, sealed: true}
+	seg := &segment{seq: seq, path: path, f: f, fd: int(f.Fd()), created: h.Created, end: end, rotated: true, sealed: true}
 	if end == size {
 		return seg, recs, bytes, nil
 	}
@@ -156,7 +159,7 @@ func (s *Spool) loadSegment(path string, seq uint64, last bool, start int64, buf
 	// clean end, the last write of the newest segment for a bad record.
 	torn := end
 	if why != errEnd && last {
-		torn = end + maxWriteBytes
+		torn = end + committers*maxWriteBytes
 	}
 	clean, err := zeroRange(f, min(torn, size), size, buf)
 	if err != nil {

@@ -74,7 +74,8 @@ type segment struct {
 	fd      int
 	created time.Time
 	end     int64 // end of the durable, valid records; readers stop here
-	sealed  bool  // no more writes will come
+	rotated bool  // no more writes will be taken
+	sealed  bool  // rotated, and every write taken is acknowledged
 }
 
 // mark remembers when the records from pos on were written, for the age of
@@ -93,17 +94,16 @@ type Spool struct {
 	lock       *os.File
 	writeLimit int64
 
-	kick        chan struct{}
-	stop        chan struct{}
-	flusherDone chan struct{}
-	closing     chan struct{}
+	kick     chan struct{}
+	spareReq chan struct{}
+	stop     chan struct{}
+	closing  chan struct{}
+	wg       sync.WaitGroup // committers and preparer
 
-	// active is the segment being written; only the committer touches it
-	// after Open.
-	active *segment
-	// broken is set when a write or sync on active failed: the next
-	// commit starts a new segment.
-	broken bool
+	// wmu orders the groups in the segments: active and wpos belong to it.
+	wmu    sync.Mutex
+	active *segment // the segment being written
+	wpos   int64    // where the next group goes in active
 
 	cpMu   sync.Mutex
 	cpFile *os.File
@@ -113,8 +113,14 @@ type Spool struct {
 	closed      bool
 	segs        []*segment // by sequence; sealed ones first, active last
 	nextSeq     uint64
-	cur         *group   // group being filled
-	queue       []*group // groups waiting for the committer
+	idle        *sync.Cond // signalled when inflight groups finish
+	cur         *group     // group being filled
+	queue       []*group   // groups waiting for a committer
+	inflight    []*group   // groups taken, in write order, not yet acknowledged
+	broken      bool       // a write to active failed: start a new segment
+	poisoned    *segment   // the segment of the last failed write
+	poisonErr   error
+	spareReady  bool
 	free        [][]byte // spare group buffers
 	pending     int64    // bytes in queued groups
 	unconfBytes int64
@@ -159,12 +165,13 @@ func Open(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Spool, erro
 		log:         log.With("component", "spool"),
 		lock:        lock,
 		writeLimit:  cfg.writeLimit(),
-		kick:        make(chan struct{}, 1),
-		stop:        make(chan struct{}),
-		flusherDone: make(chan struct{}),
-		closing:     make(chan struct{}),
-		dataCh:      make(chan struct{}),
+		kick:       make(chan struct{}, 1),
+		spareReq:   make(chan struct{}, 1),
+		stop:       make(chan struct{}),
+		closing:    make(chan struct{}),
+		dataCh:     make(chan struct{}),
 	}
+	s.idle = sync.NewCond(&s.mu)
 	s.m = newMetrics(s)
 	if err := s.replay(); err != nil {
 		s.closeFiles()
@@ -174,7 +181,12 @@ func Open(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Spool, erro
 		s.closeFiles()
 		return nil, fmt.Errorf("spool: register metrics: %w", err)
 	}
-	go s.committer()
+	s.wg.Add(committers + 1)
+	for range committers {
+		go s.committer()
+	}
+	go s.preparer()
+	s.spareReq <- struct{}{}
 	return s, nil
 }
 
@@ -221,10 +233,13 @@ func (s *Spool) Close() error {
 	s.mu.Unlock()
 	close(s.closing)
 	close(s.stop)
-	<-s.flusherDone
+	s.wg.Wait()
 	s.m.unregister()
 
 	var err error
+	if e := os.Remove(filepath.Join(s.cfg.Dir, spareName)); e != nil && !errors.Is(e, os.ErrNotExist) {
+		err = fmt.Errorf("spool: remove spare segment: %w", e)
+	}
 	if a := s.active; a != nil && !s.broken {
 		// Give back the preallocated space; the records are synced.
 		if e := a.f.Truncate(a.end); e != nil {

@@ -75,7 +75,7 @@ export async function startCollector(rev = 1, dataDir) {
   const cfg = path.join(dir, `config-${rev}.yaml`);
   writeFileSync(cfg, configYAML(rev));
   if (!migrated) {
-    execFileSync(BIN, ['migrate', '--clickhouse-dsn', DSN], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(BIN, ['migrate', '--clickhouse-dsn', DSN], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 120000 });
     migrated = true;
   }
   const p = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--clickhouse-dsn', DSN, '--data-dir', dir,

@@ -1,0 +1,183 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/consent"
+)
+
+// Ledger records consent decisions.
+type Ledger interface {
+	RecordDecision(ctx context.Context, d consent.Decision) error
+}
+
+// Signer issues and verifies consent tokens.
+type Signer interface {
+	Verifier
+	Sign(g collector.Grant) string
+}
+
+// ConsentHandler serves the consent endpoints: the banner's configuration,
+// recording decisions into the ledger and reading the current decision.
+type ConsentHandler struct {
+	Sites   *Sites
+	Signer  Signer
+	Ledger  Ledger
+	UA      Enricher
+	Configs map[string]consent.BannerConfig // by site ID, built at start
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// Register mounts the consent endpoints on api, the router of /api.
+func (h *ConsentHandler) Register(api fiber.Router) {
+	api.Get("/consent/config", h.config)
+	api.Post("/consent", h.record)
+	api.Get("/consent", h.current)
+}
+
+// siteFor finds the site of a browser request and sets CORS headers when
+// its Origin is allowed.
+func (h *ConsentHandler) siteFor(c *fiber.Ctx, id string) (*collector.Site, error) {
+	site := h.Sites.Get(id)
+	if site == nil {
+		return nil, collector.Errorf(collector.EUnknownSite, "site", "unknown site")
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
+		if !site.AllowsOrigin(origin) {
+			return nil, collector.Errorf(collector.EOriginDenied, "origin", "origin not allowed for site")
+		}
+		setCORS(c, origin)
+	}
+	return site, nil
+}
+
+func (h *ConsentHandler) config(c *fiber.Ctx) error {
+	site, err := h.siteFor(c, c.Query("site"))
+	if err != nil {
+		return WriteError(c, err)
+	}
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return c.JSON(h.Configs[site.ID])
+}
+
+// decisionRequest is the body of POST /api/consent.
+type decisionRequest struct {
+	Site      string   `json:"site"`
+	Granted   []string `json:"granted"`
+	Method    string   `json:"method"`
+	Revision  int      `json:"revision"`
+	TextsHash string   `json:"texts_hash"`
+	Lang      string   `json:"lang"`
+	GPC       bool     `json:"gpc"`
+}
+
+// decisionResponse is the answer to POST and GET /api/consent.
+type decisionResponse struct {
+	ConsentID string    `json:"consent_id"`
+	Token     string    `json:"token,omitempty"`
+	VID       string    `json:"vid,omitempty"`
+	Granted   []string  `json:"granted"`
+	Denied    []string  `json:"denied"`
+	Revision  int       `json:"revision"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (h *ConsentHandler) record(c *fiber.Ctx) error {
+	var req decisionRequest
+	if err := json.Unmarshal(c.Body(), &req); err != nil {
+		return WriteError(c, jsonError(err))
+	}
+	site, err := h.siteFor(c, req.Site)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	cfg := h.Configs[site.ID]
+	switch {
+	case !consent.ValidMethod(req.Method):
+		return WriteError(c, collector.Errorf(collector.EInvalid, "method", "unknown method"))
+	case req.Method != consent.MethodAPI && req.Revision != cfg.Revision:
+		return WriteError(c, collector.Errorf(collector.EInvalid, "revision", "the banner showed revision %d; the current one is %d", req.Revision, cfg.Revision))
+	case req.Method != consent.MethodAPI && req.TextsHash != cfg.TextsHash:
+		return WriteError(c, collector.Errorf(collector.EInvalid, "texts_hash", "does not match the texts of the current revision"))
+	case len(req.Lang) > 35:
+		return WriteError(c, collector.Errorf(collector.EInvalid, "lang", "too long"))
+	}
+	for _, p := range req.Granted {
+		if site.Purpose(p) == nil {
+			return WriteError(c, collector.Errorf(collector.EInvalid, "granted", "unknown purpose"))
+		}
+	}
+	now := h.Now()
+	prev := h.currentGrant(c, now)
+	gpc := req.GPC || c.Get("Sec-GPC") == "1"
+	d, g := consent.NewDecision(site, req.Granted, req.Method, gpc, prev, now)
+	d.TextsHash, d.Lang = cfg.TextsHash, req.Lang
+	if info, ok := h.UA.UACached(c.Get(fiber.HeaderUserAgent)); ok {
+		d.UAFamily = info.Browser
+	}
+	if err := h.Ledger.RecordDecision(c.UserContext(), d); err != nil {
+		h.Log.Error("record consent decision", "err", err)
+		return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not record the decision, retry later"))
+	}
+	token := h.Signer.Sign(g)
+	h.setCookie(c, token, g.ExpiresAt.Sub(now))
+	return c.JSON(decisionResponse{
+		ConsentID: d.ConsentID, Token: token, VID: g.VisitorID,
+		Granted: d.Granted, Denied: d.Denied, Revision: d.Revision, ExpiresAt: d.ExpiresAt,
+	})
+}
+
+func (h *ConsentHandler) current(c *fiber.Ctx) error {
+	site, err := h.siteFor(c, c.Query("site"))
+	if err != nil {
+		return WriteError(c, err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	g := h.currentGrant(c, h.Now())
+	if g == nil || g.Site != site.ID {
+		return WriteError(c, collector.Errorf(collector.ENotFound, "", "no decision recorded"))
+	}
+	var denied []string
+	for _, p := range site.Purposes {
+		if !slices.Contains(g.Purposes, p.ID) {
+			denied = append(denied, p.ID)
+		}
+	}
+	return c.JSON(decisionResponse{
+		ConsentID: g.ConsentID, VID: g.VisitorID, Granted: g.Purposes, Denied: denied,
+		Revision: g.Revision, ExpiresAt: g.ExpiresAt,
+	})
+}
+
+// currentGrant is the visitor's verified decision, from ?token= or the cookie.
+func (h *ConsentHandler) currentGrant(c *fiber.Ctx, now time.Time) *collector.Grant {
+	for _, t := range []string{c.Query("token"), c.Cookies(CookieName)} {
+		if t == "" {
+			continue
+		}
+		if g, err := h.Signer.Verify(t, now); err == nil {
+			return g
+		}
+	}
+	return nil
+}
+
+// setCookie sets the first-party consent cookie from the server, so that
+// browsers that cap script-written cookies (Safari: 7 days) keep it for the
+// configured lifetime.
+func (h *ConsentHandler) setCookie(c *fiber.Ctx, token string, maxAge time.Duration) {
+	secure := c.Protocol() == "https" || strings.EqualFold(c.Get("X-Forwarded-Proto"), "https")
+	c.Cookie(&fiber.Cookie{
+		Name: CookieName, Value: token, Path: "/", MaxAge: int(maxAge.Seconds()),
+		HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteLaxMode,
+	})
+}
