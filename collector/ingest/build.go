@@ -63,7 +63,7 @@ func Build(h *collector.Hit, site *collector.Site, req *collector.Request, pol c
 	}
 	ref := enrich.Referrer(h.Referrer, site.AllowsHost, u.UTMMedium, u.ClickID != "")
 	ev.RefHost, ev.RefSource, ev.RefName = ref.Host, ref.Source, ref.Name
-	ev.Referrer = ref.Host
+	ev.Referrer = ref.Host + ref.Path
 	if len(h.Props) > 0 {
 		keys := make([]string, 0, len(h.Props))
 		for k := range h.Props {
