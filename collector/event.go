@@ -45,6 +45,10 @@ type Hit struct {
 	EngagedMS int64          `json:"engaged_ms"`
 	Scroll    int64          `json:"scroll"`
 	GPC       bool           `json:"gpc"`
+
+	// UserID is never read from the client: the server joins it from the
+	// identities table (POST /api/identify), subject to consent.
+	UserID string `json:"-"`
 }
 
 // Request is what the HTTP layer knows about the request that carried a hit.

@@ -66,10 +66,10 @@ func rateLimit(cfg config.Server, ips ipSource) fiber.Handler {
 		window = time.Second
 	}
 	return limiter.New(limiter.Config{
-		Max:                    cfg.RateBurst,
-		Expiration:             window,
-		LimiterMiddleware:      limiter.SlidingWindow{},
-		SkipFailedRequests:     false,
+		Max:                cfg.RateBurst,
+		Expiration:         window,
+		LimiterMiddleware:  limiter.SlidingWindow{},
+		SkipFailedRequests: false,
 		KeyGenerator: func(c *fiber.Ctx) string {
 			return ips.ClientIP(c.Context().RemoteIP().String(), c.Get(fiber.HeaderXForwardedFor))
 		},

@@ -28,6 +28,8 @@ func commands() []command {
 		{"migrate", "create the database if missing and apply schema migrations", runMigrate},
 		{"query", "run a named query from queries/ and print the result", runQuery},
 		{"consent", "consent ledger tools: proof CONSENT_ID", runConsent},
+		{"privacy", "data subject requests: export, erase, stop, resume", runPrivacy},
+		{"token", "admin API tokens: create, list, revoke", runToken},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -64,6 +64,7 @@ type Main struct {
 	spool    *spool.Spool
 	writer   *batch.Writer
 	salter   *consent.Salter
+	privacy  privacyState // owned by privacy_wiring.go
 	app      *fiber.App
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -118,6 +119,9 @@ func (m *Main) Run(ctx context.Context) error {
 	ch := &ingest.ConsentHandler{Sites: sites, Signer: signer, Ledger: m.store, UA: m.enricher,
 		Configs: configs, Log: m.Log, Now: time.Now}
 	ch.Register(api)
+	if err := m.startPrivacy(ctx, m.app, api, h, ch); err != nil {
+		return err
+	}
 	web.RegisterPrivacy(m.app, sites.Get, time.Now())
 	web.RegisterAssets(m.app)
 	web.RegisterDemo(m.app, cfg.PublicURL)
@@ -166,7 +170,7 @@ func (m *Main) finish(ev *collector.Event) bool {
 	if ev.PendingUA != "" {
 		ingest.SetUA(ev, m.enricher.UA(ev.PendingUA), ev.BotReason == "webdriver")
 	}
-	return true
+	return m.privacyKeep(ev)
 }
 
 // Close stops accepting requests, lets the writer drain what it can within

@@ -56,6 +56,7 @@ func Build(h *collector.Hit, site *collector.Site, req *collector.Request, pol c
 		Lang:      h.Lang,
 		VisitorID: h.VID,
 		SessionID: h.SID,
+		UserID:    h.UserID,
 	}
 	if h.Type == collector.TypeEngagement {
 		ev.EngagedMS = uint32(h.EngagedMS)

@@ -33,8 +33,12 @@ type ConsentHandler struct {
 	Ledger  Ledger
 	UA      Enricher
 	Configs map[string]consent.BannerConfig // by site ID, built at start
-	Log     *slog.Logger
-	Now     func() time.Time
+	// OnDecision runs after a decision is in the ledger and before the
+	// answer, with the visitor's previous grant (nil if none): withdrawal
+	// reaches backwards from here (unlinking identities, audiences).
+	OnDecision func(ctx context.Context, d consent.Decision, prev *collector.Grant) error
+	Log        *slog.Logger
+	Now        func() time.Time
 }
 
 // Register mounts the consent endpoints on api, the router of /api.
@@ -127,6 +131,12 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 	if err := h.Ledger.RecordDecision(c.UserContext(), d); err != nil {
 		h.Log.Error("record consent decision", "err", err)
 		return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not record the decision, retry later"))
+	}
+	if h.OnDecision != nil {
+		if err := h.OnDecision(c.UserContext(), d, prev); err != nil {
+			h.Log.Error("apply consent decision", "err", err)
+			return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not apply the decision, retry later"))
+		}
 	}
 	token := h.Signer.Sign(g)
 	h.setCookie(c, token, g.ExpiresAt.Sub(now))

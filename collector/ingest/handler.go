@@ -34,6 +34,11 @@ type IPResolver interface {
 	ClientIP(remoteIP, xForwardedFor string) string
 }
 
+// Identities looks up the user ID linked to a visitor of a site.
+type Identities interface {
+	UserID(site, visitorID string) string
+}
+
 // CookieName is the first-party cookie that carries the consent token.
 const CookieName = "ashiato_consent"
 
@@ -44,10 +49,13 @@ type Handler struct {
 	Enricher Enricher
 	IPs      IPResolver
 	Hasher   Hasher
-	Sink     Sink
-	Metrics  *Metrics
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Identities joins the authenticated user ID linked to a visitor ID
+	// (nil: none). The consent gate still decides whether it is kept.
+	Identities Identities
+	Sink       Sink
+	Metrics    *Metrics
+	Log        *slog.Logger
+	Now        func() time.Time
 }
 
 // Register mounts the event endpoints on api, the router of /api.
@@ -153,7 +161,11 @@ func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*colle
 			setCORS(c, origin)
 			corsSet = true
 		}
-		pol := consent.Decide(site, h.grant(hit.Consent, req.Cookie, req.ReceivedAt), req.GPC || hit.GPC)
+		g := h.grant(hit.Consent, req.Cookie, req.ReceivedAt)
+		pol := consent.Decide(site, g, req.GPC || hit.GPC)
+		if h.Identities != nil && g != nil && g.VisitorID != "" {
+			hit.UserID = h.Identities.UserID(site.ID, g.VisitorID)
+		}
 		ev, keep, e := Build(hit, site, &req, pol, h.Enricher, h.Hasher, func(name string) string { return c.Get(name) })
 		if e != nil {
 			reject(i, e)

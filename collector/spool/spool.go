@@ -161,10 +161,10 @@ func Open(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Spool, erro
 		return nil, err
 	}
 	s := &Spool{
-		cfg:         cfg,
-		log:         log.With("component", "spool"),
-		lock:        lock,
-		writeLimit:  cfg.writeLimit(),
+		cfg:        cfg,
+		log:        log.With("component", "spool"),
+		lock:       lock,
+		writeLimit: cfg.writeLimit(),
 		kick:       make(chan struct{}, 1),
 		spareReq:   make(chan struct{}, 1),
 		stop:       make(chan struct{}),

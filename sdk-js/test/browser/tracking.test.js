@@ -1,0 +1,221 @@
+// Tracking in headless Chromium against the real collector and ClickHouse:
+// pageviews, SPA navigation, clicks, custom events, the skip rules.
+import { describe, test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { eventRequests, html, launch, migrate, rows, run, settle, skip, startCollector, startPages } from './harness.js'
+
+describe('tracking', { skip }, () => {
+  let c, pages, browser, dataDir
+  before(async () => {
+    migrate()
+    dataDir = await mkdtemp(join(tmpdir(), 'ashiato-sdk-browser-'))
+    c = await startCollector({ dataDir })
+    pages = await startPages()
+    browser = await launch()
+  })
+  after(async () => {
+    await browser?.close()
+    await pages?.close()
+    await c?.stop()
+    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  })
+  const newPage = async (t, opts) => {
+    const ctx = await browser.newContext(opts)
+    t.after(() => ctx.close())
+    return ctx.newPage()
+  }
+
+  test('a pageview lands with the right fields', async (t) => {
+    const m = run()
+    pages.set(`/${m}/landing`, html(c.url, { title: 'Landing' }))
+    const page = await newPage(t)
+    assert.equal(await page.evaluate(() => navigator.webdriver), false, 'the harness hides automation')
+    await page.goto(`${pages.origin}/${m}/landing?utm_source=newsletter&utm_medium=email&token=secret`, { referer: 'http://news.example.org/article/7' })
+    const [r] = await rows(m, (r) => r.length == 1, 'site_id, type, name, url_host, url_path, url_query, title, referrer_host, utm_source, utm_medium, visitor_id, toString(visitor_hash) AS vh, session_id, consent_id, is_bot, screen, lang')
+    assert.deepEqual(
+      { ...r, vh: undefined, url_query: undefined },
+      {
+        site_id: 'demo',
+        type: 'pageview',
+        name: '',
+        url_host: '127.0.0.1',
+        url_path: `/${m}/landing`,
+        title: 'Landing',
+        referrer_host: 'news.example.org',
+        utm_source: 'newsletter',
+        utm_medium: 'email',
+        visitor_id: '',
+        session_id: '',
+        consent_id: '',
+        is_bot: 0,
+        screen: r.screen,
+        lang: r.lang,
+        vh: undefined,
+        url_query: undefined,
+      },
+    )
+    assert.match(r.screen, /^\d+x\d+$/)
+    assert.notEqual(r.lang, '')
+    assert.notEqual(r.vh, '0', 'anonymous mode counts by the daily hash')
+    assert.ok(!r.url_query.includes('secret'), 'query stripped in anonymous mode: ' + r.url_query)
+  })
+
+  test('skips localhost by default; data-allow-localhost overrides', async (t) => {
+    const m = run()
+    pages.set(`/${m}/default`, html(c.url, { attrs: '' }))
+    const page = await newPage(t)
+    const sent = eventRequests(page, c.url)
+    const warned = page.waitForEvent('console', (msg) => msg.text().includes('ashiato: off'))
+    await page.goto(`${pages.origin}/${m}/default`)
+    await warned
+    await page.evaluate(() => window.ashiato.track('ignored'))
+    await settle()
+    assert.deepEqual(sent, [])
+    assert.deepEqual(await rows(m, () => true), [])
+  })
+
+  test('skips automated browsers (navigator.webdriver) unless data-allow-webdriver; then flags a bot', async (t) => {
+    const m = run()
+    pages.set(`/${m}/skip`, html(c.url))
+    pages.set(`/${m}/bot`, html(c.url, { attrs: 'data-allow-localhost data-allow-webdriver' }))
+    const page = await newPage(t)
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => true }))
+    const sent = eventRequests(page, c.url)
+    await page.goto(`${pages.origin}/${m}/skip`)
+    await settle(500)
+    assert.deepEqual(sent, [])
+    await page.goto(`${pages.origin}/${m}/bot`)
+    const [r] = await rows(m, (r) => r.length == 1, 'url_path, is_bot')
+    assert.deepEqual(r, { url_path: `/${m}/bot`, is_bot: 1 })
+  })
+
+  test('pushState, replaceState, back/forward each count once', async (t) => {
+    const m = run()
+    pages.set(`/${m}/spa`, html(c.url))
+    const page = await newPage(t)
+    const sent = eventRequests(page, c.url)
+    await page.goto(`${pages.origin}/${m}/spa`)
+    await page.waitForFunction(() => window.ashiato?.track)
+    await page.evaluate((m) => {
+      history.pushState({}, '', `/${m}/spa/a`)
+      history.pushState({}, '', `/${m}/spa/a`) // the same URL: not a new page
+      history.replaceState({}, '', `/${m}/spa/b`)
+      location.hash = 'section' // a fragment without hash routing: not a new page
+    }, m)
+    await page.goBack() // #section -> /spa/b: same page
+    await page.goBack() // -> /spa
+    await page.goForward() // -> /spa/b
+    const want = ['/spa', '/spa/a', '/spa/b', '/spa', '/spa/b'].map((p) => `/${m}${p}`)
+    const got = await rows(m, (r) => r.length >= want.length, 'url_path, referrer_host', { where: "AND type = 'pageview'" })
+    await settle(800)
+    const all = await rows(m, () => true, 'url_path', { where: "AND type = 'pageview'" })
+    assert.deepEqual(all.map((r) => r.url_path).sort(), want.sort(), 'each navigation once, in ClickHouse')
+    const urls = sent.flatMap((s) => JSON.parse(s.body)).filter((e) => e.type == 'pageview').map((e) => new URL(e.url).pathname)
+    assert.deepEqual(urls, want, 'in order, as sent')
+    assert.ok(got.slice(1).every((r) => r.referrer_host == '127.0.0.1'), 'SPA pageviews name the previous page')
+  })
+
+  test('hash routing (data-hash) counts fragment navigations once each', async (t) => {
+    const m = run()
+    pages.set(`/${m}/hash`, html(c.url, { attrs: 'data-allow-localhost data-hash' }))
+    const page = await newPage(t)
+    const sent = eventRequests(page, c.url)
+    await page.goto(`${pages.origin}/${m}/hash#/one`)
+    await page.waitForFunction(() => window.ashiato?.track)
+    await page.evaluate(() => (location.hash = '#/two'))
+    await page.waitForFunction(() => location.hash == '#/two')
+    await page.goBack()
+    await page.waitForFunction(() => location.hash == '#/one')
+    await rows(m, (r) => r.length >= 3, 'url_path', { where: "AND type = 'pageview'" })
+    await settle(800)
+    const urls = sent.flatMap((s) => JSON.parse(s.body)).filter((e) => e.type == 'pageview').map((e) => new URL(e.url).hash)
+    assert.deepEqual(urls, ['#/one', '#/two', '#/one'])
+    const all = await rows(m, () => true, 'url_path', { where: "AND type = 'pageview'" })
+    assert.equal(all.length, 3)
+  })
+
+  test('outbound and download clicks are recorded and navigation still happens', async (t) => {
+    const m = run()
+    const out = `http://localhost:${pages.port}/${m}/elsewhere?ref=1`
+    pages.set(
+      `/${m}/links`,
+      html(c.url, {
+        body: `<a id="out" href="${out}">out</a> <a id="blank" target="_blank" href="http://localhost:${pages.port}/${m}/blank">blank</a>
+<a id="mid" href="http://localhost:${pages.port}/${m}/middle">middle</a> <a id="pdf" href="/${m}/files/report.pdf">pdf</a>
+<a id="in" href="/${m}/inside">inside</a>`,
+      }),
+    )
+    const page = await newPage(t)
+    await page.goto(`${pages.origin}/${m}/links`)
+    await page.waitForFunction(() => window.ashiato?.track)
+
+    const download = page.waitForEvent('download')
+    await page.click('#pdf')
+    assert.equal((await download).suggestedFilename(), 'report.pdf')
+
+    const popup = page.waitForEvent('popup')
+    await page.click('#blank')
+    await (await popup).waitForLoadState()
+
+    const tab = page.context().waitForEvent('page')
+    await page.click('#mid', { button: 'middle' })
+    await tab
+
+    const tab2 = page.context().waitForEvent('page')
+    await page.click('#mid', { modifiers: [process.platform == 'darwin' ? 'Meta' : 'Control'] })
+    await tab2
+
+    await page.click('#out')
+    await page.waitForURL(out)
+    assert.equal(await page.textContent('#plain'), `/${m}/elsewhere`, 'same-tab outbound navigation happened')
+
+    const got = await rows(m, (r) => r.length >= 4, 'name, prop_keys, prop_values', { where: "AND type = 'event' AND url_path = '/" + m + "/links'" })
+    const byName = got.map((r) => [r.name, Object.fromEntries(r.prop_keys.map((k, i) => [k, r.prop_values[i]])).url])
+    assert.deepEqual(byName.sort(), [
+      ['download', `${pages.origin}/${m}/files/report.pdf`],
+      ['outbound', `http://localhost:${pages.port}/${m}/blank`],
+      ['outbound', `http://localhost:${pages.port}/${m}/elsewhere`],
+      ['outbound', `http://localhost:${pages.port}/${m}/middle`],
+      ['outbound', `http://localhost:${pages.port}/${m}/middle`],
+    ].sort())
+  })
+
+  test('custom events with props, including calls queued before the script loaded', async (t) => {
+    const m = run()
+    const stub = `<script>window.ashiato=window.ashiato||{q:[],track:function(){this.q.push(["track",arguments])}};ashiato.track("early",{step:1})</script>`
+    pages.set(`/${m}/shop`, html(c.url, { head: stub, attrs: 'data-allow-localhost data-props=\'{"author":"ann"}\'' }))
+    const page = await newPage(t)
+    await page.goto(`${pages.origin}/${m}/shop`)
+    await page.waitForFunction(() => typeof window.ashiato?.identify == 'function')
+    await page.evaluate(() => {
+      ashiato.track('purchase', { revenue: 1200.5, currency: 'JPY', first: true })
+      ashiato.track('404', { path: '/missing' })
+    })
+    const got = await rows(m, (r) => r.length >= 4, 'type, name, prop_keys, prop_values')
+    const view = got.map((r) => [r.type, r.name, Object.fromEntries(r.prop_keys.map((k, i) => [k, r.prop_values[i]]))])
+    const find = (name) => view.find((v) => v[1] == name)
+    assert.deepEqual(find(''), ['pageview', '', { author: 'ann' }])
+    assert.deepEqual(find('early'), ['event', 'early', { step: '1' }])
+    assert.deepEqual(find('purchase'), ['event', 'purchase', { revenue: '1200.5', currency: 'JPY', first: 'true' }])
+    assert.deepEqual(find('404'), ['event', '404', { path: '/missing' }])
+    assert.equal(view.length, 4)
+  })
+
+  test('engagement (visible time and scroll depth) is sent once when the page is hidden', async (t) => {
+    const m = run()
+    pages.set(`/${m}/long`, html(c.url, { body: '<div style="height:4000px">long</div>' }))
+    const page = await newPage(t, { viewport: { width: 800, height: 1000 } })
+    await page.goto(`${pages.origin}/${m}/long`)
+    await page.waitForFunction(() => window.ashiato?.track)
+    await page.evaluate(() => window.scrollTo(0, 1000)) // bottom at 2000 of 4000 px: 50%
+    await page.waitForTimeout(300)
+    await page.goto(`${pages.origin}/${m}/next`) // pagehide
+    const [e] = await rows(m, (r) => r.length == 1, 'url_path, engaged_ms, scroll_depth', { where: "AND type = 'engagement'" })
+    assert.equal(e.url_path, `/${m}/long`)
+    assert.equal(e.scroll_depth, 50)
+    assert.ok(e.engaged_ms >= 300 && e.engaged_ms < 60e3, 'engaged_ms ' + e.engaged_ms)
+  })
+})
