@@ -1,9 +1,6 @@
 package collector
 
-import (
-	"path"
-	"strings"
-)
+import "strings"
 
 // Anonymous modes: what happens to hits without a valid consent token.
 const (
@@ -123,19 +120,43 @@ func (s *Site) AllowsOrigin(origin string) bool {
 	return false
 }
 
-// matchPattern matches "*" wildcards within one label: "*.example.com",
-// "http://localhost:*".
+// matchPattern matches s against an exact value or one of two wildcard
+// forms: a leading "*." (any subdomain: "*.example.com",
+// "https://*.example.com") and a trailing ":*" (any numeric port:
+// "http://localhost:*").
 func matchPattern(pattern, s string) bool {
 	if pattern == s {
 		return true
 	}
-	if !strings.Contains(pattern, "*") {
+	if base, ok := strings.CutSuffix(pattern, ":*"); ok {
+		port, ok := strings.CutPrefix(s, base+":")
+		if !ok || port == "" || len(port) > 5 {
+			return false
+		}
+		for _, c := range port {
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	scheme := ""
+	if i := strings.Index(pattern, "://"); i >= 0 {
+		scheme, pattern = pattern[:i+3], pattern[i+3:]
+	}
+	rest, ok := strings.CutPrefix(pattern, "*.")
+	if !ok {
 		return false
 	}
-	// path.Match treats '/' specially; origins contain "//" but only in the
-	// scheme, which the pattern spells out literally, so it matches as wanted.
-	ok, err := path.Match(pattern, s)
-	return err == nil && ok
+	host, ok := strings.CutPrefix(s, scheme)
+	if !ok {
+		return false
+	}
+	sub, ok := strings.CutSuffix(host, "."+rest)
+	if !ok || sub == "" {
+		return false
+	}
+	return !strings.ContainsAny(sub, "/:@?#")
 }
 
 // stripPort removes a ":port" suffix from a host ("[::1]:80" → "[::1]").

@@ -12,7 +12,7 @@ import (
 // to collector.MaxBatchEvents. Elements that are not objects, or objects
 // whose fields have the wrong JSON type, are reported in bad by index and
 // do not spoil the others.
-func Decode(body []byte) (hits []collector.Hit, bad map[int]*collector.Error, err error) {
+func Decode(body []byte) (hits []collector.Hit, bad map[int]*collector.Error, err *collector.Error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil, nil, collector.Errorf(collector.EInvalid, "body", "empty body")

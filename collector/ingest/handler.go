@@ -102,10 +102,10 @@ func (h *Handler) postEvent(c *fiber.Ctx) error {
 		h.Metrics.reject(collector.EInvalid, 1)
 		return WriteError(c, collector.Errorf(collector.EInvalid, "content-type", "want text/plain or application/json"))
 	}
-	hits, bad, err := Decode(body)
-	if err != nil {
+	hits, bad, derr := Decode(body)
+	if derr != nil {
 		h.Metrics.reject(collector.EInvalid, 1)
-		return WriteError(c, err)
+		return WriteError(c, derr)
 	}
 	res, first, err := h.process(c, hits, bad)
 	if err != nil {

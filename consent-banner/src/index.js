@@ -79,8 +79,11 @@ async function decide(action, chosen) {
       headers: { 'Content-Type': 'text/plain' },
       body: JSON.stringify({ site: opts.site, granted, method, revision: cfg.revision, texts_hash: cfg.texts_hash, lang: ui.lang, gpc }),
     });
-    if (!r.ok) throw new Error('ashiato consent: ' + r.status);
     const j = await r.json();
+    // The configuration was stale (cached across a revision bump): fetch it
+    // again and ask with the current texts.
+    if (/^(revision|texts_hash)$/.test(j.field)) return start(true);
+    if (!r.ok) throw new Error('ashiato consent: ' + r.status);
     d = { granted: j.granted, token: j.token, consent_id: j.consent_id, revision: j.revision || cfg.revision, method };
     if (j.vid) d.vid = j.vid;
     d.expires_at = expiresAt(j.expires_at, cfg.max_age_days, Date.now());
@@ -107,13 +110,13 @@ function show() {
   whenReady(() => open({ ...ui, current }, current ? 2 : 1));
 }
 
-async function start() {
+async function start(reload) {
   if (!opts.site || !opts.endpoint) {
     console.warn('ashiato consent: data-site and a collector URL are required');
     return;
   }
   if (opts.gcm) gcmDefault();
-  const r = await fetch(`${opts.endpoint}/api/consent/config?site=${encodeURIComponent(opts.site)}`, { credentials: 'include' });
+  const r = await fetch(`${opts.endpoint}/api/consent/config?site=${encodeURIComponent(opts.site)}`, { cache: reload ? 'reload' : 'default' });
   if (!r.ok) throw new Error('ashiato consent config: ' + r.status);
   cfg = await r.json();
   if (cfg.google_consent_mode) gcmDefault();

@@ -10,6 +10,7 @@ describe('policy revision', { skip: skip || false }, () => {
   let collector;
   let pages;
   let browser;
+  let staleConfig;
   before(async () => {
     collector = await startCollector(1);
     pages = await startPages(() => collector);
@@ -32,6 +33,7 @@ describe('policy revision', { skip: skip || false }, () => {
     await p.waitForFunction(() => window.events.length === 1);
     assert.equal(await dialog.count(), 0, 'same revision: not asked again');
 
+    staleConfig = await (await fetch(`${collector.origin}/api/consent/config?site=shop`)).text();
     const dir = collector.dir;
     await collector.stop();
     collector = await startCollector(2, dir);
@@ -47,6 +49,29 @@ describe('policy revision', { skip: skip || false }, () => {
     const rows = await ledger(e.consent_id);
     const last = rows[rows.length - 1];
     assert.equal(Number(last.revision), 2);
+    await p.context().close();
+  });
+
+  it('a configuration cached across the bump is fetched again when the collector refuses the old revision', async () => {
+    const p = await newPage(browser);
+    // The first configuration the page gets is the revision-1 one, as the
+    // browser's HTTP cache (max-age) would hand it out.
+    let served = 0;
+    await p.route('**/api/consent/config*', async (route) => {
+      if (served++ > 0) return route.continue();
+      return route.fulfill({ status: 200, contentType: 'application/json', body: staleConfig, headers: { 'Access-Control-Allow-Origin': pages.origin } });
+    });
+    await p.goto(pages.origin + '/');
+    await p.getByRole('button', { name: 'Accept all' }).click();
+    // The collector answers 400 (field revision); the banner refetches and asks again.
+    await p.locator('.acb [role="dialog"]').waitFor();
+    assert.equal(served, 2);
+    assert.deepEqual(await p.evaluate(() => window.events), [], 'nothing applied from the refused decision');
+    await p.getByRole('button', { name: 'Accept all' }).click();
+    await p.waitForFunction(() => window.events.length === 1);
+    const e = await p.evaluate(() => window.events[0]);
+    assert.equal(e.revision, 2);
+    assert.equal(e.method, 'accept_all');
     await p.context().close();
   });
 });
