@@ -106,11 +106,11 @@ type Event struct {
 	BotReason      string
 	EngagedMS      uint32
 	ScrollDepth    uint8
-	// PendingUA is the raw User-Agent while its parse is still pending (a
-	// never-seen UA is parsed in the background so the response does not wait).
-	// The writer resolves it into Browser/OS/Device/IsBot and clears it
-	// before the row is stored; it never reaches ClickHouse.
-	PendingUA  string
+	// UAKey stands for a never-seen User-Agent whose parse is still pending
+	// (it runs in the background so the response does not wait). The writer
+	// resolves it into Browser/OS/DeviceType/IsBot in the same process; the
+	// raw User-Agent itself is never spooled or stored.
+	UAKey      uint64
 	PropKeys   []string
 	PropValues []string
 }

@@ -165,10 +165,12 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// finish completes an event in the writer: the parse of a never-seen UA.
+// finish completes an event in the writer: the parse of a never-seen UA
+// (after a restart the key cannot be resolved and the UA stays unknown).
 func (m *Main) finish(ev *collector.Event) bool {
-	if ev.PendingUA != "" {
-		ingest.SetUA(ev, m.enricher.UA(ev.PendingUA), ev.BotReason == "webdriver")
+	if ev.UAKey != 0 {
+		info, _ := m.enricher.UAByKey(ev.UAKey, 100*time.Millisecond)
+		ingest.SetUA(ev, info, ev.BotReason == "webdriver")
 	}
 	return m.privacyKeep(ev)
 }

@@ -188,3 +188,27 @@ func (in *interner) get(s string) string {
 	in.m[s] = s
 	return s
 }
+
+// UAKey returns the cache key of ua. An event whose UA was not cached yet
+// carries the key instead of the raw User-Agent, so the raw string never
+// reaches the spool; UAByKey resolves it once the background parse is done.
+// Keys are only meaningful inside this process (the hash seed is random).
+func (e *Enricher) UAKey(ua string) uint64 { return e.cache.hash(ua) }
+
+// UAByKey returns the parsed User-Agent of a key from UAKey. When the parse
+// is still queued it waits for it, up to wait.
+func (e *Enricher) UAByKey(key uint64, wait time.Duration) (UAInfo, bool) {
+	deadline := time.Now().Add(wait)
+	for {
+		if v, ok := e.cache.get(key); ok {
+			return v, true
+		}
+		e.mu.Lock()
+		_, busy := e.inflight[key]
+		e.mu.Unlock()
+		if !busy || time.Now().After(deadline) {
+			return UAInfo{}, false
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -3,7 +3,6 @@ package ingest
 import (
 	"crypto/sha1"
 	"sort"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -16,6 +15,7 @@ import (
 type Enricher interface {
 	Country(ip string, header func(name string) string) string
 	UACached(ua string) (enrich.UAInfo, bool)
+	UAKey(ua string) uint64
 }
 
 // Hasher computes the anonymous visitor hash.
@@ -30,7 +30,8 @@ var eventNamespace = uuid.MustParse("6f0d2b8e-3c59-4f43-9a8e-5a7c1d9e0b21")
 // Build turns a validated hit into an event for site: it parses the URL and
 // referrer, applies the consent policy (the one choke point, consent.Apply)
 // and enriches. The request's IP and UA are used here and not kept, except
-// a never-seen UA, which rides along as PendingUA until the writer parses it.
+// a never-seen UA, which rides along only as a key (UAKey) until the writer
+// resolves it: the raw string never reaches the spool.
 // keep is false when the policy says the event must not be stored.
 func Build(h *collector.Hit, site *collector.Site, req *collector.Request, pol consent.Policy, en Enricher, hs Hasher, header func(string) string) (ev collector.Event, keep bool, err *collector.Error) {
 	u, perr := enrich.ParseURL(h.URL, keepAll)
@@ -84,7 +85,7 @@ func Build(h *collector.Hit, site *collector.Site, req *collector.Request, pol c
 	if info, ok := en.UACached(req.UserAgent); ok {
 		SetUA(&ev, info, h.Webdriver)
 	} else {
-		ev.PendingUA = strings.Clone(req.UserAgent)
+		ev.UAKey = en.UAKey(req.UserAgent)
 		ev.IsBot = h.Webdriver
 		if h.Webdriver {
 			ev.BotReason = "webdriver"
@@ -105,7 +106,7 @@ func SetUA(ev *collector.Event, info enrich.UAInfo, webdriver bool) {
 	if webdriver && !ev.IsBot {
 		ev.IsBot, ev.BotReason = true, "webdriver"
 	}
-	ev.PendingUA = ""
+	ev.UAKey = 0
 }
 
 func keepAll(string) bool { return true }

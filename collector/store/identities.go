@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Identity is one link between a first-party visitor ID and an
+// authenticated user ID of a site (the user ID as stored: hashed when the
+// site hashes user IDs).
+type Identity struct {
+	SiteID    string            `json:"site_id"`
+	VisitorID string            `json:"visitor_id"`
+	UserID    string            `json:"user_id"`
+	ConsentID string            `json:"consent_id"`
+	Traits    map[string]string `json:"traits,omitempty"`
+	FirstSeen time.Time         `json:"first_seen"`
+	LastSeen  time.Time         `json:"last_seen"`
+	Unlinked  bool              `json:"unlinked,omitempty"`
+}
+
+var identityColumns = []string{"site_id", "visitor_id", "user_id", "consent_id",
+	"traits_keys", "traits_values", "first_seen", "last_seen", "unlinked"}
+
+// SaveIdentities appends identity rows; the row with the latest last_seen
+// per (site, visitor, user) is the current state.
+func (s *Store) SaveIdentities(ctx context.Context, ids ...Identity) error {
+	rows := make([][]any, 0, len(ids))
+	for _, id := range ids {
+		keys := make([]string, 0, len(id.Traits))
+		for k := range id.Traits {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		vals := make([]string, len(keys))
+		for i, k := range keys {
+			vals[i] = id.Traits[k]
+		}
+		var unlinked uint8
+		if id.Unlinked {
+			unlinked = 1
+		}
+		rows = append(rows, []any{id.SiteID, id.VisitorID, id.UserID, id.ConsentID, keys, vals,
+			id.FirstSeen.UTC(), id.LastSeen.UTC(), unlinked})
+	}
+	return s.insertRows(ctx, "identities", identityColumns, rows...)
+}
+
+// identitiesSelect reads the current state of each (site, visitor, user).
+const identitiesSelect = `SELECT site_id, visitor_id, user_id, argMax(consent_id, last_seen),
+	argMax(traits_keys, last_seen), argMax(traits_values, last_seen), min(first_seen), max(last_seen),
+	argMax(unlinked, last_seen)
+FROM %s.identities %s GROUP BY site_id, visitor_id, user_id`
+
+// LinkedIdentities returns every current (not unlinked) link.
+func (s *Store) LinkedIdentities(ctx context.Context) ([]Identity, error) {
+	q := fmt.Sprintf(identitiesSelect, s.Dialect.DB, "") + " HAVING argMax(unlinked, last_seen) = 0"
+	return s.queryIdentities(ctx, q)
+}
+
+// IdentitiesOfVisitor returns the current state of every link of a visitor.
+func (s *Store) IdentitiesOfVisitor(ctx context.Context, site, visitorID string) ([]Identity, error) {
+	q := fmt.Sprintf(identitiesSelect, s.Dialect.DB, "WHERE site_id = ? AND visitor_id = ?")
+	return s.queryIdentities(ctx, q, site, visitorID)
+}
+
+// VisitorsOfUser returns the visitor IDs ever linked to a user ID.
+func (s *Store) VisitorsOfUser(ctx context.Context, site, userID string) ([]string, error) {
+	rows, err := s.Conn.Query(ctx, "SELECT DISTINCT visitor_id FROM "+s.Dialect.DB+".identities WHERE site_id = ? AND user_id = ? ORDER BY visitor_id", site, userID)
+	if err != nil {
+		return nil, fmt.Errorf("query identities: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("scan identities: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) queryIdentities(ctx context.Context, q string, args ...any) ([]Identity, error) {
+	rows, err := s.Conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query identities: %w", err)
+	}
+	defer rows.Close()
+	var out []Identity
+	for rows.Next() {
+		var id Identity
+		var keys, vals []string
+		var unlinked uint8
+		if err := rows.Scan(&id.SiteID, &id.VisitorID, &id.UserID, &id.ConsentID, &keys, &vals,
+			&id.FirstSeen, &id.LastSeen, &unlinked); err != nil {
+			return nil, fmt.Errorf("scan identities: %w", err)
+		}
+		id.Unlinked = unlinked == 1
+		if len(keys) > 0 {
+			id.Traits = make(map[string]string, len(keys))
+			for i, k := range keys {
+				if i < len(vals) {
+					id.Traits[k] = vals[i]
+				}
+			}
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// DeleteVisitorLinks removes a visitor's identity rows (and, with users,
+// their audience memberships) by mutation, without waiting for it. The
+// caller writes an unlinked row first, which takes effect at once.
+func (s *Store) DeleteVisitorLinks(ctx context.Context, site, visitorID string, users []string) error {
+	db, on := s.Dialect.DB, s.Dialect.OnCluster()
+	if err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".identities "+on+" DELETE WHERE site_id = ? AND visitor_id = ?", site, visitorID); err != nil {
+		return fmt.Errorf("delete identities: %w", err)
+	}
+	cond, args := "visitor_id = ?", []any{site, visitorID}
+	if len(users) > 0 {
+		cond, args = "(visitor_id = ? OR user_id IN ?)", append(args, set(users))
+	}
+	var n uint64
+	if err := s.Conn.QueryRow(ctx, "SELECT count() FROM "+db+".audience_members WHERE site_id = ? AND "+cond, args...).Scan(&n); err != nil {
+		return fmt.Errorf("count audience members: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".audience_members "+on+" DELETE WHERE site_id = ? AND "+cond, args...); err != nil {
+		return fmt.Errorf("delete audience members: %w", err)
+	}
+	return nil
+}
+
+// AddAudienceMembers adds subjects to an audience.
+func (s *Store) AddAudienceMembers(ctx context.Context, site, audience string, members [][2]string, at time.Time) error {
+	rows := make([][]any, len(members))
+	for i, m := range members {
+		rows[i] = []any{site, audience, m[0], m[1], at.UTC()}
+	}
+	return s.insertRows(ctx, "audience_members", []string{"site_id", "audience", "visitor_id", "user_id", "added_at"}, rows...)
+}

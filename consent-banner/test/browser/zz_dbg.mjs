@@ -1,0 +1,15 @@
+import { startCollector, startPages, launch, newPage, ch, DB } from './harness.mjs';
+const c = await startCollector(1); const pg = await startPages(() => c); const b = await launch();
+const p = await newPage(b);
+p.on('request', r => r.url().includes('/api/') && console.log('REQ', r.method(), r.url(), r.postData()));
+p.on('response', async r => r.url().includes('/api/event') && console.log('RES', r.status(), await r.text().catch(()=>'')));
+p.on('console', m => console.log('console', m.text()));
+await p.goto(pg.origin + '/?snippet=1');
+await p.waitForFunction(() => window.ashiato && typeof window.ashiato.track === 'function');
+await p.getByRole('button', { name: 'Accept all' }).click();
+await p.waitForFunction(() => window.events.length === 1);
+await p.evaluate(() => window.ashiato.track('dbg_evt'));
+await new Promise(r => setTimeout(r, 3000));
+console.log(await ch(`SELECT name, visitor_id, site_id FROM ${DB}.events ORDER BY ts DESC LIMIT 5`));
+console.log(c.log.slice(-10).join('\n'));
+await b.close(); await pg.close(); await c.stop(); c.cleanup();
