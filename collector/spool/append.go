@@ -15,7 +15,7 @@ import (
 // fdatasync has a large fixed cost (a journal commit) that overlapping
 // syncs share: on the 2-core test machine two committers sync about three
 // times as often as one. Acknowledgements are still given in write order.
-const committers = 2
+const committers = 1
 
 // group is the records of many Append calls that share one write and one
 // fdatasync.

@@ -34,13 +34,18 @@ import (
 //	PropKeys       list
 //	PropValues     list
 //
+// Version 2 appends:
+//
+//	ReceivedAt     varint Unix seconds, uvarint nanoseconds (decoded as UTC)
+//	UAKey          uvarint (in-process key of a User-Agent still being parsed)
+//
 // To add a field to Event: append its encoding at the end of AppendEvent,
 // bump eventVersion, and in DecodeEvent read it only when the record's
 // version is at least the new one (older records leave it zero). Never
 // reorder or drop fields of an existing version: records written by the
 // previous binary may still sit in the spool when the new one starts. A
 // record of a version newer than the decoder knows is refused.
-const eventVersion = 1
+const eventVersion = 2
 
 // ErrBadEvent reports a payload that is not a valid encoded event.
 var ErrBadEvent = errors.New("spool: bad event encoding")
@@ -69,7 +74,10 @@ func AppendEvent(dst []byte, e *collector.Event) []byte {
 	dst = binary.AppendUvarint(dst, uint64(e.EngagedMS))
 	dst = append(dst, e.ScrollDepth)
 	dst = appendList(dst, e.PropKeys)
-	return appendList(dst, e.PropValues)
+	dst = appendList(dst, e.PropValues)
+	dst = binary.AppendVarint(dst, e.ReceivedAt.Unix())
+	dst = binary.AppendUvarint(dst, uint64(e.ReceivedAt.Nanosecond()))
+	return binary.AppendUvarint(dst, e.UAKey)
 }
 
 func appendString(dst []byte, s string) []byte {
@@ -142,6 +150,16 @@ func DecodeEvent(b []byte, e *collector.Event) error {
 	e.ScrollDepth = d.byte()
 	e.PropKeys = d.list(e.PropKeys)
 	e.PropValues = d.list(e.PropValues)
+	if b[0] >= 2 {
+		sec, nsec := d.varint(), d.uvarint()
+		if nsec >= 1e9 {
+			d.fail("nanoseconds out of range")
+		}
+		e.ReceivedAt = time.Unix(sec, int64(nsec)).UTC()
+		e.UAKey = d.uvarint()
+	} else {
+		e.ReceivedAt = e.TS
+	}
 	if d.err == "" && d.off != len(d.s) {
 		d.fail("trailing bytes")
 	}

@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"encoding/binary"
 	"errors"
 	"reflect"
 	"strings"
@@ -163,11 +164,12 @@ func TestDecodeEventErrors(t *testing.T) {
 		// PropKeys and PropValues, one zero byte each.
 		{"huge list", func() []byte {
 			z := AppendEvent(nil, &collector.Event{})
-			return append(z[:len(z)-1], 0xff, 0xff, 0xff, 0x0f)
+			t := v2TailLen()
+			return append(append(z[:len(z)-1-t:len(z)-1-t], 0xff, 0xff, 0xff, 0x0f), z[len(z)-t:]...)
 		}()},
 		{"bad bool", func() []byte {
 			z := AppendEvent(nil, &collector.Event{})
-			z[len(z)-6] = 7
+			z[len(z)-6-v2TailLen()] = 7
 			return z
 		}()},
 		{"nanoseconds out of range", func() []byte {
@@ -202,4 +204,10 @@ func TestDecodeEventAllocations(t *testing.T) {
 	if a := testing.AllocsPerRun(100, func() { buf = AppendEvent(buf[:0], &e) }); a != 0 {
 		t.Errorf("AppendEvent allocates %v times", a)
 	}
+}
+
+// v2TailLen is the length of the version-2 fields (ReceivedAt, UAKey) of a
+// zero event, which follow the version-1 layout.
+func v2TailLen() int {
+	return len(binary.AppendVarint(nil, time.Time{}.Unix())) + 1 + 1
 }

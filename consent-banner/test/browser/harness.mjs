@@ -124,7 +124,7 @@ function page(q, collector) {
   const site = q.get('site') || 'shop';
   const fromCollector = q.get('src') === 'collector';
   const gcm = q.get('gcm') === '1';
-  const snippet = q.get('snippet') === '1' ? `<script defer src="${collector}/s.js" data-site="${site}"></script>` : '';
+  const snippet = q.get('snippet') === '1' ? `<script defer src="${collector}/s.js" data-site="${site}" data-allow-localhost="true" data-allow-webdriver="true"></script>` : '';
   const src = fromCollector ? `${collector}/consent` : '/consent';
   const endpoint = fromCollector ? '' : ` data-endpoint="${collector}"`;
   return `<!doctype html>

@@ -41,7 +41,7 @@ describe('tracking', { skip }, () => {
         site_id: 'demo',
         type: 'pageview',
         name: '',
-        url_host: '127.0.0.1',
+        url_host: `127.0.0.1:${pages.port}`,
         url_path: `/${m}/landing`,
         title: 'Landing',
         referrer_host: 'news.example.org',
@@ -105,16 +105,17 @@ describe('tracking', { skip }, () => {
       history.replaceState({}, '', `/${m}/spa/b`)
       location.hash = 'section' // a fragment without hash routing: not a new page
     }, m)
-    await page.goBack() // #section -> /spa/b: same page
-    await page.goBack() // -> /spa
+    // History: /spa, /spa/a, /spa/b (replaced the second /spa/a), /spa/b#section.
+    await page.goBack() // -> /spa/b: the same page
+    await page.goBack() // -> /spa/a
     await page.goForward() // -> /spa/b
-    const want = ['/spa', '/spa/a', '/spa/b', '/spa', '/spa/b'].map((p) => `/${m}${p}`)
+    const want = ['/spa', '/spa/a', '/spa/b', '/spa/a', '/spa/b'].map((p) => `/${m}${p}`)
     const got = await rows(m, (r) => r.length >= want.length, 'url_path, referrer_host', { where: "AND type = 'pageview'" })
     await settle(800)
-    const all = await rows(m, () => true, 'url_path', { where: "AND type = 'pageview'" })
-    assert.deepEqual(all.map((r) => r.url_path).sort(), want.sort(), 'each navigation once, in ClickHouse')
     const urls = sent.flatMap((s) => JSON.parse(s.body)).filter((e) => e.type == 'pageview').map((e) => new URL(e.url).pathname)
     assert.deepEqual(urls, want, 'in order, as sent')
+    const all = await rows(m, () => true, 'url_path', { where: "AND type = 'pageview'" })
+    assert.deepEqual(all.map((r) => r.url_path).sort(), want.sort(), 'each navigation once, in ClickHouse')
     assert.ok(got.slice(1).every((r) => r.referrer_host == '127.0.0.1'), 'SPA pageviews name the previous page')
   })
 
@@ -213,7 +214,8 @@ describe('tracking', { skip }, () => {
     await page.evaluate(() => window.scrollTo(0, 1000)) // bottom at 2000 of 4000 px: 50%
     await page.waitForTimeout(300)
     await page.goto(`${pages.origin}/${m}/next`) // pagehide
-    const [e] = await rows(m, (r) => r.length == 1, 'url_path, engaged_ms, scroll_depth', { where: "AND type = 'engagement'" })
+    const sent = []
+    const [e] = await rows(m, (r) => r.length == 1, 'url_path, engaged_ms, scroll_depth, event_id', { where: "AND type = 'engagement'" })
     assert.equal(e.url_path, `/${m}/long`)
     assert.equal(e.scroll_depth, 50)
     assert.ok(e.engaged_ms >= 300 && e.engaged_ms < 60e3, 'engaged_ms ' + e.engaged_ms)

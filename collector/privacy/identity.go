@@ -1,0 +1,122 @@
+package privacy
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/consent"
+	"github.com/ashiato/ashiato/collector/store"
+)
+
+// refreshLink bounds how often an unchanged link is written again (its
+// last_seen refreshed).
+const refreshLink = time.Hour
+
+// Link joins a visitor ID of site to an authenticated user ID with traits.
+// The caller has checked that the visitor's consent unlocks the user-ID
+// join. The user ID is stored as the site says (as given or hashed). An
+// erased subject is not linked again: the request is accepted and nothing
+// is stored.
+func (s *Service) Link(ctx context.Context, site *collector.Site, visitorID, userID, consentID string, traits map[string]string) error {
+	uid := s.Keys.StoredUserID(site, userID)
+	if s.Erased(site.ID, store.KindVisitor, visitorID) || s.Erased(site.ID, store.KindUser, uid) {
+		return nil
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	k := linkKey{site.ID, visitorID}
+	s.mu.RLock()
+	cur, ok := s.links[k]
+	s.mu.RUnlock()
+	if ok && cur.userID == uid && cur.consentID == consentID && maps.Equal(cur.traits, traits) && now.Sub(cur.lastSeen) < refreshLink {
+		return nil
+	}
+	first := now
+	if ok && cur.userID == uid && !cur.firstSeen.IsZero() {
+		first = cur.firstSeen
+	}
+	if ok && !cur.lastSeen.Before(now) {
+		now = cur.lastSeen.Add(time.Second) // the newest row must win
+	}
+	id := store.Identity{SiteID: site.ID, VisitorID: visitorID, UserID: uid, ConsentID: consentID,
+		Traits: traits, FirstSeen: first, LastSeen: now}
+	if err := s.Store.SaveIdentities(ctx, id); err != nil {
+		return fmt.Errorf("link identity: %w", err)
+	}
+	s.mu.Lock()
+	s.links[k] = link{userID: uid, consentID: consentID, traits: traits, firstSeen: first, lastSeen: now, changed: time.Now()}
+	s.mu.Unlock()
+	return nil
+}
+
+// Unlink removes every identity link of a visitor: later events carry no
+// user ID, and the subject leaves audiences (and, with the link, the
+// traits that make up its profile). It returns the user IDs unlinked.
+func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string, error) {
+	ids, err := s.Store.IdentitiesOfVisitor(ctx, site, visitorID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	var tomb []store.Identity
+	var users []string
+	for _, id := range ids {
+		if !slices.Contains(users, id.UserID) {
+			users = append(users, id.UserID)
+		}
+		if id.Unlinked {
+			continue
+		}
+		t := id
+		t.Unlinked, t.Traits = true, nil
+		t.LastSeen = now
+		if !t.LastSeen.After(id.LastSeen) {
+			t.LastSeen = id.LastSeen.Add(time.Second)
+		}
+		tomb = append(tomb, t)
+	}
+	s.mu.Lock()
+	s.links[linkKey{site, visitorID}] = link{changed: time.Now()}
+	s.mu.Unlock()
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if len(tomb) > 0 {
+		// The unlinked rows take effect at once; the mutation that follows
+		// removes the rows themselves.
+		if err := s.Store.SaveIdentities(ctx, tomb...); err != nil {
+			return nil, fmt.Errorf("unlink identity: %w", err)
+		}
+	}
+	if err := s.Store.DeleteVisitorLinks(ctx, site, visitorID, users); err != nil {
+		return users, err
+	}
+	return users, nil
+}
+
+// OnDecision applies a recorded consent decision backwards: when it no
+// longer grants the user-ID join (a withdrawal, a refusal, a narrower
+// choice), the visitor's identity links are removed and the subject leaves
+// audiences. prev is the visitor's grant before the decision.
+func (s *Service) OnDecision(ctx context.Context, d consent.Decision, prev *collector.Grant) error {
+	site := s.Sites(d.SiteID)
+	if site == nil || site.Capabilities(d.Granted).Has(collector.CapUserIDJoin) {
+		return nil
+	}
+	vids := []string{d.VisitorID}
+	if prev != nil && prev.Site == d.SiteID && prev.VisitorID != d.VisitorID {
+		vids = append(vids, prev.VisitorID)
+	}
+	for _, v := range vids {
+		if v == "" {
+			continue
+		}
+		if _, err := s.Unlink(ctx, d.SiteID, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,220 @@
+package privacy
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/store"
+)
+
+// Request names a data subject: a visitor ID or a user ID (as the site's
+// systems know it; hashed here when the site hashes user IDs) of a site.
+type Request struct {
+	Site string
+	Kind string // store.KindVisitor or store.KindUser
+	ID   string
+	By   string // who asked: "token:<id>", "cli:<user>", "visitor"
+}
+
+// Validate checks the request against the configured sites.
+func (s *Service) validate(r Request) (*collector.Site, error) {
+	site := s.Sites(r.Site)
+	switch {
+	case site == nil:
+		return nil, collector.Errorf(collector.EUnknownSite, "site", "unknown site")
+	case r.Kind != store.KindVisitor && r.Kind != store.KindUser:
+		return nil, collector.Errorf(collector.EInvalid, "kind", "want visitor or user")
+	case r.ID == "" || len(r.ID) > 256:
+		return nil, collector.Errorf(collector.EInvalid, r.Kind, "want an ID of 1 to 256 characters")
+	}
+	return site, nil
+}
+
+// Resolve finds every key of the subject: for a user, the visitor IDs ever
+// linked to it.
+func (s *Service) Resolve(ctx context.Context, r Request) (store.Subject, error) {
+	site, err := s.validate(r)
+	if err != nil {
+		return store.Subject{}, err
+	}
+	sub := store.Subject{Site: site.ID, Kind: r.Kind}
+	if r.Kind == store.KindVisitor {
+		sub.Key = r.ID
+		sub.Visitors = []string{r.ID}
+		return sub, nil
+	}
+	sub.Key = s.Keys.StoredUserID(site, r.ID)
+	sub.Users = []string{sub.Key}
+	if sub.Visitors, err = s.Store.VisitorsOfUser(ctx, site.ID, sub.Key); err != nil {
+		return sub, err
+	}
+	return sub, nil
+}
+
+// SubjectHash names the subject in receipts and audit rows.
+func (s *Service) SubjectHash(sub store.Subject) string {
+	return s.Keys.KeyHash(sub.Site, sub.Kind, sub.Key)
+}
+
+// Stop records a stop of use: the subject's data stays, and is left out of
+// profiling and audiences until Resume.
+func (s *Service) Stop(ctx context.Context, r Request) (store.Subject, error) {
+	return s.setState(ctx, r, store.StateStopped)
+}
+
+// Resume ends a stop of use.
+func (s *Service) Resume(ctx context.Context, r Request) (store.Subject, error) {
+	return s.setState(ctx, r, store.StateActive)
+}
+
+func (s *Service) setState(ctx context.Context, r Request, state string) (store.Subject, error) {
+	sub, err := s.Resolve(ctx, r)
+	if err != nil {
+		return sub, err
+	}
+	now := s.now()
+	keys := subjectKeys(sub)
+	for _, k := range keys {
+		h := s.Keys.KeyHash(sub.Site, k[0], k[1])
+		if s.Erased(sub.Site, k[0], k[1]) {
+			continue
+		}
+		subject := k[1]
+		if state == store.StateActive {
+			subject = ""
+		}
+		if err := s.Store.SetSubjectState(ctx, store.SubjectState{SiteID: sub.Site, Kind: k[0], KeyHash: h, Subject: subject, State: state, TS: now}); err != nil {
+			return sub, fmt.Errorf("record %s: %w", state, err)
+		}
+		s.mu.Lock()
+		if state == store.StateStopped {
+			s.stopped[sub.Site+"\x00"+h] = struct{}{}
+		} else {
+			delete(s.stopped, sub.Site+"\x00"+h)
+		}
+		s.mu.Unlock()
+	}
+	return sub, nil
+}
+
+// subjectKeys lists (kind, key) of every key of the subject.
+func subjectKeys(sub store.Subject) [][2]string {
+	var out [][2]string
+	for _, v := range sub.Visitors {
+		out = append(out, [2]string{store.KindVisitor, v})
+	}
+	for _, u := range sub.Users {
+		out = append(out, [2]string{store.KindUser, u})
+	}
+	return out
+}
+
+// Erase deletes every row of the subject from every table, keeps the
+// consent ledger's proof with the subject keys pseudonymised, suppresses
+// the subject so that events still in the spool or arriving later are
+// dropped, waits for the mutations, verifies that no row is left and
+// stores a receipt.
+func (s *Service) Erase(ctx context.Context, r Request) (store.Receipt, error) {
+	sub, err := s.Resolve(ctx, r)
+	if err != nil {
+		return store.Receipt{}, err
+	}
+	rec := store.Receipt{RequestID: uuid.NewString(), SiteID: sub.Site, Kind: sub.Kind, KeyHash: s.SubjectHash(sub),
+		RequestedBy: r.By, RequestedAt: s.now(), Rows: map[string]uint64{}}
+	// 1. Suppress first, so that nothing written from now on survives.
+	var hashes []string
+	for _, k := range subjectKeys(sub) {
+		h := s.Keys.KeyHash(sub.Site, k[0], k[1])
+		hashes = append(hashes, h)
+		err := s.Store.SetSubjectState(ctx, store.SubjectState{SiteID: sub.Site, Kind: k[0], KeyHash: h,
+			State: store.StateErased, TS: rec.RequestedAt, RequestID: rec.RequestID})
+		if err != nil {
+			return rec, fmt.Errorf("suppress subject: %w", err)
+		}
+		s.mu.Lock()
+		s.erased[sub.Site+"\x00"+h] = struct{}{}
+		s.nErased.Store(int64(len(s.erased)))
+		delete(s.stopped, sub.Site+"\x00"+h)
+		if k[0] == store.KindVisitor {
+			s.links[linkKey{sub.Site, k[1]}] = link{changed: time.Now()}
+		}
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	for k, l := range s.links {
+		if k.site == sub.Site && slices.Contains(sub.Users, l.userID) {
+			s.links[k] = link{changed: time.Now()}
+		}
+	}
+	s.mu.Unlock()
+	if s.Settle > 0 {
+		select {
+		case <-ctx.Done():
+			return rec, ctx.Err()
+		case <-time.After(s.Settle):
+		}
+	}
+	// 2. Delete, wait, verify; again if a straggler landed meanwhile.
+	for attempt := 0; attempt < 3 && !rec.Verified; attempt++ {
+		if err := s.eraseOnce(ctx, sub, hashes, rec.Rows); err != nil {
+			return rec, err
+		}
+		left, err := s.remaining(ctx, sub, hashes)
+		if err != nil {
+			return rec, err
+		}
+		rec.Verified = left == 0
+	}
+	rec.FinishedAt = s.now()
+	if err := s.Store.SaveReceipt(ctx, rec); err != nil {
+		return rec, err
+	}
+	if !rec.Verified {
+		return rec, fmt.Errorf("erasure %s: rows of the subject remain after 3 rounds", rec.RequestID)
+	}
+	return rec, nil
+}
+
+func (s *Service) eraseOnce(ctx context.Context, sub store.Subject, hashes []string, rows map[string]uint64) error {
+	for _, t := range []string{"identities", "audience_members", "events"} {
+		n, err := s.Store.DeleteSubjectRows(ctx, t, sub)
+		if err != nil {
+			return err
+		}
+		rows[t] += n
+	}
+	n, err := s.Store.PseudonymiseLedger(ctx, sub, func(kind, key string) string { return s.Keys.Pseudonym(sub.Site, kind, key) })
+	if err != nil {
+		return err
+	}
+	rows["consent_log"] += n
+	if n, err = s.Store.ForgetSubjectKeys(ctx, sub.Site, hashes); err != nil {
+		return fmt.Errorf("forget subject keys: %w", err)
+	}
+	rows["privacy_subjects"] += n
+	for _, t := range []string{"identities", "audience_members", "events", "consent_log", "privacy_subjects"} {
+		if err := s.Store.WaitMutations(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// remaining counts the rows that still name the subject.
+func (s *Service) remaining(ctx context.Context, sub store.Subject, hashes []string) (uint64, error) {
+	var total uint64
+	for _, t := range store.SubjectTables {
+		n, err := s.Store.CountSubjectRows(ctx, t, sub)
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	n, err := s.Store.CountSubjectKeys(ctx, sub.Site, hashes)
+	return total + n, err
+}

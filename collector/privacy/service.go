@@ -1,0 +1,171 @@
+package privacy
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/store"
+)
+
+// Service is the privacy stage. Its in-memory state (current identity
+// links, erased and stopped subjects) is loaded from ClickHouse at start,
+// reloaded periodically (for changes made by other instances or the CLI)
+// and updated at once by changes made through it.
+type Service struct {
+	Store *store.Store
+	Keys  *Keyer
+	Sites func(id string) *collector.Site
+	Log   *slog.Logger
+	Now   func() time.Time
+	// Settle is how long an erasure waits after suppressing the subject
+	// before deleting, so that batches already past the suppression check
+	// land first (and are deleted). The CLI, which cannot reach a running
+	// collector's memory, waits longer: a reload period and a batch.
+	Settle time.Duration
+
+	mu      sync.RWMutex
+	links   map[linkKey]link
+	erased  map[string]struct{} // site + "\x00" + key hash
+	stopped map[string]struct{}
+	nErased atomic.Int64
+}
+
+type linkKey struct{ site, visitor string }
+
+type link struct {
+	userID    string // "" for a local unlink not yet seen by a reload
+	consentID string
+	traits    map[string]string
+	firstSeen time.Time
+	lastSeen  time.Time
+	changed   time.Time // local change time; zero for loaded entries
+}
+
+// Reload loads identity links and subject states from ClickHouse. Changes
+// made through this Service while the reload ran are kept.
+func (s *Service) Reload(ctx context.Context) error {
+	start := time.Now()
+	ids, err := s.Store.LinkedIdentities(ctx)
+	if err != nil {
+		return err
+	}
+	states, err := s.Store.SubjectStates(ctx)
+	if err != nil {
+		return err
+	}
+	links := make(map[linkKey]link, len(ids))
+	for _, id := range ids {
+		k := linkKey{id.SiteID, id.VisitorID}
+		if cur, ok := links[k]; ok && cur.lastSeen.After(id.LastSeen) {
+			continue // a visitor's latest link wins
+		}
+		links[k] = link{userID: id.UserID, consentID: id.ConsentID, traits: id.Traits, firstSeen: id.FirstSeen, lastSeen: id.LastSeen}
+	}
+	erased, stopped := map[string]struct{}{}, map[string]struct{}{}
+	for _, st := range states {
+		switch st.State {
+		case store.StateErased:
+			erased[st.SiteID+"\x00"+st.KeyHash] = struct{}{}
+		case store.StateStopped:
+			stopped[st.SiteID+"\x00"+st.KeyHash] = struct{}{}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, v := range s.links {
+		if v.changed.After(start) {
+			links[k] = v
+		}
+	}
+	// Erasure is never undone in memory: a reload that raced an erasure
+	// keeps it.
+	maps.Copy(erased, s.erased)
+	s.links, s.erased, s.stopped = links, erased, stopped
+	s.nErased.Store(int64(len(erased)))
+	return nil
+}
+
+// Run reloads every period until ctx ends.
+func (s *Service) Run(ctx context.Context, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rctx, cancel := context.WithTimeout(ctx, period)
+			if err := s.Reload(rctx); err != nil && ctx.Err() == nil {
+				s.Log.Warn("reload privacy state", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// UserID returns the user ID (as stored) linked to a visitor of a site, or
+// "". It is called for every consented hit: a map lookup.
+func (s *Service) UserID(site, visitorID string) string {
+	s.mu.RLock()
+	l := s.links[linkKey{site, visitorID}]
+	s.mu.RUnlock()
+	return l.userID
+}
+
+// Erased reports whether a subject key (as stored) of site was erased.
+func (s *Service) Erased(site, kind, key string) bool {
+	if key == "" || s.nErased.Load() == 0 {
+		return false
+	}
+	h := site + "\x00" + s.Keys.KeyHash(site, kind, key)
+	s.mu.RLock()
+	_, ok := s.erased[h]
+	s.mu.RUnlock()
+	return ok
+}
+
+// Stopped reports whether a subject of site is under a stop of use, by its
+// visitor ID or its user ID (as stored): it must be left out of profiling
+// and audiences.
+func (s *Service) Stopped(site, visitorID, userID string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if len(s.stopped) == 0 {
+		return false
+	}
+	for _, k := range [][2]string{{store.KindVisitor, visitorID}, {store.KindUser, userID}} {
+		if k[1] == "" {
+			continue
+		}
+		if _, ok := s.stopped[site+"\x00"+s.Keys.KeyHash(site, k[0], k[1])]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Keep is the writer's last check of an event before it is stored: the
+// events of erased subjects are dropped (including those that were in the
+// spool when the erasure happened, and those arriving later), and a user
+// ID whose link was removed since the hit was received is blanked.
+func (s *Service) Keep(ev *collector.Event) bool {
+	if ev.UserID != "" && s.UserID(ev.SiteID, ev.VisitorID) != ev.UserID {
+		ev.UserID = ""
+	}
+	if s.nErased.Load() == 0 {
+		return true
+	}
+	return !s.Erased(ev.SiteID, store.KindVisitor, ev.VisitorID) && !s.Erased(ev.SiteID, store.KindUser, ev.UserID)
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
