@@ -19,6 +19,8 @@ type Request struct {
 	Kind string // store.KindVisitor or store.KindUser
 	ID   string
 	By   string // who asked: "token:<id>", "cli:<user>", "visitor"
+	// RequestID names the erasure; a new one when empty.
+	RequestID string
 }
 
 // Validate checks the request against the configured sites.
@@ -124,7 +126,10 @@ func (s *Service) Erase(ctx context.Context, r Request) (store.Receipt, error) {
 	if err != nil {
 		return store.Receipt{}, err
 	}
-	rec := store.Receipt{RequestID: uuid.NewString(), SiteID: sub.Site, Kind: sub.Kind, KeyHash: s.SubjectHash(sub),
+	if r.RequestID == "" {
+		r.RequestID = uuid.NewString()
+	}
+	rec := store.Receipt{RequestID: r.RequestID, SiteID: sub.Site, Kind: sub.Kind, KeyHash: s.SubjectHash(sub),
 		RequestedBy: r.By, RequestedAt: s.now(), Rows: map[string]uint64{}}
 	// 1. Suppress first, so that nothing written from now on survives.
 	var hashes []string

@@ -136,9 +136,9 @@ var init = (o) => {
     if (!has("analytics")) forget();
     flush();
   };
-  const engagement = () => {
+  const engagement = (gone) => {
     if (shown && lastURL) queue({ ...hit("engagement", lastURL), engaged_ms: now() - shown, scroll: depth });
-    shown = doc.visibilityState == "visible" && now();
+    shown = !gone && doc.visibilityState == "visible" && now();
   };
   const scrolled = () => {
     depth = Math.max(depth, Math.min(100, (scrollY + innerHeight) * 100 / doc.documentElement.scrollHeight | 0));
@@ -159,7 +159,7 @@ var init = (o) => {
     if (name) queue(hit("event", 0, { url: (u.origin + u.pathname).slice(0, 256) }, name), 1);
   };
   const hide = () => {
-    engagement();
+    engagement(1);
     flush(1);
   };
   const api = {

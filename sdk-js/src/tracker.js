@@ -113,10 +113,12 @@ export const init = (o) => {
     flush()
   }
 
-  // engagement queues the visible time since shown, with the scroll depth.
-  const engagement = () => {
+  // engagement queues the visible time since shown, with the scroll depth,
+  // and starts a new measure unless the page is going away (gone): on
+  // navigation Chromium fires pagehide while the page is still visible.
+  const engagement = (gone) => {
     if (shown && lastURL) queue({ ...hit('engagement', lastURL), engaged_ms: now() - shown, scroll: depth })
-    shown = doc.visibilityState == 'visible' && now()
+    shown = !gone && doc.visibilityState == 'visible' && now()
   }
   const scrolled = () => {
     depth = Math.max(depth, Math.min(100, (((scrollY + innerHeight) * 100) / doc.documentElement.scrollHeight) | 0))
@@ -142,7 +144,7 @@ export const init = (o) => {
   }
 
   const hide = () => {
-    engagement()
+    engagement(1)
     flush(1)
   }
 

@@ -1,0 +1,12 @@
+package config
+
+import (
+	"flag"
+	"io"
+)
+
+func newFlagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}

@@ -1,0 +1,123 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/consent"
+)
+
+// Limits of POST /api/identify.
+const (
+	MaxUserIDLen = 256
+	MaxTraits    = 32
+)
+
+// Linker joins a visitor ID to an authenticated user ID with traits.
+type Linker interface {
+	Link(ctx context.Context, site *collector.Site, visitorID, userID, consentID string, traits map[string]string) error
+}
+
+// IdentifyHandler serves POST /api/identify: the join of a visitor ID to
+// a user ID, made only when the visitor's current consent unlocks the
+// user-ID join.
+type IdentifyHandler struct {
+	Sites    *Sites
+	Verifier Verifier
+	Linker   Linker
+	Log      *slog.Logger
+	Now      func() time.Time
+}
+
+// Register mounts the endpoint on api, the router of /api.
+func (h *IdentifyHandler) Register(api fiber.Router) {
+	api.Post("/identify", h.identify)
+}
+
+type identifyRequest struct {
+	Site    string         `json:"site"`
+	UserID  string         `json:"user_id"`
+	Traits  map[string]any `json:"traits"`
+	Consent string         `json:"consent"`
+}
+
+func (h *IdentifyHandler) identify(c *fiber.Ctx) error {
+	var req identifyRequest
+	if err := json.Unmarshal(c.Body(), &req); err != nil {
+		return WriteError(c, jsonError(err))
+	}
+	site := h.Sites.Get(req.Site)
+	if site == nil {
+		return WriteError(c, collector.Errorf(collector.EUnknownSite, "site", "unknown site"))
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
+		if !site.AllowsOrigin(origin) {
+			return WriteError(c, collector.Errorf(collector.EOriginDenied, "origin", "origin not allowed for site"))
+		}
+		setCORS(c, origin)
+	}
+	if e := validUserID(req.UserID); e != nil {
+		return WriteError(c, e)
+	}
+	traits, e := validTraits(req.Traits)
+	if e != nil {
+		return WriteError(c, e)
+	}
+	var g *collector.Grant
+	for _, t := range []string{req.Consent, c.Cookies(CookieName)} {
+		if t == "" {
+			continue
+		}
+		if v, err := h.Verifier.Verify(t, h.Now()); err == nil {
+			g = v
+			break
+		}
+	}
+	pol := consent.Decide(site, g, c.Get("Sec-GPC") == "1")
+	if !pol.Caps.Has(collector.CapUserIDJoin) || g.VisitorID == "" {
+		return WriteError(c, collector.Errorf(collector.EConsentRequired, "consent", "the visitor's consent does not allow joining a user ID"))
+	}
+	if err := h.Linker.Link(c.UserContext(), site, strings.Clone(g.VisitorID), strings.Clone(req.UserID), g.ConsentID, traits); err != nil {
+		h.Log.Error("link identity", "site", site.ID, "err", err)
+		return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not store the link, retry later"))
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"linked": true})
+}
+
+func validUserID(s string) *collector.Error {
+	if s == "" || len(s) > MaxUserIDLen || !utf8.ValidString(s) {
+		return collector.Errorf(collector.EInvalid, "user_id", "want 1 to %d bytes of UTF-8", MaxUserIDLen)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return collector.Errorf(collector.EInvalid, "user_id", "control characters not allowed")
+		}
+	}
+	return nil
+}
+
+func validTraits(in map[string]any) (map[string]string, *collector.Error) {
+	if len(in) > MaxTraits {
+		return nil, collector.Errorf(collector.EInvalid, "traits", "at most %d traits", MaxTraits)
+	}
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		if k == "" || len(k) > collector.MaxPropKeyLen {
+			return nil, collector.Errorf(collector.EInvalid, "traits", "trait names have 1 to %d bytes", collector.MaxPropKeyLen)
+		}
+		s, ok := PropString(v)
+		if !ok || len(s) > collector.MaxPropValueLen {
+			return nil, collector.Errorf(collector.EInvalid, "traits."+k, "want a string, number or boolean of at most %d bytes", collector.MaxPropValueLen)
+		}
+		out[k] = s
+	}
+	return out, nil
+}
