@@ -72,6 +72,9 @@ type Banner struct {
 	Text           Text   `yaml:"text" json:"text"`
 	FloatingButton bool   `yaml:"floating_button" json:"floating_button"`
 	ConsentMode    bool   `yaml:"google_consent_mode" json:"google_consent_mode"`
+	// Strings adds or overrides the banner's UI strings per language:
+	// {"fr": {"accept": "Tout accepter", ...}} (keys: see consent-banner/README.md).
+	Strings map[string]map[string]string `yaml:"strings" json:"strings,omitempty"`
 }
 
 // Purpose returns the purpose with id, or nil.

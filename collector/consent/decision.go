@@ -61,8 +61,8 @@ func NewDecision(site *collector.Site, requested []string, method string, gpc bo
 		if !on && method != MethodWithdraw && method != MethodRejectAll {
 			on = method == MethodAcceptAll || slices.Contains(requested, p.ID)
 		}
-		if on && gpc && p.ID == collector.PurposeAdvertising {
-			on = false
+		if on && gpc && site.Capabilities([]string{p.ID})&collector.AdvertisingCaps != 0 {
+			on = false // GPC denies every purpose that unlocks advertising or sharing
 		}
 		if on {
 			granted = append(granted, p.ID)

@@ -35,8 +35,8 @@ func Decide(site *collector.Site, grant *collector.Grant, gpc bool) Policy {
 	}
 	p.Grant = grant
 	for _, id := range grant.Purposes {
-		if gpc && id == collector.PurposeAdvertising {
-			continue
+		if gpc && site.Capabilities([]string{id})&collector.AdvertisingCaps != 0 {
+			continue // GPC denies every purpose that unlocks advertising or sharing
 		}
 		if site.Purpose(id) != nil || id == collector.PurposeNecessary {
 			p.Purposes = append(p.Purposes, id)

@@ -24,7 +24,6 @@ try {
       await p.screenshot({ path: name('') });
       await p.locator('.acb-b2').click();
       await p.locator('.acb details summary').first().click();
-      await p.locator('#acb-p-analytics').focus();
       await p.screenshot({ path: name('-settings') });
       console.log('wrote', path.relative(root, name('')), path.relative(root, name('-settings')));
       await p.context().close();

@@ -8,6 +8,7 @@ command -v clickhouse-client >/dev/null || need+=(clickhouse-client)
 command -v curl >/dev/null || need+=(curl)
 if [ "${1:-}" = "--browser" ] || [ "${ASHIATO_DEPS_BROWSER:-}" = 1 ]; then
 	command -v chromium >/dev/null || need+=(chromium)
+	dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || need+=(fonts-ipafont-gothic)
 fi
 if [ "${ASHIATO_DEPS_BENCH:-}" = 1 ]; then
 	command -v wrk >/dev/null || need+=(wrk)
