@@ -7,6 +7,7 @@
 #   deploy/local/test.sh          everything
 #   deploy/local/test.sh go       Go tests only
 #   deploy/local/test.sh js       JS tests only
+#   deploy/local/test.sh chdb     migrations and queries on current ClickHouse (chDB)
 #   deploy/local/test.sh crash    the crash test only (ASHIATO_CRASH_CYCLES)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,6 +32,17 @@ run_crash() {
 	go test -count=1 -timeout 60m -run 'TestCrash' ./cmd/ashiato/ -v
 }
 
+# run_chdb proves every migration and query on a current ClickHouse (chDB,
+# in-process ClickHouse 26.x from the npm package @chdb/lib-linux-x64-gnu).
+run_chdb() {
+	local dir=.local/chdb
+	if [ ! -f "$dir/package/libchdb.so" ]; then
+		mkdir -p "$dir"
+		(cd "$dir" && npm pack --silent @chdb/lib-linux-x64-gnu >/dev/null && tar xzf chdb-lib-linux-x64-gnu-*.tgz && rm -f chdb-lib-linux-x64-gnu-*.tgz)
+	fi
+	(cd queries/chdbcheck && CHDB_LIB_PATH="$PWD/../../$dir/package/libchdb.so" go test -count=1 ./...)
+}
+
 run_js() {
 	for dir in sdk-js consent-banner; do
 		(
@@ -42,7 +54,8 @@ run_js() {
 }
 
 case "$what" in
-all) run_go; run_js ;;
+all) run_go; run_chdb; run_js ;;
+chdb) run_chdb ;;
 go) run_go ;;
 js) run_js ;;
 crash) run_crash ;;
