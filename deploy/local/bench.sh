@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# bench.sh — `make bench`: the Go micro-benchmarks, then the HTTP load test
+# of POST /api/event against a bare Fiber baseline measured in the same run,
+# the p99 latency at half load, the collector's peak RSS and the drain rate
+# from the spool into ClickHouse. Prints the raw output of every step, then
+# one table. docs/BENCHMARKS.md has the figures and how to read them.
+#
+# It runs its OWN ClickHouse server (deploy/local/clickhouse.sh with
+# .local/bench-clickhouse and ports 19100/18223/19109), because the drain
+# phase stops and restarts the server: the shared project-local server
+# (19000) that tests use is never touched. The private server is stopped at
+# the end; its data stays in .local/bench-clickhouse.
+#
+# Settings (environment):
+#   ASHIATO_BENCH_SECONDS=10       length of each wrk run (two per server)
+#   ASHIATO_BENCH_CONNS=50         connections (wrk -t2 -c50)
+#   ASHIATO_BENCH_NEW_UA=0.03      share of requests with a never-seen User-Agent
+#   ASHIATO_BENCH_DRAIN=1          run the drain phase (stops the bench's own ClickHouse)
+#   ASHIATO_BENCH_DRAIN_EVENTS=200000  backlog spooled while ClickHouse is down
+#   ASHIATO_BENCH_MICRO=1          run the Go micro-benchmarks
+#   ASHIATO_BENCH_PROFILE=0        1: perf CPU profile of the collector under wrk load
+#   ASHIATO_BENCH_CH_PORT=19100    native port of the bench's ClickHouse (HTTP 18223, interserver 19109)
+#   ASHIATO_BENCH_UAS=…            UA corpus files (default ../shared/data/user-agents/*.txt,
+#                                  else collector/enrich/testdata/user-agents.txt)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT="$PWD"
+export PATH="/usr/local/go/bin:$PATH"
+
+SECS="${ASHIATO_BENCH_SECONDS:-10}"
+CONNS="${ASHIATO_BENCH_CONNS:-50}"
+NEW_UA="${ASHIATO_BENCH_NEW_UA:-0.03}"
+DRAIN="${ASHIATO_BENCH_DRAIN:-1}"
+DRAIN_N="${ASHIATO_BENCH_DRAIN_EVENTS:-200000}"
+MICRO="${ASHIATO_BENCH_MICRO:-1}"
+PROFILE="${ASHIATO_BENCH_PROFILE:-0}"
+# The bench's own ClickHouse server, through the same script as the shared one.
+export ASHIATO_CH_DIR="$ROOT/.local/bench-clickhouse"
+export ASHIATO_CH_PORT="${ASHIATO_BENCH_CH_PORT:-19100}"
+export ASHIATO_CH_HTTP_PORT="${ASHIATO_BENCH_CH_HTTP_PORT:-18223}"
+export ASHIATO_CH_INTERSERVER_PORT="${ASHIATO_BENCH_CH_INTERSERVER_PORT:-19109}"
+CH_PORT="$ASHIATO_CH_PORT"
+CH_HTTP="http://127.0.0.1:$ASHIATO_CH_HTTP_PORT"
+DB=ashiato_bench
+DSN="clickhouse://127.0.0.1:$CH_PORT/$DB"
+
+say() { printf '\n=== %s\n' "$*"; }
+die() { echo "bench.sh: $*" >&2; exit 1; }
+
+mkdir -p "$ROOT/.local"
+W="$(mktemp -d "$ROOT/.local/bench.XXXXXX")"
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	deploy/local/clickhouse.sh stop || true # the bench's own server only (ASHIATO_CH_DIR)
+	rm -rf "$W"/data-*
+}
+trap cleanup EXIT
+exec > >(tee "$W/bench.log") 2>&1
+
+say "setup"
+ASHIATO_DEPS_BENCH=1 deploy/local/deps.sh
+if curl -fsS --max-time 2 "$CH_HTTP/ping" >/dev/null 2>&1 && [ ! -f "$ASHIATO_CH_DIR/server.pid" ]; then
+	die "port $ASHIATO_CH_HTTP_PORT answers but is not the bench's ClickHouse; set ASHIATO_BENCH_CH_PORT/…_HTTP_PORT/…_INTERSERVER_PORT"
+fi
+deploy/local/clickhouse.sh start
+echo "ClickHouse (the bench's own): $(curl -fsS "$CH_HTTP/" --data-binary 'SELECT version()') on 127.0.0.1:$CH_PORT"
+go build -trimpath -o "$W/ashiato" ./cmd/ashiato
+go build -trimpath -o "$W/barefiber" ./cmd/barefiber
+go build -trimpath -o "$W/loadgen" ./cmd/loadgen
+LG="$W/loadgen"
+
+if [ -n "${ASHIATO_BENCH_UAS:-}" ]; then
+	read -r -a corpus <<<"$ASHIATO_BENCH_UAS"
+elif compgen -G "$ROOT/../shared/data/user-agents/*.txt" >/dev/null; then
+	corpus=("$ROOT"/../shared/data/user-agents/*.txt)
+else
+	corpus=(collector/enrich/testdata/user-agents.txt)
+fi
+"$LG" uas -o "$W/uas.txt" "${corpus[@]}"
+export BENCH_UAS="$W/uas.txt" BENCH_NEW_UA="$NEW_UA"
+echo "UA corpus: ${corpus[*]} ($(wc -l <"$W/uas.txt") strings), never-seen share $NEW_UA"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "spool on: $(df -T "$W" | awk 'NR==2{print $1" ("$2")"}')"
+
+ch() { curl -fsS --max-time 5 "$CH_HTTP/" --data-binary "$1"; }
+
+# wait_listening LOG PID: print the address from the "listening" log line.
+wait_listening() {
+	for _ in $(seq 1 600); do
+		if addr="$(grep -o '"msg":"listening"[^}]*"addr":"[^"]*"' "$1" 2>/dev/null | sed 's/.*"addr":"//;s/"$//')" && [ -n "$addr" ]; then
+			echo "$addr"
+			return 0
+		fi
+		kill -0 "$2" 2>/dev/null || { cat "$1" >&2; die "server exited"; }
+		sleep 0.1
+	done
+	cat "$1" >&2
+	die "server did not start"
+}
+
+# start_collector NAME: fresh database and data folder; sets CPID and CADDR.
+start_collector() {
+	ch "DROP DATABASE IF EXISTS $DB" >/dev/null
+	"$W/ashiato" migrate --clickhouse-dsn "$DSN" >"$W/migrate.log" 2>&1 || { cat "$W/migrate.log"; die "migrate failed"; }
+	mkdir -p "$W/data-$1"
+	"$W/ashiato" serve --listen 127.0.0.1:0 --clickhouse-dsn "$DSN" --data-dir "$W/data-$1" \
+		--rate-per-ip 0 --spool-max-bytes $((4 << 30)) --log-level warn 2>"$W/$1.log" &
+	CPID=$!
+	PIDS+=("$CPID")
+	CADDR="$(wait_listening "$W/$1.log" "$CPID")"
+}
+
+stop_pid() {
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+hwm_kib() { awk '/VmHWM/{print $2}' "/proc/$1/status"; }
+
+# wrk_run NAME URL SECONDS: raw output to stdout and $W/wrk-NAME.txt.
+wrk_run() {
+	echo "--- wrk $1 ($3 s)"
+	wrk -t2 -c"$CONNS" -d"$3"s --latency -s deploy/bench/event.lua "$2" | tee "$W/wrk-$1.txt"
+}
+rps() { awk '/^Requests\/sec:/{print $2}' "$W/wrk-$1.txt"; }
+non2xx() { awk '/Non-2xx or 3xx responses:/{n=$5} END{print n+0}' "$W/wrk-$1.txt"; }
+sockerr() { awk '/Socket errors:/{gsub(",","");print $4+$6+$8+$10; f=1} END{if(!f)print 0}' "$W/wrk-$1.txt"; }
+
+if [ "$MICRO" = 1 ]; then
+	say "Go micro-benchmarks (go test -run '^\$' -bench . -benchmem ./collector/...)"
+	go test -run '^$' -bench . -benchmem -benchtime "${ASHIATO_BENCH_TIME:-1s}" ./collector/... | tee "$W/micro.txt"
+fi
+
+say "servers"
+"$W/barefiber" --listen 127.0.0.1:0 2>"$W/barefiber.log" &
+BPID=$!
+PIDS+=("$BPID")
+BADDR="$(wait_listening "$W/barefiber.log" "$BPID")"
+start_collector load
+LPID="$CPID"
+echo "bare Fiber on $BADDR (pid $BPID), ashiato on $CADDR (pid $LPID)"
+BURL="http://$BADDR/api/event"
+AURL="http://$CADDR/api/event"
+
+say "throughput: wrk -t2 -c$CONNS, bare Fiber and ashiato alternating (B A B A) after a warm-up"
+wrk_run warm-bare "$BURL" 3 >/dev/null
+wrk_run warm-ashiato "$AURL" 3 >/dev/null
+wrk_run bare-1 "$BURL" "$SECS"
+wrk_run ashiato-1 "$AURL" "$SECS"
+wrk_run bare-2 "$BURL" "$SECS"
+wrk_run ashiato-2 "$AURL" "$SECS"
+B_RPS="$(awk -v a="$(rps bare-1)" -v b="$(rps bare-2)" 'BEGIN{printf "%.0f", (a+b)/2}')"
+A_RPS="$(awk -v a="$(rps ashiato-1)" -v b="$(rps ashiato-2)" 'BEGIN{printf "%.0f", (a+b)/2}')"
+A_ERR=$(($(non2xx ashiato-1) + $(non2xx ashiato-2) + $(sockerr ashiato-1) + $(sockerr ashiato-2)))
+B_ERR=$(($(non2xx bare-1) + $(non2xx bare-2) + $(sockerr bare-1) + $(sockerr bare-2)))
+echo "bare Fiber $B_RPS req/s (errors $B_ERR), ashiato $A_RPS req/s (non-202 or socket errors $A_ERR)"
+
+if [ "$PROFILE" = 1 ]; then
+	say "perf CPU profile of ashiato under wrk load"
+	wrk -t2 -c"$CONNS" -d"$SECS"s -s deploy/bench/event.lua "$AURL" >/dev/null &
+	WRK=$!
+	sleep 1
+	perf record -F 999 -g -p "$LPID" -o "$W/perf.data" -- sleep $((SECS - 2)) 2>&1 | tail -2
+	wait "$WRK"
+	perf report -i "$W/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -v '^$' | grep -E '^ +[0-9]' | head -40 | tee "$W/perf-flat.txt"
+	echo "(full report: perf report -i $W/perf.data)"
+fi
+
+HALF="$(awk -v a="$A_RPS" 'BEGIN{printf "%.0f", a/2}')"
+say "latency at half of ashiato's throughput: $HALF req/s open loop (loadgen, coordinated-omission corrected), 15 s after 2 s warm-up"
+echo "--- ashiato"
+"$LG" open -url "$AURL" -uas "$W/uas.txt" -new "$NEW_UA" -rate "$HALF" -conns "$CONNS" -duration 15s -warmup 2s | tee "$W/open-ashiato.json"
+echo "--- bare Fiber"
+"$LG" open -url "$BURL" -uas "$W/uas.txt" -new "$NEW_UA" -rate "$HALF" -conns "$CONNS" -duration 15s -warmup 2s | tee "$W/open-bare.json"
+A_P99="$("$LG" get "$W/open-ashiato.json" latency_ms.p99)"
+B_P99="$("$LG" get "$W/open-bare.json" latency_ms.p99)"
+A_OPEN_BAD=$(("$("$LG" get "$W/open-ashiato.json" sent)" - "$("$LG" get "$W/open-ashiato.json" statuses.202)"))
+
+A_HWM="$(hwm_kib "$LPID")"
+B_HWM="$(hwm_kib "$BPID")"
+echo "peak RSS (VmHWM): ashiato $A_HWM KiB, bare Fiber $B_HWM KiB"
+stop_pid "$LPID"
+stop_pid "$BPID"
+
+DRAIN_RATE="" FILL_RPS="" DRAIN_NOTE="skipped (ASHIATO_BENCH_DRAIN=0)" D_HWM=0
+if [ "$DRAIN" = 1 ]; then
+	say "drain: $DRAIN_N events spooled while ClickHouse is down, then timed into ClickHouse"
+	start_collector drain
+	DPID="$CPID"
+	deploy/local/clickhouse.sh stop
+	if deploy/local/clickhouse.sh status; then
+		DRAIN_NOTE="skipped: the bench's ClickHouse server did not stop"
+		echo "$DRAIN_NOTE"
+	else
+		"$LG" fill -url "http://$CADDR/api/event" -uas "$W/uas.txt" -new "$NEW_UA" -n "$DRAIN_N" -conns "$CONNS" | tee "$W/fill.json"
+		ACCEPTED="$("$LG" get "$W/fill.json" accepted)"
+		FILL_RPS="$("$LG" get "$W/fill.json" rps | awk '{printf "%.0f", $1}')"
+		curl -fsS "http://$CADDR/metrics" | grep -E '^ashiato_spool_(bytes|records)' || true
+		deploy/local/clickhouse.sh start
+		t_up="$(date +%s.%N)"
+		first_t="" first_n=0 n=0 t_end=""
+		deadline=$(($(date +%s) + 300))
+		while [ "$(date +%s)" -lt "$deadline" ]; do
+			n="$(ch "SELECT count() FROM $DB.events" 2>/dev/null || echo 0)"
+			now="$(date +%s.%N)"
+			if [ -z "$first_t" ] && [ "$n" -gt 0 ]; then first_t="$now" first_n="$n"; echo "first rows: $n at +$(awk -v a="$now" -v b="$t_up" 'BEGIN{printf "%.2f", a-b}') s"; fi
+			if [ "$n" -ge "$ACCEPTED" ]; then t_end="$now"; break; fi
+			sleep 0.1
+		done
+		D_HWM="$(hwm_kib "$DPID")"
+		if [ -z "$t_end" ]; then
+			DRAIN_NOTE="FAILED: $n of $ACCEPTED rows after 300 s"
+			echo "$DRAIN_NOTE"
+		else
+			uniq="$(ch "SELECT uniqExact(event_id) FROM $DB.events")"
+			echo "all $ACCEPTED rows in at +$(awk -v a="$t_end" -v b="$t_up" 'BEGIN{printf "%.2f", a-b}') s after ClickHouse answered; count() $n, uniqExact(event_id) $uniq"
+			# Steady rate: the rows after the first insert over the time they took;
+			# when the backlog went in at once, the whole time since ClickHouse was up.
+			DRAIN_RATE="$(awk -v n="$n" -v fn="$first_n" -v ft="$first_t" -v te="$t_end" -v tu="$t_up" \
+				'BEGIN{ if (n-fn >= n/4 && te-ft > 0.05) printf "%.0f", (n-fn)/(te-ft); else printf "%.0f", n/(te-tu) }')"
+			DRAIN_NOTE="$n rows: first insert +$(awk -v a="$first_t" -v b="$t_up" 'BEGIN{printf "%.1f", a-b}') s after ClickHouse answered (writer back-off), all in +$(awk -v a="$t_end" -v b="$t_up" 'BEGIN{printf "%.1f", a-b}') s"
+			[ "$n" = "$uniq" ] && [ "$n" = "$ACCEPTED" ] || DRAIN_NOTE="$DRAIN_NOTE; WARNING: count $n, unique $uniq, accepted $ACCEPTED"
+			echo "drain rate $DRAIN_RATE rows/s; $DRAIN_NOTE"
+		fi
+		stop_pid "$DPID"
+	fi
+fi
+
+# ---------------------------------------------------------------- the table
+pf() { awk -v ok="$1" 'BEGIN{print (ok ? "pass" : "FAIL")}'; }
+A_MIB="$(awk -v k="$A_HWM" -v d="$D_HWM" 'BEGIN{m=(k>d?k:d); printf "%.0f", m/1024}')"
+B_MIB="$(awk -v k="$B_HWM" 'BEGIN{printf "%.0f", k/1024}')"
+tp_ratio="$(awk -v a="$A_RPS" -v b="$B_RPS" 'BEGIN{printf "%.2f", a/b}')"
+p99_ratio="$(awk -v a="$A_P99" -v b="$B_P99" 'BEGIN{printf "%.1f", (b>0 ? a/b : 0)}')"
+rss_ratio="$(awk -v a="$A_MIB" -v b="$B_MIB" 'BEGIN{printf "%.1f", a/b}')"
+
+say "results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average at end $(cut -d' ' -f1-3 /proc/loadavg))"
+{
+	printf '%-40s %14s %14s %8s %16s %s\n' "figure" "ashiato" "bare Fiber" "ratio" "target" "result"
+	printf '%-40s %14s %14s %8s %16s %s\n' "throughput POST /api/event (req/s)" "$A_RPS" "$B_RPS" "$tp_ratio" "ratio >= 0.50" \
+		"$(pf "$(awk -v r="$tp_ratio" -v e="$A_ERR" 'BEGIN{print (r>=0.5 && e==0)}')")$([ "$A_ERR" = 0 ] || echo " ($A_ERR non-202)")"
+	printf '%-40s %14s %14s %8s %16s %s\n' "p99 latency at $HALF req/s (ms)" "$A_P99" "$B_P99" "$p99_ratio" "<= 10 ms" \
+		"$(pf "$(awk -v p="$A_P99" -v e="$A_OPEN_BAD" 'BEGIN{print (p<=10 && e==0)}')")$([ "$A_OPEN_BAD" = 0 ] || echo " ($A_OPEN_BAD non-202)")"
+	printf '%-40s %14s %14s %8s %16s %s\n' "peak RSS, VmHWM (MiB)" "$A_MIB" "$B_MIB" "$rss_ratio" "<= 256 MiB" \
+		"$(pf "$(awk -v m="$A_MIB" 'BEGIN{print (m<=256)}')")"
+	if [ -n "$DRAIN_RATE" ]; then
+		dr_ratio="$(awk -v d="$DRAIN_RATE" -v a="$A_RPS" 'BEGIN{printf "%.2f", d/a}')"
+		printf '%-40s %14s %14s %8s %16s %s\n' "drain spool -> ClickHouse (rows/s)" "$DRAIN_RATE" "-" "${dr_ratio}x" ">= 3x ingest" \
+			"$(pf "$(awk -v r="$dr_ratio" 'BEGIN{print (r>=3)}')") (vs ashiato req/s)"
+	else
+		printf '%-40s %14s %14s %8s %16s %s\n' "drain spool -> ClickHouse (rows/s)" "-" "-" "-" ">= 3x ingest" "$DRAIN_NOTE"
+	fi
+} | tee "$W/table.txt"
+echo
+echo "never-seen UA share: $NEW_UA; ingest with ClickHouse down: ${FILL_RPS:--} req/s; drain: $DRAIN_NOTE"
+echo "ratio = ashiato / bare Fiber (throughput, latency, RSS) or drain / ashiato throughput"
+echo "logs and raw output: $W"
