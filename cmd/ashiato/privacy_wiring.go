@@ -2,32 +2,92 @@ package main
 
 import (
 	"context"
-	"errors"
-	"io"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/admin"
+	"github.com/ashiato/ashiato/collector/config"
 	"github.com/ashiato/ashiato/collector/ingest"
+	"github.com/ashiato/ashiato/collector/privacy"
 )
 
-// privacyState is the state of the privacy stage inside Main.
-type privacyState struct{}
+// privacyState is the state of the privacy stage inside Main. The
+// durations are zero in production (defaults apply); tests shorten them.
+type privacyState struct {
+	svc       *privacy.Service
+	retention *privacy.Retention
+	cancel    context.CancelFunc
+	done      chan struct{}
+
+	reloadEvery    time.Duration // reload links and suppressions; default 5s
+	retentionFirst time.Duration // first retention run after start; default 1m
+	retentionEvery time.Duration // default 1h
+	settle         time.Duration // erasure's wait after suppressing; default 1s
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
 
 // startPrivacy wires identities, visitors' rights, retention and the admin
 // API into the running collector.
 func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Router, h *ingest.Handler, ch *ingest.ConsentHandler) error {
+	p := &m.privacy
+	secret, err := config.LoadSecret(m.Config.SecretFile)
+	if err != nil {
+		return err
+	}
+	p.svc = &privacy.Service{Store: m.store, Keys: privacy.NewKeyer(secret), Sites: h.Sites.Get,
+		Log: m.Log, Now: time.Now, Settle: orDefault(p.settle, time.Second)}
+	// Suppressions must be known before the writer drains the spool.
+	if err := p.svc.Reload(ctx); err != nil {
+		return err
+	}
+	h.Identities = p.svc
+	ch.OnDecision = p.svc.OnDecision
+	(&ingest.IdentifyHandler{Sites: h.Sites, Verifier: h.Verifier, Linker: p.svc, Log: m.Log, Now: time.Now}).Register(api)
+	(&ingest.RightsHandler{Sites: h.Sites, Verifier: h.Verifier, Rights: p.svc, Log: m.Log, Now: time.Now}).Register(api)
+	p.retention = &privacy.Retention{Store: m.store, Sites: h.Sites.All(), Log: m.Log, Now: time.Now}
+	(&admin.API{Tokens: &admin.Tokens{Store: m.store}, Store: m.store, Privacy: p.svc, Retention: p.retention, Log: m.Log}).Register(app)
+
+	bg, cancel := context.WithCancel(context.Background())
+	p.cancel, p.done = cancel, make(chan struct{})
+	go func() {
+		defer close(p.done)
+		done := make(chan struct{})
+		go func() {
+			p.retention.Loop(bg, orDefault(p.retentionFirst, time.Minute), orDefault(p.retentionEvery, time.Hour))
+			close(done)
+		}()
+		p.svc.Run(bg, orDefault(p.reloadEvery, 5*time.Second))
+		<-done
+	}()
 	return nil
+}
+
+// stopPrivacy stops the reload and retention loops and waits for
+// erasures still running. Main.Close calls it before closing the store.
+func (m *Main) stopPrivacy() {
+	p := &m.privacy
+	if p.cancel != nil {
+		p.cancel()
+		<-p.done
+	}
+	if p.svc != nil {
+		p.svc.Wait()
+	}
 }
 
 // privacyKeep reports whether the writer may store ev (false for erased or
 // suppressed subjects).
-func (m *Main) privacyKeep(ev *collector.Event) bool { return true }
-
-func runPrivacy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("privacy: not built yet")
-}
-
-func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("token: not built yet")
+func (m *Main) privacyKeep(ev *collector.Event) bool {
+	if m.privacy.svc == nil {
+		return true
+	}
+	return m.privacy.svc.Keep(ev)
 }

@@ -188,6 +188,7 @@ func (m *Main) Close() error {
 		m.cancel()
 		<-m.done
 	}
+	m.stopPrivacy()
 	if m.spool != nil {
 		errs = append(errs, m.spool.Close())
 	}

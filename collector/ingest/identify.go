@@ -23,7 +23,9 @@ const (
 
 // Linker joins a visitor ID to an authenticated user ID with traits.
 type Linker interface {
-	Link(ctx context.Context, site *collector.Site, visitorID, userID, consentID string, traits map[string]string) error
+	// Link returns a consent_required *collector.Error when the grant was
+	// superseded by a later decision of the visitor.
+	Link(ctx context.Context, site *collector.Site, g *collector.Grant, userID string, traits map[string]string) error
 }
 
 // IdentifyHandler serves POST /api/identify: the join of a visitor ID to
@@ -85,7 +87,10 @@ func (h *IdentifyHandler) identify(c *fiber.Ctx) error {
 	if !pol.Caps.Has(collector.CapUserIDJoin) || g.VisitorID == "" {
 		return WriteError(c, collector.Errorf(collector.EConsentRequired, "consent", "the visitor's consent does not allow joining a user ID"))
 	}
-	if err := h.Linker.Link(c.UserContext(), site, strings.Clone(g.VisitorID), strings.Clone(req.UserID), g.ConsentID, traits); err != nil {
+	if err := h.Linker.Link(c.UserContext(), site, g, strings.Clone(req.UserID), traits); err != nil {
+		if collector.ErrorCode(err) == collector.EConsentRequired {
+			return WriteError(c, err)
+		}
 		h.Log.Error("link identity", "site", site.ID, "err", err)
 		return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not store the link, retry later"))
 	}

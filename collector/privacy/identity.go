@@ -16,12 +16,14 @@ import (
 // last_seen refreshed).
 const refreshLink = time.Hour
 
-// Link joins a visitor ID of site to an authenticated user ID with traits.
-// The caller has checked that the visitor's consent unlocks the user-ID
-// join. The user ID is stored as the site says (as given or hashed). An
+// Link joins the visitor of grant g to an authenticated user ID of site
+// with traits. The caller has checked that g unlocks the user-ID join; a
+// grant superseded by a later decision of the visitor (a withdrawal the
+// browser's old token does not know of) is refused. The user ID is stored as the site says (as given or hashed). An
 // erased subject is not linked again: the request is accepted and nothing
 // is stored.
-func (s *Service) Link(ctx context.Context, site *collector.Site, visitorID, userID, consentID string, traits map[string]string) error {
+func (s *Service) Link(ctx context.Context, site *collector.Site, g *collector.Grant, userID string, traits map[string]string) error {
+	visitorID, consentID := g.VisitorID, g.ConsentID
 	uid := s.Keys.StoredUserID(site, userID)
 	if s.Erased(site.ID, store.KindVisitor, visitorID) || s.Erased(site.ID, store.KindUser, uid) {
 		return nil
@@ -33,6 +35,11 @@ func (s *Service) Link(ctx context.Context, site *collector.Site, visitorID, use
 	s.mu.RUnlock()
 	if ok && cur.userID == uid && cur.consentID == consentID && maps.Equal(cur.traits, traits) && now.Sub(cur.lastSeen) < refreshLink {
 		return nil
+	}
+	if later, err := s.Store.LaterDecisions(ctx, site.ID, visitorID, consentID, g.IssuedAt); err != nil {
+		return err
+	} else if later > 0 {
+		return collector.Errorf(collector.EConsentRequired, "consent", "a later decision of the visitor replaced this consent")
 	}
 	first := now
 	if ok && cur.userID == uid && !cur.firstSeen.IsZero() {

@@ -93,11 +93,12 @@ func (s *Service) setState(ctx context.Context, r Request, state string) (store.
 		if err := s.Store.SetSubjectState(ctx, store.SubjectState{SiteID: sub.Site, Kind: k[0], KeyHash: h, Subject: subject, State: state, TS: now}); err != nil {
 			return sub, fmt.Errorf("record %s: %w", state, err)
 		}
+		sk := s.subjectKey(sub.Site, k[0], k[1])
 		s.mu.Lock()
 		if state == store.StateStopped {
-			s.stopped[sub.Site+"\x00"+h] = struct{}{}
+			s.stopped[sk] = struct{}{}
 		} else {
-			delete(s.stopped, sub.Site+"\x00"+h)
+			delete(s.stopped, sk)
 		}
 		s.mu.Unlock()
 	}
@@ -141,10 +142,11 @@ func (s *Service) Erase(ctx context.Context, r Request) (store.Receipt, error) {
 		if err != nil {
 			return rec, fmt.Errorf("suppress subject: %w", err)
 		}
+		sk := s.subjectKey(sub.Site, k[0], k[1])
 		s.mu.Lock()
-		s.erased[sub.Site+"\x00"+h] = struct{}{}
+		s.erased[sk] = struct{}{}
 		s.nErased.Store(int64(len(s.erased)))
-		delete(s.stopped, sub.Site+"\x00"+h)
+		delete(s.stopped, sk)
 		if k[0] == store.KindVisitor {
 			s.links[linkKey{sub.Site, k[1]}] = link{changed: time.Now()}
 		}

@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"context"
+	"encoding/hex"
 	"log/slog"
 	"maps"
 	"sync"
@@ -30,12 +31,37 @@ type Service struct {
 
 	mu      sync.RWMutex
 	links   map[linkKey]link
-	erased  map[string]struct{} // site + "\x00" + key hash
-	stopped map[string]struct{}
+	erased  map[subjectKey]struct{}
+	stopped map[subjectKey]struct{}
 	nErased atomic.Int64
+	bg      sync.WaitGroup // erasures running in the background
 }
 
+// Wait waits for the erasures started in the background.
+func (s *Service) Wait() { s.bg.Wait() }
+
 type linkKey struct{ site, visitor string }
+
+// subjectKey names a subject key in memory: its site and keyed hash.
+type subjectKey struct {
+	site string
+	hash [16]byte
+}
+
+func (s *Service) subjectKey(site, kind, key string) subjectKey {
+	return subjectKey{site, s.Keys.keySum(site, kind, key)}
+}
+
+// parseSubjectKey reads the stored (hex) form of a key hash.
+func parseSubjectKey(site, h string) (subjectKey, bool) {
+	k := subjectKey{site: site}
+	b, err := hex.DecodeString(h)
+	if err != nil || len(b) != len(k.hash) {
+		return k, false
+	}
+	copy(k.hash[:], b)
+	return k, true
+}
 
 type link struct {
 	userID    string // "" for a local unlink not yet seen by a reload
@@ -66,13 +92,15 @@ func (s *Service) Reload(ctx context.Context) error {
 		}
 		links[k] = link{userID: id.UserID, consentID: id.ConsentID, traits: id.Traits, firstSeen: id.FirstSeen, lastSeen: id.LastSeen}
 	}
-	erased, stopped := map[string]struct{}{}, map[string]struct{}{}
+	erased, stopped := map[subjectKey]struct{}{}, map[subjectKey]struct{}{}
 	for _, st := range states {
-		switch st.State {
-		case store.StateErased:
-			erased[st.SiteID+"\x00"+st.KeyHash] = struct{}{}
-		case store.StateStopped:
-			stopped[st.SiteID+"\x00"+st.KeyHash] = struct{}{}
+		k, ok := parseSubjectKey(st.SiteID, st.KeyHash)
+		switch {
+		case !ok:
+		case st.State == store.StateErased:
+			erased[k] = struct{}{}
+		case st.State == store.StateStopped:
+			stopped[k] = struct{}{}
 		}
 	}
 	s.mu.Lock()
@@ -122,7 +150,7 @@ func (s *Service) Erased(site, kind, key string) bool {
 	if key == "" || s.nErased.Load() == 0 {
 		return false
 	}
-	h := site + "\x00" + s.Keys.KeyHash(site, kind, key)
+	h := s.subjectKey(site, kind, key)
 	s.mu.RLock()
 	_, ok := s.erased[h]
 	s.mu.RUnlock()
@@ -142,7 +170,7 @@ func (s *Service) Stopped(site, visitorID, userID string) bool {
 		if k[1] == "" {
 			continue
 		}
-		if _, ok := s.stopped[site+"\x00"+s.Keys.KeyHash(site, k[0], k[1])]; ok {
+		if _, ok := s.stopped[s.subjectKey(site, k[0], k[1])]; ok {
 			return true
 		}
 	}

@@ -73,7 +73,9 @@ func (s *Service) EraseVisitor(ctx context.Context, site, visitorID string) (str
 	if _, err := s.validate(r); err != nil {
 		return "", err
 	}
+	s.bg.Add(1)
 	go func() {
+		defer s.bg.Done()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
 		defer cancel()
 		if _, err := s.Erase(ctx, r); err != nil {

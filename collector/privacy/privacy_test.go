@@ -1,0 +1,111 @@
+package privacy
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/store"
+)
+
+func TestStoredUserID(t *testing.T) {
+	k := NewKeyer(bytes.Repeat([]byte{7}, 32))
+	hashed := &collector.Site{ID: "shop", UserIDHashing: true}
+	plain := &collector.Site{ID: "blog"}
+	other := &collector.Site{ID: "other", UserIDHashing: true}
+	tests := []struct {
+		name string
+		got  string
+		want func(string) bool
+	}{
+		{"plain site keeps the ID", k.StoredUserID(plain, "alice"), func(s string) bool { return s == "alice" }},
+		{"hashing site hashes", k.StoredUserID(hashed, "alice"), func(s string) bool {
+			return strings.HasPrefix(s, "h1:") && !strings.Contains(s, "alice") && len(s) == 35
+		}},
+		{"stable", k.StoredUserID(hashed, "alice"), func(s string) bool { return s == k.StoredUserID(hashed, "alice") }},
+		{"per site", k.StoredUserID(hashed, "alice"), func(s string) bool { return s != k.StoredUserID(other, "alice") }},
+		{"keyed", k.StoredUserID(hashed, "alice"), func(s string) bool { return s != NewKeyer(bytes.Repeat([]byte{8}, 32)).StoredUserID(hashed, "alice") }},
+		{"empty stays empty", k.StoredUserID(hashed, ""), func(s string) bool { return s == "" }},
+		{"pseudonym", k.Pseudonym("shop", "visitor", "v1"), func(s string) bool { return strings.HasPrefix(s, "erased:") && !strings.Contains(s, "v1") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !tt.want(tt.got) {
+				t.Fatalf("got %q", tt.got)
+			}
+		})
+	}
+}
+
+func newTestService() *Service {
+	return &Service{Keys: NewKeyer(bytes.Repeat([]byte{1}, 32)), links: map[linkKey]link{},
+		erased: map[subjectKey]struct{}{}, stopped: map[subjectKey]struct{}{}}
+}
+
+func TestKeep(t *testing.T) {
+	s := newTestService()
+	s.links[linkKey{"shop", "v1"}] = link{userID: "u1"}
+	s.erased[s.subjectKey("shop", store.KindVisitor, "v9")] = struct{}{}
+	s.erased[s.subjectKey("shop", store.KindUser, "u9")] = struct{}{}
+	s.nErased.Store(2)
+	tests := []struct {
+		name     string
+		ev       collector.Event
+		keep     bool
+		wantUser string
+	}{
+		{"linked visitor keeps its user ID", collector.Event{SiteID: "shop", VisitorID: "v1", UserID: "u1"}, true, "u1"},
+		{"a link removed since the hit blanks the user ID", collector.Event{SiteID: "shop", VisitorID: "v2", UserID: "u2"}, true, ""},
+		{"erased visitor dropped", collector.Event{SiteID: "shop", VisitorID: "v9"}, false, ""},
+		{"erased user dropped", collector.Event{SiteID: "shop", VisitorID: "v9x", UserID: "u9"}, false, ""},
+		{"same visitor ID on another site kept", collector.Event{SiteID: "blog", VisitorID: "v9"}, true, ""},
+		{"anonymous kept", collector.Event{SiteID: "shop"}, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "erased user dropped" {
+				s.links[linkKey{"shop", "v9x"}] = link{userID: "u9"}
+			}
+			ev := tt.ev
+			if got := s.Keep(&ev); got != tt.keep {
+				t.Fatalf("Keep = %v, want %v", got, tt.keep)
+			}
+			if tt.keep && ev.UserID != tt.wantUser {
+				t.Fatalf("user ID %q, want %q", ev.UserID, tt.wantUser)
+			}
+		})
+	}
+}
+
+// BenchmarkUserID is the per-hit identity lookup.
+func BenchmarkUserID(b *testing.B) {
+	s := newTestService()
+	for i := range 100000 {
+		s.links[linkKey{"shop", fmt.Sprint("v", i)}] = link{userID: fmt.Sprint("u", i)}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if s.UserID("shop", "v4242") == "" {
+			b.Fatal("missing")
+		}
+	}
+}
+
+// BenchmarkKeep is the writer's per-event check with a suppression list.
+func BenchmarkKeep(b *testing.B) {
+	s := newTestService()
+	for i := range 1000 {
+		s.erased[s.subjectKey("shop", store.KindVisitor, fmt.Sprint("e", i))] = struct{}{}
+	}
+	s.nErased.Store(1000)
+	s.links[linkKey{"shop", "v1"}] = link{userID: "u1"}
+	b.ReportAllocs()
+	for b.Loop() {
+		ev := collector.Event{SiteID: "shop", VisitorID: "v1", UserID: "u1"}
+		if !s.Keep(&ev) {
+			b.Fatal("dropped")
+		}
+	}
+}
