@@ -119,6 +119,7 @@ func (m *Main) Run(ctx context.Context) error {
 	ch := &ingest.ConsentHandler{Sites: sites, Signer: signer, Ledger: m.store, UA: m.enricher,
 		Configs: configs, Log: m.Log, Now: time.Now}
 	ch.Register(api)
+	m.app.Use("/admin", rateLimit(cfg.Server, m.enricher)) // unauthenticated floods must not fill the audit log
 	if err := m.startPrivacy(ctx, m.app, api, h, ch); err != nil {
 		return err
 	}
