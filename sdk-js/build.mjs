@@ -22,7 +22,7 @@ export const sri = (b) => 'sha384-' + createHash('sha384').update(b).digest('bas
 /** build writes the bundles into outdir and returns the bytes of s.js. */
 export async function build(outdir = join(root, 'dist')) {
   await mkdir(outdir, { recursive: true })
-  const common = { bundle: true, target: 'es2020', legalComments: 'none', logLevel: 'warning', absWorkingDir: root }
+  const common = { tsconfigRaw: {}, bundle: true, target: 'es2020', legalComments: 'none', logLevel: 'warning', absWorkingDir: root }
   await esbuild({ ...common, entryPoints: ['src/snippet.js'], outfile: join(outdir, 's.js'), format: 'iife', minify: true })
   await esbuild({ ...common, entryPoints: ['src/index.js'], outfile: join(outdir, 's.esm.js'), format: 'esm' })
   await copyFile(join(root, 'src/index.d.ts'), join(outdir, 'index.d.ts'))

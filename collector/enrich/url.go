@@ -71,7 +71,8 @@ const maxParamValue = 256
 
 // ParseURL takes an absolute http(s) URL apart. The host is lower-cased and
 // converted to IDNA A-labels, the scheme's default port is dropped, the
-// user information and the fragment are dropped, and the path is cleaned.
+// user information and the fragment are dropped (except a hash route, see
+// hashRoute), and the path is cleaned.
 // Query keeps only parameters for which keepParam (nil: none) is true,
 // except click IDs and strippedParams, which are never kept. UTM parameters
 // and the first click ID are extracted whether or not they are kept.
@@ -107,9 +108,23 @@ func ParseURL(raw string, keepParam func(name string) bool) (URLParts, error) {
 			p.Host += ":" + strconv.Itoa(n)
 		}
 	}
-	p.Path = cleanPath(u.EscapedPath())
+	p.Path = cleanPath(u.EscapedPath()) + hashRoute(u.EscapedFragment())
 	p.Query = p.query(u.RawQuery, keepParam)
 	return p, nil
+}
+
+// hashRoute keeps the route of a hash-routed single-page app ("#/settings",
+// "#!/item/3") so that its pages stay apart; a plain anchor ("#top") is
+// dropped, and so is anything after a "?" inside the fragment.
+func hashRoute(frag string) string {
+	route, _, _ := strings.Cut(frag, "?")
+	switch {
+	case strings.HasPrefix(route, "/"):
+		return "#" + cleanPath(route)
+	case strings.HasPrefix(route, "!/"):
+		return "#!" + cleanPath(route[1:])
+	}
+	return ""
 }
 
 // normHost lower-cases a host name and converts it to IDNA A-labels, or

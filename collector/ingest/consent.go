@@ -96,6 +96,7 @@ type decisionResponse struct {
 }
 
 func (h *ConsentHandler) record(c *fiber.Ctx) error {
+	corsForAllowed(c, h.Sites)
 	var req decisionRequest
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
 		return WriteError(c, jsonError(err))

@@ -92,6 +92,7 @@ type Result struct {
 }
 
 func (h *Handler) postEvent(c *fiber.Ctx) error {
+	h.corsForAllowed(c)
 	body := c.Body()
 	if len(body) > collector.MaxBodyBytes {
 		h.Metrics.reject(collector.ETooLarge, 1)
@@ -137,7 +138,6 @@ func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*colle
 		}
 	}
 	evs := make([]collector.Event, 0, len(hits))
-	corsSet := false
 	for i := range hits {
 		if e := bad[i]; e != nil {
 			reject(i, e)
@@ -156,10 +156,6 @@ func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*colle
 		if origin != "" && !site.AllowsOrigin(origin) {
 			reject(i, collector.Errorf(collector.EOriginDenied, "origin", "origin not allowed for site"))
 			continue
-		}
-		if origin != "" && !corsSet {
-			setCORS(c, origin)
-			corsSet = true
 		}
 		g := h.grant(hit.Consent, req.Cookie, req.ReceivedAt)
 		pol := consent.Decide(site, g, req.GPC || hit.GPC)
@@ -206,7 +202,19 @@ func (h *Handler) grant(token, cookie string, now time.Time) *collector.Grant {
 func setCORS(c *fiber.Ctx, origin string) {
 	c.Set(fiber.HeaderAccessControlAllowOrigin, origin)
 	c.Set(fiber.HeaderAccessControlAllowCredentials, "true")
+	c.Set(fiber.HeaderAccessControlExposeHeaders, "Retry-After")
 	c.Vary(fiber.HeaderOrigin)
+}
+
+// corsForAllowed makes every answer, errors included, readable by a page
+// whose Origin some site allows, so that the SDK can tell a rejected hit
+// (drop it) from a network failure (retry it).
+func (h *Handler) corsForAllowed(c *fiber.Ctx) { corsForAllowed(c, h.Sites) }
+
+func corsForAllowed(c *fiber.Ctx, sites *Sites) {
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" && sites.AnyAllowsOrigin(origin) {
+		setCORS(c, origin)
+	}
 }
 
 // preflight answers CORS preflights for origins that some site allows.

@@ -1,5 +1,5 @@
-// Storage: the session ID and the retry queue, both in localStorage.
-// Every access is guarded: storage throws when the visitor blocks it.
+// Storage: the session ID and the retry queue, both in localStorage (a
+// page-lifetime object when the browser blocks storage); random IDs.
 
 /** Key of the session ID: "<id>.<last activity in ms>". */
 export const SID_KEY = 'ashiato_sid'

@@ -3,9 +3,6 @@
 // playwright-core, and a node HTTP server for the test pages.
 import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:http'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { chromium } from 'playwright-core'
@@ -74,13 +71,6 @@ export async function startCollector({ listen = '127.0.0.1:0', dataDir, args = [
   }
 }
 
-/** tempDir makes a temporary folder removed by t.after. */
-export async function tempDir(t) {
-  const dir = await mkdtemp(join(tmpdir(), 'ashiato-sdk-browser-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
-
 /**
  * startPages serves test pages on 127.0.0.1:<random>: set(path, html)
  * registers one; any other path under /files/ answers a small file, and
@@ -93,7 +83,7 @@ export async function startPages() {
     requests.push(req.url)
     const path = req.url.split('?')[0]
     if (pages.has(path)) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      res.writeHead(200, { 'content-type': (path.endsWith('.js') ? 'text/javascript' : 'text/html') + '; charset=utf-8' })
       return res.end(pages.get(path))
     }
     if (path.includes('/files/')) {
@@ -124,9 +114,13 @@ export function html(collector, { attrs = 'data-allow-localhost', head = '', bod
 <body style="margin:0">${body}</body></html>`
 }
 
-/** launch starts headless Chromium; navigator.webdriver is false in its pages. */
+/**
+ * launch starts headless Chromium; navigator.webdriver is false in its
+ * pages, and browser.newContext() gives contexts the User-Agent of a
+ * normal Chrome (the collector rightly flags "HeadlessChrome" as a bot).
+ */
 export async function launch() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless',
@@ -139,6 +133,12 @@ export async function launch() {
       '--disable-blink-features=AutomationControlled',
     ],
   })
+  const probe = await browser.newPage()
+  const userAgent = (await probe.evaluate(() => navigator.userAgent)).replace('HeadlessChrome', 'Chrome')
+  await probe.close()
+  const newContext = browser.newContext.bind(browser)
+  browser.newContext = (opts) => newContext({ userAgent, ...opts })
+  return browser
 }
 
 /** run returns a random marker that keeps one test's rows apart. */

@@ -2,9 +2,10 @@
 // pageviews, SPA navigation, clicks, custom events, the skip rules.
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { eventRequests, html, launch, migrate, rows, run, settle, skip, startCollector, startPages } from './harness.js'
 
 describe('tracking', { skip }, () => {
@@ -173,7 +174,7 @@ describe('tracking', { skip }, () => {
     await page.waitForURL(out)
     assert.equal(await page.textContent('#plain'), `/${m}/elsewhere`, 'same-tab outbound navigation happened')
 
-    const got = await rows(m, (r) => r.length >= 4, 'name, prop_keys, prop_values', { where: "AND type = 'event' AND url_path = '/" + m + "/links'" })
+    const got = await rows(m, (r) => r.length >= 5, 'name, prop_keys, prop_values', { where: "AND type = 'event' AND url_path = '/" + m + "/links'" })
     const byName = got.map((r) => [r.name, Object.fromEntries(r.prop_keys.map((k, i) => [k, r.prop_values[i]])).url])
     assert.deepEqual(byName.sort(), [
       ['download', `${pages.origin}/${m}/files/report.pdf`],
@@ -219,5 +220,31 @@ describe('tracking', { skip }, () => {
     assert.equal(e.url_path, `/${m}/long`)
     assert.equal(e.scroll_depth, 50)
     assert.ok(e.engaged_ms >= 300 && e.engaged_ms < 60e3, 'engaged_ms ' + e.engaged_ms)
+  })
+
+  test('the ES module works for bundlers: init() with options', async (t) => {
+    const m = run()
+    pages.set('/sdk/s.esm.js', await readFile(fileURLToPath(new URL('../../dist/s.esm.js', import.meta.url)), 'utf8'))
+    pages.set(
+      `/${m}/esm`,
+      `<!doctype html><title>esm</title><script type="module">
+import { init } from '/sdk/s.esm.js'
+window.tracker = init({ site: 'demo', endpoint: ${JSON.stringify(c.url)}, allowLocalhost: true, props: { build: 'esm' } })
+window.tracker.track('from-module', { ok: true })
+</script>`,
+    )
+    const page = await newPage(t)
+    await page.goto(`${pages.origin}/${m}/esm`)
+    await page.waitForFunction(() => window.tracker)
+    await page.evaluate((m) => history.pushState({}, '', `/${m}/esm/next`), m)
+    const got = await rows(m, (r) => r.length >= 3, 'type, name, url_path, prop_keys, prop_values', { where: "AND type != 'engagement'" })
+    assert.deepEqual(
+      got.map((r) => [r.type, r.name, r.url_path, r.prop_keys.join()]).sort(),
+      [
+        ['event', 'from-module', `/${m}/esm`, 'ok'],
+        ['pageview', '', `/${m}/esm`, 'build'],
+        ['pageview', '', `/${m}/esm/next`, 'build'],
+      ],
+    )
   })
 })
