@@ -74,9 +74,9 @@ func TestEndToEnd(t *testing.T) {
 	ts.waitCount(t, "1", 7)
 	type row struct {
 		Path, Query, RefSource, Browser, OS, Device, VisitorID, SessionID, ClickID, ConsentID, UTM string
-		VisitorHash                                                                              uint64
-		IsBot                                                                                    uint8
-		Purposes, PropKeys, PropValues                                                           []string
+		VisitorHash                                                                                uint64
+		IsBot                                                                                      uint8
+		Purposes, PropKeys, PropValues                                                             []string
 	}
 	rows := map[string]row{}
 	r, err := ts.Store.Conn.Query(context.Background(), `SELECT url_path, url_query, referrer_source, browser, os, device_type,

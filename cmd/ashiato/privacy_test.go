@@ -279,6 +279,11 @@ func TestErasure(t *testing.T) {
 	if n := e.count("SELECT count() FROM DB.audit_log WHERE action = 'privacy.erase' AND status = 200 AND actor LIKE 'token:%' AND subject = ?", rec.KeyHash); n != 1 {
 		t.Errorf("audit rows of the erasure: %d, want 1", n)
 	}
+	// A new decision from the erased visitor's browser starts a new subject:
+	// the erased visitor ID is never issued again (its data would be dropped).
+	if again := privDecide(t, m, "shop", "accept_all", nil, v.token); again.vid == "" || again.vid == v.vid {
+		t.Errorf("decision after erasure reissued visitor ID %q", again.vid)
+	}
 }
 
 // TestSelfService: a visitor, authenticated by their consent token, sees

@@ -11,6 +11,7 @@ import (
 	"github.com/ashiato/ashiato/collector/config"
 	"github.com/ashiato/ashiato/collector/ingest"
 	"github.com/ashiato/ashiato/collector/privacy"
+	"github.com/ashiato/ashiato/collector/store"
 )
 
 // privacyState is the state of the privacy stage inside Main. The
@@ -50,6 +51,7 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 	}
 	h.Identities = p.svc
 	ch.OnDecision = p.svc.OnDecision
+	ch.ErasedVisitor = func(site, vid string) bool { return p.svc.Erased(site, store.KindVisitor, vid) }
 	(&ingest.IdentifyHandler{Sites: h.Sites, Verifier: h.Verifier, Linker: p.svc, Log: m.Log, Now: time.Now}).Register(api)
 	(&ingest.RightsHandler{Sites: h.Sites, Verifier: h.Verifier, Rights: p.svc, Log: m.Log, Now: time.Now}).Register(api)
 	p.retention = &privacy.Retention{Store: m.store, Sites: h.Sites.All(), Log: m.Log, Now: time.Now}

@@ -37,8 +37,11 @@ type ConsentHandler struct {
 	// answer, with the visitor's previous grant (nil if none): withdrawal
 	// reaches backwards from here (unlinking identities, audiences).
 	OnDecision func(ctx context.Context, d consent.Decision, prev *collector.Grant) error
-	Log        *slog.Logger
-	Now        func() time.Time
+	// ErasedVisitor reports whether a visitor ID was erased; an erased ID is
+	// never issued again, so a new decision starts a new subject.
+	ErasedVisitor func(site, visitorID string) bool
+	Log           *slog.Logger
+	Now           func() time.Time
 }
 
 // Register mounts the consent endpoints on api, the router of /api.
@@ -123,6 +126,11 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 	}
 	now := h.Now()
 	prev := h.currentGrant(c, now)
+	if prev != nil && prev.VisitorID != "" && h.ErasedVisitor != nil && h.ErasedVisitor(site.ID, prev.VisitorID) {
+		fresh := *prev
+		fresh.VisitorID = ""
+		prev = &fresh
+	}
 	gpc := req.GPC || c.Get("Sec-GPC") == "1"
 	d, g := consent.NewDecision(site, req.Granted, req.Method, gpc, prev, now)
 	d.TextsHash, d.Lang = cfg.TextsHash, req.Lang

@@ -64,6 +64,21 @@ function whenReady(f) {
   else f();
 }
 
+// post sends body to the collector as text/plain JSON (no preflight), with
+// the ashiato_consent cookie.
+function post(path, body) {
+  return fetch(opts.endpoint + path, {
+    method: 'POST',
+    credentials: 'include',
+    keepalive: true,
+    headers: { 'Content-Type': 'text/plain' },
+    body: JSON.stringify({ site: opts.site, ...body }),
+  });
+}
+
+// ask records a decision in the ledger: POST /api/consent.
+const ask = (granted, method) => post('/api/consent', { granted, method, revision: cfg.revision, texts_hash: cfg.texts_hash, lang: ui.lang, gpc });
+
 async function decide(action, chosen) {
   const purposes = cfg.purposes || [];
   const all = purposes.filter((p) => p.required || (action === 'accept' && !(gpc && gpcLocked(p))));
@@ -72,13 +87,7 @@ async function decide(action, chosen) {
   close();
   let d = { granted, method, revision: cfg.revision };
   try {
-    const r = await fetch(opts.endpoint + '/api/consent', {
-      method: 'POST',
-      credentials: 'include',
-      keepalive: true,
-      headers: { 'Content-Type': 'text/plain' },
-      body: JSON.stringify({ site: opts.site, granted, method, revision: cfg.revision, texts_hash: cfg.texts_hash, lang: ui.lang, gpc }),
-    });
+    const r = await ask(granted, method);
     const j = await r.json();
     // The configuration was stale (cached across a revision bump): fetch it
     // again and ask with the current texts.
@@ -93,6 +102,25 @@ async function decide(action, chosen) {
     console.warn(e);
   }
   apply(d);
+}
+
+// erase asks the collector to erase the visitor that token names (from
+// "Your data"). The decision is withdrawn first, so that the HttpOnly cookie
+// no longer carries the visitor ID (a later choice gets a new one) and the
+// withdrawal row is erased with the rest; the page is told as for any
+// withdrawal, then the stored decision goes: the visitor is new.
+async function erase(token) {
+  if (current) {
+    const r = await ask([], 'withdraw');
+    const j = await r.json();
+    if (!r.ok) throw new Error('ashiato consent: ' + r.status);
+    apply({ granted: j.granted, token: j.token, consent_id: j.consent_id, revision: j.revision, method: 'withdraw' });
+    current = null;
+    save(null);
+  }
+  const r = await post('/api/privacy/me/erase', { consent: token });
+  if (!r.ok) throw new Error('ashiato privacy: ' + r.status);
+  return r.json();
 }
 
 // dismiss closes the banner without a decision (Esc): closing is never
@@ -123,7 +151,7 @@ async function start(reload) {
   const lang = pickLang(cfg.lang, document.documentElement.lang, navigator.languages,
     Object.keys(TEXTS).concat(Object.keys(cfg.strings || {})));
   const s = { ...TEXTS.en, ...TEXTS[lang], ...(cfg.strings || {})[lang] };
-  ui = { cfg, lang, s, gpc, endpoint: opts.endpoint, decide, dismiss };
+  ui = { cfg, lang, s, gpc, endpoint: opts.endpoint, decide, dismiss, erase };
   const stored = load();
   if (isCurrent(stored, cfg.revision, Date.now())) {
     apply(stored);

@@ -1,31 +1,17 @@
 // The banner's DOM: first layer (short text, Accept all / Reject all /
-// Customize), second layer (a toggle per purpose with its recipients), the
-// floating privacy-settings button, and focus handling. Texts from the
+// Customize), second layer (a toggle per purpose with its recipients, and
+// "Your data" when a decision carries a visitor ID), the floating
+// privacy-settings button, and focus handling. Texts from the
 // configuration are set as text, never as HTML.
 import { tx, gpcLocked } from './config.js';
+import { h, button, link } from './dom.js';
+import { yourData } from './me.js';
 
 let root = null;
 let fab = null;
 let returnTo = null;
 let modal = false;
 let onEsc = null;
-
-// h creates an element; attributes with value true become empty attributes,
-// false and null ones are left out, "on…" functions become listeners.
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const k in attrs) {
-    const v = attrs[k];
-    if (typeof v === 'function') e.addEventListener(k.slice(2), v);
-    else if (v === true) e.setAttribute(k, '');
-    else if (v != null && v !== false) e.setAttribute(k, v);
-  }
-  e.append(...kids.flat().filter((k) => k != null && k !== false));
-  return e;
-}
-
-const button = (cls, text, onclick) => h('button', { type: 'button', class: cls, onclick }, text);
-const link = (href, text) => href && h('a', { href, target: '_blank', rel: 'noopener' }, text);
 
 function focusables() {
   return [...root.querySelectorAll('a[href],button,input:not([disabled]),summary')];
@@ -119,7 +105,8 @@ export function open(o, layer) {
     button('acb-b', s.accept, () => o.decide('accept')),
     layer === 2
       ? button('acb-b acb-b2', s.save, () => o.decide('save', checked()))
-      : button('acb-b acb-b2', s.customize, () => open(o, 2))));
+      : button('acb-b acb-b2', s.customize, () => open(o, 2))),
+  layer === 2 && o.current && o.current.vid && yourData(o));
 
   root = h('div', { class: `acb acb-${box ? 'box' : 'bar'}`, lang }, box && h('div', { class: 'acb-bd' }), dialog);
   document.body.append(root);

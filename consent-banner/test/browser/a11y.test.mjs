@@ -1,5 +1,5 @@
 // axe-core (WCAG 2.2 AA rule set) on the banner in both languages, both
-// colour schemes, both layouts, first and second layer.
+// colour schemes, both layouts, first and second layer, and "Your data".
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipReason, startCollector, startPages, launch, newPage, axe } from './harness.mjs';
@@ -56,6 +56,29 @@ describe('accessibility (axe-core, WCAG 2.2 AA)', { skip: skip || false }, () =>
           await p.context().close();
         });
       }
+    }
+  }
+
+  for (const lang of ['ja', 'en']) {
+    for (const colorScheme of ['light', 'dark']) {
+      it(`${lang} ${colorScheme}: zero violations in "Your data" (history, confirm step, result)`, async () => {
+        const p = await newPage(browser, { colorScheme });
+        await p.goto(`${pages.origin}/?lang=${lang}`);
+        await p.locator('.acb .acb-b').nth(1).click(); // Accept all
+        await p.locator('.acb-fb').click();
+        await p.locator('.acb-me summary').click();
+        await p.locator('.acb-me li').waitFor();
+        await p.locator('.acb-d').evaluate((e) => Promise.all(e.getAnimations().map((a) => a.finished)));
+        none(await axe(p), 'history');
+        await p.locator('.acb-me .acb-l').nth(1).click(); // Delete my data
+        await p.locator('.acb-me [role=group]').waitFor();
+        none(await axe(p), 'confirm step');
+        await p.locator('.acb-me [role=group] .acb-l').first().click(); // Delete
+        await p.waitForFunction(() => document.querySelector('.acb-me [role=status]') === document.activeElement);
+        none(await axe(p), 'result');
+        assert.deepEqual(p.errors, []);
+        await p.context().close();
+      });
     }
   }
 });
