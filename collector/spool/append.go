@@ -11,12 +11,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// committers is the number of groups written and synced at the same time.
-// fdatasync has a large fixed cost (a journal commit) that overlapping
-// syncs share: on the 2-core test machine two committers sync about three
-// times as often as one. Acknowledgements are still given in write order.
-const committers = 1
-
 // group is the records of many Append calls that share one write and one
 // fdatasync.
 type group struct {
@@ -100,16 +94,49 @@ func (s *Spool) committer() {
 			s.drainQueue()
 			return
 		}
-		if s.cfg.SyncDelay > 0 {
-			time.Sleep(s.cfg.SyncDelay)
-		}
 		s.drainQueue()
+	}
+}
+
+// linger waits, up to SyncDelay, until the group being filled holds as many
+// records as the last one written. The appenders of the last group are
+// likely to come back at once with more (closed-loop clients); without the
+// wait, the group taken right away is small and the next one large, and
+// every caller waits for two syncs.
+func (s *Spool) linger() {
+	if s.cfg.SyncDelay <= 0 {
+		return
+	}
+	var timer *time.Timer
+	for {
+		s.mu.Lock()
+		n, closed := 0, s.closed
+		if s.cur != nil && len(s.queue) == 1 {
+			n = s.cur.recs
+		} else if len(s.queue) > 0 {
+			n = s.lastRecs // more than one group: write now
+		}
+		want := s.lastRecs
+		s.mu.Unlock()
+		if n >= want || closed {
+			return
+		}
+		if timer == nil {
+			timer = time.NewTimer(s.cfg.SyncDelay)
+			defer timer.Stop()
+		}
+		select {
+		case <-s.kick:
+		case <-timer.C:
+			return
+		}
 	}
 }
 
 // drainQueue commits queued groups until there are none.
 func (s *Spool) drainQueue() {
 	for {
+		s.linger()
 		g, err := s.take()
 		if g == nil {
 			return
@@ -118,6 +145,9 @@ func (s *Spool) drainQueue() {
 			err = s.write(g)
 		}
 		s.finish(g, err)
+		if err != nil && g.seg != nil {
+			s.repair(g.seg)
+		}
 	}
 }
 
@@ -137,19 +167,25 @@ func (s *Spool) take() (*group, error) {
 	if g == s.cur {
 		s.cur = nil
 	}
-	s.inflight = append(s.inflight, g)
 	broken := s.broken
 	s.mu.Unlock()
 
+	var err error
 	size := int64(len(g.buf))
 	if s.active == nil || broken || s.wpos+size > s.cfg.SegmentBytes {
-		if err := s.rotate(broken); err != nil {
-			return g, classify("start segment", err)
+		if e := s.rotate(broken); e != nil {
+			err = classify("start segment", e)
 		}
 	}
-	g.seg, g.off = s.active, s.wpos
-	s.wpos += size
-	return g, nil
+	// Joining inflight while s.wmu is still held keeps it in write order.
+	s.mu.Lock()
+	if err == nil {
+		g.seg, g.off = s.active, s.wpos
+		s.wpos += size
+	}
+	s.inflight = append(s.inflight, g)
+	s.mu.Unlock()
+	return g, err
 }
 
 // write writes a group in its place and syncs it.
@@ -204,7 +240,8 @@ func (s *Spool) finish(g *group, err error) {
 			s.marks = append(s.marks, mark{pos: pos{h.seg.seq, h.off}, t: now})
 		}
 		s.m.groupRecords.Observe(float64(h.recs))
-		if len(s.free) < 2*committers {
+		s.lastRecs = h.recs
+		if len(s.free) < 2*s.cfg.Committers {
 			s.free = append(s.free, h.buf)
 		}
 		h.buf = nil
@@ -239,32 +276,10 @@ func (s *Spool) writing(seg *segment) bool {
 
 // rotate retires the active segment and starts a new one. s.wmu is held.
 func (s *Spool) rotate(broken bool) error {
-	if a := s.active; a != nil {
-		end := s.wpos
-		if broken {
-			// Wait for the writes in flight, then cut off everything after
-			// the acknowledged records: it must not come back as records.
-			s.mu.Lock()
-			for s.writing(a) {
-				s.idle.Wait()
-			}
-			end = a.end
-			s.mu.Unlock()
+	if s.active != nil {
+		if err := s.retire(broken); err != nil {
+			s.log.Warn("retire segment", "err", err)
 		}
-		// Also gives back the preallocated space.
-		if err := a.f.Truncate(end); err != nil {
-			s.log.Warn("truncate retired segment", "seq", a.seq, "err", err)
-		} else if broken {
-			if err := unix.Fdatasync(a.fd); err != nil {
-				s.log.Warn("sync retired segment", "seq", a.seq, "err", err)
-			}
-		}
-		s.mu.Lock()
-		a.rotated = true
-		s.broken = false
-		s.sealFinished()
-		s.mu.Unlock()
-		s.active = nil
 	}
 	s.mu.Lock()
 	seq := s.nextSeq
@@ -287,6 +302,53 @@ func (s *Spool) rotate(broken bool) error {
 	return nil
 }
 
+// retire takes no more writes in the active segment and gives back its
+// preallocated space. When broken, it first waits for the writes in flight
+// and then cuts the segment back to its acknowledged records: what a
+// failed write left must not come back as records. s.wmu is held.
+func (s *Spool) retire(broken bool) error {
+	a := s.active
+	end := s.wpos
+	if broken {
+		s.mu.Lock()
+		for s.writing(a) {
+			s.idle.Wait()
+		}
+		end = a.end
+		s.mu.Unlock()
+	}
+	err := a.f.Truncate(end)
+	if err == nil && broken {
+		err = unix.Fdatasync(a.fd)
+	}
+	s.mu.Lock()
+	a.rotated = true
+	s.broken = false
+	s.sealFinished()
+	s.mu.Unlock()
+	s.active = nil
+	if err != nil {
+		return fmt.Errorf("spool: retire segment %d: %w", a.seq, err)
+	}
+	return nil
+}
+
+// repair retires seg at once after a failed write in it, unless that was
+// done already, so that a crash or Close before the next Append finds no
+// unacknowledged records in it.
+func (s *Spool) repair(seg *segment) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	broken := s.broken
+	s.mu.Unlock()
+	if s.active == seg && broken {
+		if err := s.retire(true); err != nil {
+			s.log.Warn("repair segment after a failed write", "err", err)
+		}
+	}
+}
+
 // newSegment creates segment seq from the zero-filled spare file when there
 // is one, else by preallocating a new file.
 func (s *Spool) newSegment(seq uint64, useSpare bool) (*segment, error) {
@@ -297,7 +359,11 @@ func (s *Spool) newSegment(seq uint64, useSpare bool) (*segment, error) {
 		}
 		s.log.Warn("cannot use spare segment", "err", err)
 	}
-	return createSegment(s.cfg.Dir, seq, s.cfg.SegmentBytes)
+	size := s.cfg.SegmentBytes
+	if s.cfg.noPrealloc {
+		size = 0
+	}
+	return createSegment(s.cfg.Dir, seq, size)
 }
 
 // segmentFromSpare renames the spare file into segment seq. Writes into
@@ -331,7 +397,8 @@ func (s *Spool) segmentFromSpare(seq uint64) (*segment, error) {
 	return seg, nil
 }
 
-// createSegment creates, preallocates and syncs an empty segment file.
+// createSegment creates an empty segment file, preallocates size bytes and
+// syncs it.
 func createSegment(dir string, seq uint64, size int64) (*segment, error) {
 	path := filepath.Join(dir, segmentName(seq))
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o640)
@@ -343,7 +410,9 @@ func createSegment(dir string, seq uint64, size int64) (*segment, error) {
 		if _, err := f.WriteAt(appendSegmentHeader(nil, segmentHeader{Seq: seq, Created: seg.created}), 0); err != nil {
 			return err
 		}
-		if err := unix.Fallocate(seg.fd, 0, 0, size); err != nil &&
+		if size == 0 {
+			// no preallocation
+		} else if err := unix.Fallocate(seg.fd, 0, 0, size); err != nil &&
 			!errors.Is(err, unix.EOPNOTSUPP) && !errors.Is(err, unix.ENOSYS) {
 			return err
 		}
@@ -376,7 +445,7 @@ func (s *Spool) preparer() {
 		s.mu.Lock()
 		ready := s.spareReady
 		s.mu.Unlock()
-		if ready {
+		if ready || s.cfg.noPrealloc {
 			continue
 		}
 		if err := s.prepareSpare(zeros); err != nil {

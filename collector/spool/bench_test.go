@@ -13,10 +13,13 @@ import (
 // BenchmarkAppend measures durable appends of 400-byte records from a
 // number of concurrent goroutines; records/s is the figure that matters.
 func BenchmarkAppend(b *testing.B) {
-	for _, delay := range []time.Duration{0, time.Millisecond} {
+	for _, c := range []struct {
+		delay      time.Duration
+		committers int
+	}{{-1, 1}, {200 * time.Microsecond, 1}, {500 * time.Microsecond, 1}, {time.Millisecond, 1}, {-1, 2}, {500 * time.Microsecond, 2}} {
 		for _, workers := range []int{1, 16, 64} {
-			b.Run(fmt.Sprintf("delay=%s/goroutines=%d", delay, workers), func(b *testing.B) {
-				cfg := Config{Dir: b.TempDir(), SyncDelay: delay, MaxBytes: 1 << 40}
+			b.Run(fmt.Sprintf("delay=%s/committers=%d/goroutines=%d", max(c.delay, 0), c.committers, workers), func(b *testing.B) {
+				cfg := Config{Dir: b.TempDir(), SyncDelay: c.delay, Committers: c.committers, MaxBytes: 1 << 40}
 				s, reg := openSpool(b, cfg)
 				rec := payload("bench-1", 100)[:400]
 				ctx := context.Background()

@@ -3,6 +3,7 @@ package spool
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
 	"os"
@@ -165,9 +166,20 @@ func TestCorruptSegmentQuarantined(t *testing.T) {
 // is corruption.
 func TestCorruptNewestSegment(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.SegmentBytes = 4 << 20
+	cfg.SegmentBytes = 8 << 20
 	s, _ := openSpool(t, cfg)
-	all := appendN(t, s, "n", 6000) // about 3 MiB
+	var all []string
+	for c := range 300 { // 15000 records, about 6 MiB
+		var recs [][]byte
+		for i := c * 50; i < (c+1)*50; i++ {
+			id := fmt.Sprintf("n-%d", i)
+			all = append(all, id)
+			recs = append(recs, payload(id, i))
+		}
+		if err := s.Append(t.Context(), recs...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s.Close()
 	segs := segmentFiles(t, cfg.Dir)
 	if len(segs) != 1 {

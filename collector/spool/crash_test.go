@@ -28,7 +28,8 @@ func TestCrashChild(t *testing.T) {
 		t.Skip("run by TestCrash")
 	}
 	run := os.Getenv("ASHIATO_SPOOL_CRASH_RUN")
-	s, err := Open(Config{Dir: dir, SegmentBytes: 64 << 10}, nil, nil)
+	// Two committers: acknowledgements must stay in order across them.
+	s, err := Open(Config{Dir: dir, SegmentBytes: 64 << 10, Committers: 2}, nil, nil)
 	if err != nil {
 		fmt.Fprintf(os.Stdout, "open error %v\n", err)
 		os.Exit(3)

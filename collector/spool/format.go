@@ -41,7 +41,7 @@ const (
 	// maxWriteBytes bounds the bytes of one group commit (one write followed
 	// by one fdatasync). After a crash only the last writes, one per
 	// committer, can be torn, so damage that lies further than
-	// committers*maxWriteBytes from the end of the data of the newest
+	// MaxCommitters*maxWriteBytes from the end of the data of the newest
 	// segment is corruption, not a torn write.
 	maxWriteBytes = 1 << 20
 )

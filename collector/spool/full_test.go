@@ -59,52 +59,60 @@ func checkDrained(tb testing.TB, s *Spool, acked map[string]bool) {
 }
 
 func TestFullDisk(t *testing.T) {
-	t.Run("tmpfs", func(t *testing.T) {
-		dir := t.TempDir()
-		if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=2m"); err != nil {
-			t.Skipf("cannot mount a 2 MiB tmpfs to fill (needs root or CAP_SYS_ADMIN): %v", err)
-		}
-		t.Cleanup(func() {
-			if err := unix.Unmount(dir, 0); err != nil {
-				t.Errorf("unmount %s: %v", dir, err)
-			}
-		})
-		cfg := Config{Dir: dir, SegmentBytes: 64 << 10, MaxBytes: 1 << 30}
-		s, reg := openSpool(t, cfg)
+	for _, tt := range []struct {
+		name       string
+		noPrealloc bool // the disk fills up in the middle of a write
+	}{{"tmpfs", false}, {"tmpfs without preallocation", true}} {
+		t.Run(tt.name, func(t *testing.T) { testFullDisk(t, tt.noPrealloc) })
+	}
+}
 
-		acked, errs := fillConcurrently(t, s, "f")
-		for _, err := range errs {
-			if !errors.Is(err, ErrFull) || !errors.Is(err, unix.ENOSPC) {
-				t.Fatalf("Append on a full disk = %v, want ErrFull wrapping ENOSPC", err)
-			}
-		}
-		if len(acked) < 1000 {
-			t.Fatalf("only %d records fit in 2 MiB", len(acked))
-		}
-		if v := metricValue(t, reg, "ashiato_spool_append_errors_total", "reason", "full"); v == 0 {
-			t.Error("append_errors_total{reason=full} not counted")
-		}
-		// Still full: appends keep failing cleanly, nothing is acknowledged.
-		if err := s.Append(context.Background(), payload("x-0", 0)); !errors.Is(err, ErrFull) {
-			t.Fatalf("second Append on a full disk = %v", err)
-		}
-
-		// Draining frees the segments; the spool recovers by itself.
-		checkDrained(t, s, acked)
-		acked2, errs := fillConcurrently(t, s, "g")
-		if len(acked2) < 1000 || !errors.Is(errs[0], ErrFull) {
-			t.Fatalf("after recovery %d records fit, error %v", len(acked2), errs[0])
-		}
-
-		// A restart on a full disk loses nothing either.
-		s.Close()
-		s2, _ := openSpool(t, cfg)
-		if err := s2.Append(context.Background(), payload("y-0", 0)); !errors.Is(err, ErrFull) {
-			t.Fatalf("Append after reopening a full disk = %v, want ErrFull", err)
-		}
-		checkDrained(t, s2, acked2)
-		if err := s2.Append(context.Background(), payload("z-0", 0)); err != nil {
-			t.Fatalf("Append after draining = %v", err)
+func testFullDisk(t *testing.T, noPrealloc bool) {
+	dir := t.TempDir()
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=2m"); err != nil {
+		t.Skipf("cannot mount a 2 MiB tmpfs to fill (needs root or CAP_SYS_ADMIN): %v", err)
+	}
+	t.Cleanup(func() {
+		if err := unix.Unmount(dir, 0); err != nil {
+			t.Errorf("unmount %s: %v", dir, err)
 		}
 	})
+	cfg := Config{Dir: dir, SegmentBytes: 64 << 10, MaxBytes: 1 << 30, noPrealloc: noPrealloc}
+	s, reg := openSpool(t, cfg)
+
+	acked, errs := fillConcurrently(t, s, "f")
+	for _, err := range errs {
+		if !errors.Is(err, ErrFull) || !errors.Is(err, unix.ENOSPC) {
+			t.Fatalf("Append on a full disk = %v, want ErrFull wrapping ENOSPC", err)
+		}
+	}
+	t.Logf("%d records acknowledged, then: %v", len(acked), errs[0])
+	if len(acked) < 1000 {
+		t.Fatalf("only %d records fit in 2 MiB", len(acked))
+	}
+	if v := metricValue(t, reg, "ashiato_spool_append_errors_total", "reason", "full"); v == 0 {
+		t.Error("append_errors_total{reason=full} not counted")
+	}
+	// Still full: appends keep failing cleanly, nothing is acknowledged.
+	if err := s.Append(context.Background(), payload("x-0", 0)); !errors.Is(err, ErrFull) {
+		t.Fatalf("second Append on a full disk = %v", err)
+	}
+
+	// Draining frees the segments; the spool recovers by itself.
+	checkDrained(t, s, acked)
+	acked2, errs := fillConcurrently(t, s, "g")
+	if len(acked2) < 1000 || !errors.Is(errs[0], ErrFull) {
+		t.Fatalf("after recovery %d records fit, error %v", len(acked2), errs[0])
+	}
+
+	// A restart on a full disk loses nothing either.
+	s.Close()
+	s2, _ := openSpool(t, cfg)
+	if err := s2.Append(context.Background(), payload("y-0", 0)); !errors.Is(err, ErrFull) {
+		t.Fatalf("Append after reopening a full disk = %v, want ErrFull", err)
+	}
+	checkDrained(t, s2, acked2)
+	if err := s2.Append(context.Background(), payload("z-0", 0)); err != nil {
+		t.Fatalf("Append after draining = %v", err)
+	}
 }

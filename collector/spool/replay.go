@@ -159,7 +159,7 @@ func (s *Spool) loadSegment(path string, seq uint64, last bool, start int64, buf
 	// clean end, the last write of the newest segment for a bad record.
 	torn := end
 	if why != errEnd && last {
-		torn = end + committers*maxWriteBytes
+		torn = end + MaxCommitters*maxWriteBytes
 	}
 	clean, err := zeroRange(f, min(torn, size), size, buf)
 	if err != nil {

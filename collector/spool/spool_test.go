@@ -22,8 +22,10 @@ func TestConfigValidate(t *testing.T) {
 		{"no dir", Config{}, true},
 		{"negative cap", Config{Dir: "x", MaxBytes: -1}, true},
 		{"tiny segments", Config{Dir: "x", SegmentBytes: 100}, true},
-		{"negative delay", Config{Dir: "x", SyncDelay: -time.Millisecond}, true},
+		{"no delay", Config{Dir: "x", SyncDelay: -1}, false},
 		{"huge delay", Config{Dir: "x", SyncDelay: time.Second}, true},
+		{"too many committers", Config{Dir: "x", Committers: MaxCommitters + 1}, true},
+		{"negative committers", Config{Dir: "x", Committers: -1}, true},
 		{"explicit", Config{Dir: "x", MaxBytes: 1 << 20, SegmentBytes: 64 << 10, SyncDelay: time.Millisecond}, false},
 	}
 	for _, tt := range tests {
@@ -33,7 +35,7 @@ func TestConfigValidate(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Validate() = %v, want error %v", err, tt.wantErr)
 			}
-			if err == nil && (cfg.MaxBytes == 0 || cfg.SegmentBytes == 0) {
+			if err == nil && (cfg.MaxBytes == 0 || cfg.SegmentBytes == 0 || cfg.Committers == 0) {
 				t.Errorf("defaults not applied: %+v", cfg)
 			}
 		})
@@ -241,8 +243,17 @@ func TestCapFullThenRecovers(t *testing.T) {
 }
 
 func TestConcurrentAppendersWithConsumer(t *testing.T) {
+	for committers := 1; committers <= MaxCommitters; committers *= 2 {
+		t.Run(fmt.Sprintf("committers=%d", committers), func(t *testing.T) {
+			testConcurrentAppenders(t, committers)
+		})
+	}
+}
+
+func testConcurrentAppenders(t *testing.T, committers int) {
 	cfg := testConfig(t)
-	cfg.SegmentBytes = 256 << 10
+	cfg.SegmentBytes = 64 << 10
+	cfg.Committers = committers
 	s, reg := openSpool(t, cfg)
 	const writers, each = 16, 300
 	ctx := context.Background()
