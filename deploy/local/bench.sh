@@ -17,8 +17,10 @@
 #   ASHIATO_BENCH_NEW_UA=0.03      share of requests with a never-seen User-Agent
 #   ASHIATO_BENCH_DRAIN=1          run the drain phase (stops the bench's own ClickHouse)
 #   ASHIATO_BENCH_DRAIN_EVENTS=200000  backlog spooled while ClickHouse is down
-#   ASHIATO_BENCH_MICRO=1          run the Go micro-benchmarks
-#   ASHIATO_BENCH_PROFILE=0        1: perf CPU profile of the collector under wrk load
+#   ASHIATO_BENCH_DRAIN_BATCH=10   events per request while filling it (JSON arrays)
+#   ASHIATO_BENCH_MICRO=1          run the Go micro-benchmarks (ASHIATO_BENCH_TIME=300ms each)
+#   ASHIATO_BENCH_PROFILE=0        1: CPU and allocation profiles of the hot path under wrk load
+#                                  (cmd/benchprof: the collector's handler, spool and writer with pprof)
 #   ASHIATO_BENCH_CH_PORT=19100    native port of the bench's ClickHouse (HTTP 18223, interserver 19109)
 #   ASHIATO_BENCH_UAS=…            UA corpus files (default ../shared/data/user-agents/*.txt,
 #                                  else collector/enrich/testdata/user-agents.txt)
@@ -32,6 +34,7 @@ CONNS="${ASHIATO_BENCH_CONNS:-50}"
 NEW_UA="${ASHIATO_BENCH_NEW_UA:-0.03}"
 DRAIN="${ASHIATO_BENCH_DRAIN:-1}"
 DRAIN_N="${ASHIATO_BENCH_DRAIN_EVENTS:-200000}"
+DRAIN_BATCH="${ASHIATO_BENCH_DRAIN_BATCH:-10}"
 MICRO="${ASHIATO_BENCH_MICRO:-1}"
 PROFILE="${ASHIATO_BENCH_PROFILE:-0}"
 # The bench's own ClickHouse server, through the same script as the shared one.
@@ -51,10 +54,12 @@ mkdir -p "$ROOT/.local"
 W="$(mktemp -d "$ROOT/.local/bench.XXXXXX")"
 PIDS=()
 cleanup() {
+	[ "$BASHPID" = "$$" ] || return 0
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	deploy/local/clickhouse.sh stop || true # the bench's own server only (ASHIATO_CH_DIR)
 	rm -rf "$W"/data-*
+	rm -f "$W/ashiato" "$W/barefiber" "$W/loadgen" # benchprof stays for the profiles
 }
 trap cleanup EXIT
 exec > >(tee "$W/bench.log") 2>&1
@@ -84,7 +89,7 @@ echo "UA corpus: ${corpus[*]} ($(wc -l <"$W/uas.txt") strings), never-seen share
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "spool on: $(df -T "$W" | awk 'NR==2{print $1" ("$2")"}')"
 
-ch() { curl -fsS --max-time 5 "$CH_HTTP/" --data-binary "$1"; }
+ch() { curl -fsS --max-time 60 "$CH_HTTP/" --data-binary "$1"; }
 
 # wait_listening LOG PID: print the address from the "listening" log line.
 wait_listening() {
@@ -106,7 +111,7 @@ start_collector() {
 	"$W/ashiato" migrate --clickhouse-dsn "$DSN" >"$W/migrate.log" 2>&1 || { cat "$W/migrate.log"; die "migrate failed"; }
 	mkdir -p "$W/data-$1"
 	"$W/ashiato" serve --listen 127.0.0.1:0 --clickhouse-dsn "$DSN" --data-dir "$W/data-$1" \
-		--rate-per-ip 0 --spool-max-bytes $((4 << 30)) --log-level warn 2>"$W/$1.log" &
+		--rate-per-ip 0 --spool-max-bytes $((4 << 30)) 2>"$W/$1.log" &
 	CPID=$!
 	PIDS+=("$CPID")
 	CADDR="$(wait_listening "$W/$1.log" "$CPID")"
@@ -119,10 +124,19 @@ stop_pid() {
 
 hwm_kib() { awk '/VmHWM/{print $2}' "/proc/$1/status"; }
 
-# wrk_run NAME URL SECONDS: raw output to stdout and $W/wrk-NAME.txt.
+TICK="$(getconf CLK_TCK)"
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+
+# wrk_run NAME URL SECONDS PID: raw output to stdout and $W/wrk-NAME.txt,
+# and the server's CPU time per request (user+system) to $W/cpu-NAME.txt.
 wrk_run() {
 	echo "--- wrk $1 ($3 s)"
+	local c0 c1
+	c0="$(cpu_ticks "$4")"
 	wrk -t2 -c"$CONNS" -d"$3"s --latency -s deploy/bench/event.lua "$2" | tee "$W/wrk-$1.txt"
+	c1="$(cpu_ticks "$4")"
+	awk -v d=$((c1 - c0)) -v t="$TICK" '/ requests in /{n=$1} END{printf "%.0f\n", (n>0 ? d/t/n*1e6 : 0)}' "$W/wrk-$1.txt" >"$W/cpu-$1.txt"
+	echo "server CPU: $(cat "$W/cpu-$1.txt") µs per request"
 }
 rps() { awk '/^Requests\/sec:/{print $2}' "$W/wrk-$1.txt"; }
 non2xx() { awk '/Non-2xx or 3xx responses:/{n=$5} END{print n+0}' "$W/wrk-$1.txt"; }
@@ -130,7 +144,7 @@ sockerr() { awk '/Socket errors:/{gsub(",","");print $4+$6+$8+$10; f=1} END{if(!
 
 if [ "$MICRO" = 1 ]; then
 	say "Go micro-benchmarks (go test -run '^\$' -bench . -benchmem ./collector/...)"
-	go test -run '^$' -bench . -benchmem -benchtime "${ASHIATO_BENCH_TIME:-1s}" ./collector/... | tee "$W/micro.txt"
+	go test -run '^$' -bench . -benchmem -benchtime "${ASHIATO_BENCH_TIME:-300ms}" ./collector/... | tee "$W/micro.txt"
 fi
 
 say "servers"
@@ -145,31 +159,44 @@ BURL="http://$BADDR/api/event"
 AURL="http://$CADDR/api/event"
 
 say "throughput: wrk -t2 -c$CONNS, bare Fiber and ashiato alternating (B A B A) after a warm-up"
-wrk_run warm-bare "$BURL" 3 >/dev/null
-wrk_run warm-ashiato "$AURL" 3 >/dev/null
-wrk_run bare-1 "$BURL" "$SECS"
-wrk_run ashiato-1 "$AURL" "$SECS"
-wrk_run bare-2 "$BURL" "$SECS"
-wrk_run ashiato-2 "$AURL" "$SECS"
+# Warm-up: every corpus UA once (so that the parse cache holds the corpus,
+# as in steady state, and the never-seen share is the configured one), then
+# 3 s of wrk.
+for s in bare ashiato; do
+	if [ "$s" = bare ]; then u="$BURL" p="$BPID"; else u="$AURL" p="$LPID"; fi
+	# Three passes: UAs that found the collector's parse queue (1,024) full are
+	# parsed on a later pass (benchprof's counters show 3 are enough for 14,048).
+	for pass in 1 2 3; do
+		"$LG" fill -url "$u" -uas "$W/uas.txt" -each-ua -conns "$CONNS" >"$W/warm-ua-$s.json"
+		echo "warm-up $s, pass $pass: $("$LG" get "$W/warm-ua-$s.json" requests) requests, one per corpus UA, in $("$LG" get "$W/warm-ua-$s.json" seconds | cut -c1-5) s"
+	done
+	wrk_run "warm-$s" "$u" 3 "$p" >/dev/null
+done
+m0="$(curl -fsS "http://$CADDR/metrics")"
+wrk_run bare-1 "$BURL" "$SECS" "$BPID"
+wrk_run ashiato-1 "$AURL" "$SECS" "$LPID"
+wrk_run bare-2 "$BURL" "$SECS" "$BPID"
+wrk_run ashiato-2 "$AURL" "$SECS" "$LPID"
+m1="$(curl -fsS "http://$CADDR/metrics")"
 B_RPS="$(awk -v a="$(rps bare-1)" -v b="$(rps bare-2)" 'BEGIN{printf "%.0f", (a+b)/2}')"
 A_RPS="$(awk -v a="$(rps ashiato-1)" -v b="$(rps ashiato-2)" 'BEGIN{printf "%.0f", (a+b)/2}')"
 A_ERR=$(($(non2xx ashiato-1) + $(non2xx ashiato-2) + $(sockerr ashiato-1) + $(sockerr ashiato-2)))
 B_ERR=$(($(non2xx bare-1) + $(non2xx bare-2) + $(sockerr bare-1) + $(sockerr bare-2)))
-echo "bare Fiber $B_RPS req/s (errors $B_ERR), ashiato $A_RPS req/s (non-202 or socket errors $A_ERR)"
+A_CPU="$(awk '{s+=$1} END{printf "%.0f", s/NR}' "$W/cpu-ashiato-1.txt" "$W/cpu-ashiato-2.txt")"
+B_CPU="$(awk '{s+=$1} END{printf "%.0f", s/NR}' "$W/cpu-bare-1.txt" "$W/cpu-bare-2.txt")"
+# The spool's group commit over the two ashiato runs, from its metrics.
+metric() { awk -v k="$1" '$1==k{print $2}'; }
+SPOOL_NOTE="$(awk -v fs0="$(metric ashiato_spool_fsync_seconds_sum <<<"$m0")" -v fs1="$(metric ashiato_spool_fsync_seconds_sum <<<"$m1")" \
+	-v fc0="$(metric ashiato_spool_fsync_seconds_count <<<"$m0")" -v fc1="$(metric ashiato_spool_fsync_seconds_count <<<"$m1")" \
+	-v gr0="$(metric ashiato_spool_group_commit_records_sum <<<"$m0")" -v gr1="$(metric ashiato_spool_group_commit_records_sum <<<"$m1")" \
+	-v gc0="$(metric ashiato_spool_group_commit_records_count <<<"$m0")" -v gc1="$(metric ashiato_spool_group_commit_records_count <<<"$m1")" \
+	'BEGIN{ if (fc1>fc0 && gc1>gc0) printf "%d fdatasyncs, mean %.2f ms, %.1f records per group commit", fc1-fc0, (fs1-fs0)/(fc1-fc0)*1000, (gr1-gr0)/(gc1-gc0); else print "no spool metrics" }')"
+echo "bare Fiber $B_RPS req/s (errors $B_ERR, $B_CPU µs CPU/request), ashiato $A_RPS req/s (non-202 or socket errors $A_ERR, $A_CPU µs CPU/request)"
+echo "spool during the ashiato runs: $SPOOL_NOTE"
 
-if [ "$PROFILE" = 1 ]; then
-	say "perf CPU profile of ashiato under wrk load"
-	wrk -t2 -c"$CONNS" -d"$SECS"s -s deploy/bench/event.lua "$AURL" >/dev/null &
-	WRK=$!
-	sleep 1
-	perf record -F 999 -g -p "$LPID" -o "$W/perf.data" -- sleep $((SECS - 2)) 2>&1 | tail -2
-	wait "$WRK"
-	perf report -i "$W/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -v '^$' | grep -E '^ +[0-9]' | head -40 | tee "$W/perf-flat.txt"
-	echo "(full report: perf report -i $W/perf.data)"
-fi
 
-HALF="$(awk -v a="$A_RPS" 'BEGIN{printf "%.0f", a/2}')"
-say "latency at half of ashiato's throughput: $HALF req/s open loop (loadgen, coordinated-omission corrected), 15 s after 2 s warm-up"
+HALF="$(awk -v a="$A_RPS" 'BEGIN{h=a/2; printf "%.0f", (h<1 ? 1 : h)}')"
+say "latency at half of ashiato's throughput: $HALF req/s open loop (loadgen, coordinated-omission corrected, $CONNS connections growing up to 1000 when all are busy), 15 s after 2 s warm-up"
 echo "--- ashiato"
 "$LG" open -url "$AURL" -uas "$W/uas.txt" -new "$NEW_UA" -rate "$HALF" -conns "$CONNS" -duration 15s -warmup 2s | tee "$W/open-ashiato.json"
 echo "--- bare Fiber"
@@ -177,6 +204,8 @@ echo "--- bare Fiber"
 A_P99="$("$LG" get "$W/open-ashiato.json" latency_ms.p99)"
 B_P99="$("$LG" get "$W/open-bare.json" latency_ms.p99)"
 A_OPEN_BAD=$(("$("$LG" get "$W/open-ashiato.json" sent)" - "$("$LG" get "$W/open-ashiato.json" statuses.202)"))
+OPEN_NOTE="ashiato p50 $("$LG" get "$W/open-ashiato.json" latency_ms.p50) ms, service-time p99 $("$LG" get "$W/open-ashiato.json" service_ms.p99) ms, $("$LG" get "$W/open-ashiato.json" conns) connections; bare Fiber p50 $("$LG" get "$W/open-bare.json" latency_ms.p50) ms, $("$LG" get "$W/open-bare.json" conns) connections"
+echo "open loop: $OPEN_NOTE"
 
 A_HWM="$(hwm_kib "$LPID")"
 B_HWM="$(hwm_kib "$BPID")"
@@ -184,9 +213,46 @@ echo "peak RSS (VmHWM): ashiato $A_HWM KiB, bare Fiber $B_HWM KiB"
 stop_pid "$LPID"
 stop_pid "$BPID"
 
+if [ "$PROFILE" = 1 ]; then
+	say "profile: cmd/benchprof (the collector's hot path + Go pprof) under wrk load"
+	go build -trimpath -o "$W/benchprof" ./cmd/benchprof
+	mkdir -p "$W/data-prof"
+	"$W/benchprof" --listen 127.0.0.1:0 --clickhouse-dsn "$DSN" --data-dir "$W/data-prof" \
+		--rate-per-ip 0 --spool-max-bytes $((4 << 30)) 2>"$W/prof.log" &
+	PRPID=$!
+	PIDS+=("$PRPID")
+	PADDR="$(wait_listening "$W/prof.log" "$PRPID")"
+	for pass in 1 2 3; do "$LG" fill -url "http://$PADDR/api/event" -uas "$W/uas.txt" -each-ua -conns "$CONNS" >/dev/null; done
+	wrk -t2 -c"$CONNS" -d3s -s deploy/bench/event.lua "http://$PADDR/api/event" >/dev/null
+	curl -fsS -o "$W/allocs0.pb.gz" "http://$PADDR/debug/pprof/allocs"
+	curl -fsS -o "$W/enrich0.json" "http://$PADDR/debug/enrich"
+	wrk -t2 -c"$CONNS" -d"$SECS"s -s deploy/bench/event.lua "http://$PADDR/api/event" >"$W/wrk-prof.txt" &
+	WRK=$!
+	sleep 1
+	curl -fsS -o "$W/cpu.pb.gz" "http://$PADDR/debug/pprof/profile?seconds=$((SECS - 2))"
+	wait "$WRK"
+	curl -fsS -o "$W/allocs1.pb.gz" "http://$PADDR/debug/pprof/allocs"
+	curl -fsS -o "$W/enrich1.json" "http://$PADDR/debug/enrich"
+	grep -E 'requests in|Requests/sec|new_ua_share' "$W/wrk-prof.txt"
+	pn=$(("$("$LG" get "$W/enrich1.json" UAParsed)" - "$("$LG" get "$W/enrich0.json" UAParsed)"))
+	pd=$(("$("$LG" get "$W/enrich1.json" UADropped)" - "$("$LG" get "$W/enrich0.json" UADropped)"))
+	pt=$(("$("$LG" get "$W/enrich1.json" UAParseTime)" - "$("$LG" get "$W/enrich0.json" UAParseTime)"))
+	echo "UA parses during the run: $pn ($((pn > 0 ? pt / pn / 1000 : 0)) µs each), $pd misses dropped (parse queue full)"
+	echo "--- CPU, flat"
+	go tool pprof -top -nodecount=30 "$W/benchprof" "$W/cpu.pb.gz" 2>/dev/null | tail -n +5
+	echo "--- CPU, cumulative"
+	go tool pprof -top -cum -nodecount=40 "$W/benchprof" "$W/cpu.pb.gz" 2>/dev/null | tail -n +6
+	echo "--- allocations during the run (objects), flat"
+	go tool pprof -top -nodecount=30 -sample_index=alloc_objects -base "$W/allocs0.pb.gz" "$W/benchprof" "$W/allocs1.pb.gz" 2>/dev/null | tail -n +5
+	echo "--- allocations during the run (bytes), flat"
+	go tool pprof -top -nodecount=20 -sample_index=alloc_space -base "$W/allocs0.pb.gz" "$W/benchprof" "$W/allocs1.pb.gz" 2>/dev/null | tail -n +5
+	echo "(profiles: go tool pprof -http : $W/benchprof $W/cpu.pb.gz)"
+	stop_pid "$PRPID"
+fi
+
 DRAIN_RATE="" FILL_RPS="" DRAIN_NOTE="skipped (ASHIATO_BENCH_DRAIN=0)" D_HWM=0
 if [ "$DRAIN" = 1 ]; then
-	say "drain: $DRAIN_N events spooled while ClickHouse is down, then timed into ClickHouse"
+	say "drain: $DRAIN_N events ($DRAIN_BATCH per request) spooled while ClickHouse is down, then timed into ClickHouse"
 	start_collector drain
 	DPID="$CPID"
 	deploy/local/clickhouse.sh stop
@@ -194,9 +260,10 @@ if [ "$DRAIN" = 1 ]; then
 		DRAIN_NOTE="skipped: the bench's ClickHouse server did not stop"
 		echo "$DRAIN_NOTE"
 	else
-		"$LG" fill -url "http://$CADDR/api/event" -uas "$W/uas.txt" -new "$NEW_UA" -n "$DRAIN_N" -conns "$CONNS" | tee "$W/fill.json"
+		"$LG" fill -url "http://$CADDR/api/event" -uas "$W/uas.txt" -new "$NEW_UA" -n $((DRAIN_N / DRAIN_BATCH)) \
+			-batch "$DRAIN_BATCH" -conns "$CONNS" | tee "$W/fill.json"
 		ACCEPTED="$("$LG" get "$W/fill.json" accepted)"
-		FILL_RPS="$("$LG" get "$W/fill.json" rps | awk '{printf "%.0f", $1}')"
+		FILL_RPS="$("$LG" get "$W/fill.json" events_per_s | awk '{printf "%.0f", $1}')"
 		curl -fsS "http://$CADDR/metrics" | grep -E '^ashiato_spool_(bytes|records)' || true
 		deploy/local/clickhouse.sh start
 		t_up="$(date +%s.%N)"
@@ -241,6 +308,7 @@ say "results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average at end $
 	printf '%-40s %14s %14s %8s %16s %s\n' "figure" "ashiato" "bare Fiber" "ratio" "target" "result"
 	printf '%-40s %14s %14s %8s %16s %s\n' "throughput POST /api/event (req/s)" "$A_RPS" "$B_RPS" "$tp_ratio" "ratio >= 0.50" \
 		"$(pf "$(awk -v r="$tp_ratio" -v e="$A_ERR" 'BEGIN{print (r>=0.5 && e==0)}')")$([ "$A_ERR" = 0 ] || echo " ($A_ERR non-202)")"
+	printf '%-40s %14s %14s %8s %16s %s\n' "server CPU per request (µs, user+sys)" "$A_CPU" "$B_CPU" "$(awk -v a="$A_CPU" -v b="$B_CPU" 'BEGIN{printf "%.1f", (b>0 ? a/b : 0)}')" "-" "(information)"
 	printf '%-40s %14s %14s %8s %16s %s\n' "p99 latency at $HALF req/s (ms)" "$A_P99" "$B_P99" "$p99_ratio" "<= 10 ms" \
 		"$(pf "$(awk -v p="$A_P99" -v e="$A_OPEN_BAD" 'BEGIN{print (p<=10 && e==0)}')")$([ "$A_OPEN_BAD" = 0 ] || echo " ($A_OPEN_BAD non-202)")"
 	printf '%-40s %14s %14s %8s %16s %s\n' "peak RSS, VmHWM (MiB)" "$A_MIB" "$B_MIB" "$rss_ratio" "<= 256 MiB" \
@@ -254,6 +322,11 @@ say "results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average at end $
 	fi
 } | tee "$W/table.txt"
 echo
-echo "never-seen UA share: $NEW_UA; ingest with ClickHouse down: ${FILL_RPS:--} req/s; drain: $DRAIN_NOTE"
+echo "spool during the throughput runs: $SPOOL_NOTE"
+echo "open loop at $HALF req/s: $OPEN_NOTE"
+if [ "$D_HWM" -gt 0 ]; then
+	echo "peak RSS: $((A_HWM / 1024)) MiB under load, $((D_HWM / 1024)) MiB while draining the backlog (the table shows the larger)"
+fi
+echo "never-seen UA share: $NEW_UA; ingest with ClickHouse down: ${FILL_RPS:--} events/s ($DRAIN_BATCH per request); drain: $DRAIN_NOTE"
 echo "ratio = ashiato / bare Fiber (throughput, latency, RSS) or drain / ashiato throughput"
 echo "logs and raw output: $W"
