@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -34,6 +35,11 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	m := &Main{Config: cfg, Log: newLogger(stderr, cfg.LogLevel)}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft heap limit keeps the process well under 256 MiB while a
+		// large backlog drains; GOMEMLIMIT overrides it.
+		debug.SetMemoryLimit(160 << 20)
+	}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err

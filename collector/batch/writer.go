@@ -19,7 +19,7 @@ import (
 
 // Config configures the writer.
 type Config struct {
-	MaxRows     int           `yaml:"max_rows"`     // rows per insert; default 50,000
+	MaxRows     int           `yaml:"max_rows"`     // rows per insert; default 20,000
 	Interval    time.Duration `yaml:"interval"`     // flush at least this often; default 1s
 	MinInterval time.Duration `yaml:"min_interval"` // at most one insert per this, to bound parts; default 200ms
 	RetryMax    time.Duration `yaml:"retry_max"`    // longest back-off after failed inserts; default 10s
@@ -27,7 +27,7 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.MaxRows <= 0 {
-		c.MaxRows = 50000
+		c.MaxRows = 20000
 	}
 	if c.Interval <= 0 {
 		c.Interval = time.Second

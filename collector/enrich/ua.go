@@ -33,8 +33,10 @@ type UAInfo struct {
 
 // UACached returns the parsed User-Agent if it is in the cache. A hit takes
 // a read lock and a map lookup and does not allocate. On a miss it queues a
-// background parse (unless the same User-Agent is already queued, or the
-// queue is full) and returns false at once; a later hit finds the result.
+// background parse (unless the same User-Agent is already queued) and
+// returns false at once; a later hit, or UAByKey, finds the result. When the
+// queue is full it parses right here and returns true: a burst of new
+// User-Agents slows responses down rather than losing their parse.
 // ua may be a buffer the caller reuses: the queue keeps a copy.
 func (e *Enricher) UACached(ua string) (UAInfo, bool) {
 	h := e.cache.hash(ua)
@@ -42,7 +44,11 @@ func (e *Enricher) UACached(ua string) (UAInfo, bool) {
 		return v, true
 	}
 	e.misses.Add(1)
-	e.schedule(h, ua)
+	if !e.schedule(h, ua) {
+		v := e.parse(ua)
+		e.cache.put(h, v)
+		return v, true
+	}
 	return UAInfo{}, false
 }
 
@@ -58,18 +64,21 @@ func (e *Enricher) UA(ua string) UAInfo {
 	return v
 }
 
-func (e *Enricher) schedule(h uint64, ua string) {
+// schedule queues a background parse; false when the queue is full.
+func (e *Enricher) schedule(h uint64, ua string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, busy := e.inflight[h]; busy {
-		return
+		return true
 	}
 	select {
 	case e.queue <- pendingUA{hash: h, ua: strings.Clone(ua)}:
 		e.inflight[h] = struct{}{}
 		e.queued.Add(1)
+		return true
 	default:
 		e.dropped.Add(1)
+		return false
 	}
 }
 

@@ -118,17 +118,24 @@ func TestUACachedBackground(t *testing.T) {
 
 func TestUACachedQueueFull(t *testing.T) {
 	e := newTestEnricher(t, Config{UAQueueSize: 2, UAWorkers: 1})
-	// After Close no worker drains the queue, but UACached keeps working.
+	// After Close no worker drains the queue, but UACached keeps working:
+	// the first two misses are queued, the rest are parsed on the spot so
+	// that no parse is ever lost.
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 5 {
-		if _, ok := e.UACached(fmt.Sprintf("Test/%d", i)); ok {
-			t.Fatal("hit on an empty cache")
+		ua := fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64; rv:12%d.0) Gecko/20100101 Firefox/12%d.0", i, i)
+		info, ok := e.UACached(ua)
+		if i < 2 && ok {
+			t.Fatalf("miss %d with room in the queue answered at once", i)
+		}
+		if i >= 2 && (!ok || info.Browser != "Firefox") {
+			t.Fatalf("miss %d with a full queue: ok=%v %+v, want a synchronous parse", i, ok, info)
 		}
 	}
 	if st := e.Stats(); st.UAQueued != 2 || st.UADropped != 3 || st.UAQueueDepth != 2 || st.UAMisses != 5 {
-		t.Errorf("stats = %+v; want 5 misses, 2 queued, 3 dropped, depth 2", st)
+		t.Errorf("stats = %+v; want 5 misses, 2 queued, 3 parsed in place, depth 2", st)
 	}
 }
 

@@ -26,18 +26,21 @@ const lookupChunk = 4000
 // carries an insert_deduplication_token. It returns how many rows it wrote.
 func (s *Store) InsertEventsOnce(ctx context.Context, evs []collector.Event) (int, error) {
 	if len(evs) == 0 {
-		return 0, nil // a batch whose events were all dropped (erased subjects)
+		return 0, nil
 	}
-	evs = uniqueByID(evs)
 	have, err := s.existingIDs(ctx, evs)
 	if err != nil {
 		return 0, err
 	}
-	fresh := evs[:0:0]
+	// Keep, in place, the first event of each ID that is not stored yet.
+	fresh := evs[:0]
 	for i := range evs {
-		if !have[evs[i].EventID] {
-			fresh = append(fresh, evs[i])
+		id := evs[i].EventID
+		if have[id] {
+			continue
 		}
+		have[id] = true // later copies in this batch are duplicates
+		fresh = append(fresh, evs[i])
 	}
 	if len(fresh) == 0 {
 		return 0, nil
@@ -53,23 +56,9 @@ func (s *Store) InsertEventsOnce(ctx context.Context, evs []collector.Event) (in
 	return len(fresh), nil
 }
 
-// uniqueByID drops later events with an ID seen earlier in evs.
-func uniqueByID(evs []collector.Event) []collector.Event {
-	seen := make(map[[16]byte]struct{}, len(evs))
-	out := evs[:0:0]
-	for i := range evs {
-		if _, ok := seen[evs[i].EventID]; ok {
-			continue
-		}
-		seen[evs[i].EventID] = struct{}{}
-		out = append(out, evs[i])
-	}
-	return out
-}
-
 // existingIDs returns which event IDs of evs are already stored.
 func (s *Store) existingIDs(ctx context.Context, evs []collector.Event) (map[[16]byte]bool, error) {
-	have := map[[16]byte]bool{}
+	have := make(map[[16]byte]bool, len(evs))
 	sites := map[string]bool{}
 	minTS, maxTS := evs[0].TS, evs[0].TS
 	for i := range evs {
