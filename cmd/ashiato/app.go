@@ -28,7 +28,7 @@ func newApp(cfg config.Server, log *slog.Logger) *fiber.App {
 		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
-		Concurrency:           cfg.MaxConns,
+		Concurrency:           cfg.MaxConns + 64, // the listener enforces MaxConns, with Retry-After (limit.go)
 		ReadBufferSize:        8192,
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
 			var fe *fiber.Error
@@ -40,6 +40,10 @@ func newApp(cfg config.Server, log *slog.Logger) *fiber.App {
 					return ingest.WriteError(c, collector.Errorf(collector.ENotFound, "", "no such endpoint"))
 				case fiber.StatusMethodNotAllowed:
 					return c.Status(fe.Code).JSON(ingest.ErrorBody{Error: "method_not_allowed"})
+				case fiber.StatusRequestTimeout:
+					// A client too slow to send its request: not our fault,
+					// and not worth a log line per connection.
+					return c.Status(fe.Code).JSON(ingest.ErrorBody{Error: "timeout"})
 				case fiber.StatusBadRequest:
 					return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "", "bad request"))
 				}

@@ -153,6 +153,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	m.Addr = ln.Addr().String()
+	ln = newLimitListener(ln, cfg.Server.MaxConns)
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
