@@ -98,6 +98,11 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 			return nil, fmt.Errorf("unlink identity: %w", err)
 		}
 	}
+	// Forget the link in memory again: a reload that began before the
+	// unlinked rows were saved may have brought it back.
+	s.mu.Lock()
+	s.links[linkKey{site, visitorID}] = link{changed: time.Now()}
+	s.mu.Unlock()
 	if err := s.Store.DeleteVisitorLinks(ctx, site, visitorID, users); err != nil {
 		return users, err
 	}
