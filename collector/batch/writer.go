@@ -86,9 +86,13 @@ func (w *Writer) Healthy() bool { return !w.failing.Load() }
 // requeued, so they stay in the spool for the next start.
 func (w *Writer) Run(ctx context.Context) {
 	backoff := 100 * time.Millisecond
+	// Start with small batches and double up to MaxRows: after a restart
+	// the first batches replay the spool, and a process that keeps dying
+	// must still confirm something between crashes.
+	limit := min(1000, w.cfg.MaxRows)
 	for ctx.Err() == nil {
 		start := time.Now()
-		b, err := w.src.Read(ctx, w.cfg.MaxRows, w.cfg.Interval)
+		b, err := w.src.Read(ctx, limit, w.cfg.Interval)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Error("read spool", "err", err)
@@ -113,11 +117,12 @@ func (w *Writer) Run(ctx context.Context) {
 			continue
 		}
 		backoff = 100 * time.Millisecond
+		limit = min(limit*2, w.cfg.MaxRows)
 		w.failing.Store(false)
 		w.lastOK.Store(time.Now().UnixNano())
 		// Bound the insert rate so that parts per partition stay low even
 		// while a large backlog drains.
-		if d := w.cfg.MinInterval - time.Since(start); d > 0 && len(b.Records) < w.cfg.MaxRows {
+		if d := w.cfg.MinInterval - time.Since(start); d > 0 && len(b.Records) < limit {
 			sleep(ctx, d)
 		}
 	}
