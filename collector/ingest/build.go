@@ -112,10 +112,22 @@ func SetUA(ev *collector.Event, info enrich.UAInfo, webdriver bool) {
 func keepAll(string) bool { return true }
 
 // eventID derives the event ID: from the client's eid (so retries collapse)
-// or random.
+// as a name-based UUID (version 5) of (site, eid) in eventNamespace, or
+// random. It is uuid.NewHash(sha1.New(), eventNamespace, site+"\x00"+eid, 5)
+// without the allocations.
 func eventID(site, eid string) [16]byte {
 	if eid == "" {
 		return uuid.New()
 	}
-	return uuid.NewHash(sha1.New(), eventNamespace, []byte(site+"\x00"+eid), 5)
+	var buf [16 + 256]byte
+	b := append(buf[:0], eventNamespace[:]...)
+	b = append(b, site...)
+	b = append(b, 0)
+	b = append(b, eid...)
+	sum := sha1.Sum(b)
+	var id [16]byte
+	copy(id[:], sum[:16])
+	id[6] = id[6]&0x0f | 0x50 // version 5
+	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+	return id
 }
