@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 const (
@@ -187,6 +190,18 @@ func TestConsentEndpoints(t *testing.T) {
 	ts.Store.Conn.QueryRow(ctx, "SELECT gpc, texts_hash FROM "+ts.Store.Dialect.DB+".consent_log WHERE consent_id = ?", id).Scan(&gpc, &hash)
 	if gpc != 1 || len(hash) != 64 {
 		t.Fatalf("ledger row: gpc=%d hash=%q", gpc, hash)
+	}
+	// Consent analytics, without identifiers: the GPC accept_all denied advertising.
+	sql, err := ts.Store.Render("consent_decisions_by_day")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var granted, denied uint64
+	err = ts.Store.Conn.QueryRow(ctx, "SELECT sum(granted_count), sum(denied_count) FROM ("+sql+") WHERE method = 'accept_all' AND purpose = 'advertising'",
+		clickhouse.Named("site", "demo"), clickhouse.Named("from", time.Now().Add(-time.Hour)), clickhouse.Named("to", time.Now().Add(time.Hour)),
+		clickhouse.Named("tz", "UTC")).Scan(&granted, &denied)
+	if err != nil || granted != 0 || denied != 1 {
+		t.Fatalf("consent_decisions_by_day: advertising granted %d denied %d (err %v), want 0 and 1", granted, denied, err)
 	}
 	p, err := ts.Store.ConsentProof(ctx, id)
 	if err != nil || p == nil || !strings.Contains(p.Shown[hash], "Usage analysis") {
