@@ -75,7 +75,7 @@ func rateLimit(cfg config.Server, ips ipSource) fiber.Handler {
 		LimiterMiddleware:  limiter.SlidingWindow{},
 		SkipFailedRequests: false,
 		KeyGenerator: func(c *fiber.Ctx) string {
-			return ips.ClientIP(c.Context().RemoteIP().String(), c.Get(fiber.HeaderXForwardedFor))
+			return ips.ClientIP(c.Context().RemoteIP().String(), ingest.ForwardedFor(c))
 		},
 		LimitReached: func(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(window.Seconds())))

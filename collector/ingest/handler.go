@@ -70,12 +70,30 @@ func (h *Handler) Register(api fiber.Router) {
 // copied out of Fiber's reused buffers only where they outlive the handler.
 func (h *Handler) request(c *fiber.Ctx) collector.Request {
 	return collector.Request{
-		ClientIP:   h.IPs.ClientIP(c.Context().RemoteIP().String(), c.Get(fiber.HeaderXForwardedFor)),
+		ClientIP:   h.IPs.ClientIP(c.Context().RemoteIP().String(), ForwardedFor(c)),
 		UserAgent:  c.Get(fiber.HeaderUserAgent),
 		GPC:        c.Get("Sec-GPC") == "1",
 		Cookie:     c.Cookies(CookieName),
 		ReceivedAt: h.Now().UTC(),
 	}
+}
+
+// ForwardedFor joins every X-Forwarded-For header line (a proxy may add its
+// own line rather than extend the first): the trusted-proxy walk needs the
+// whole chain.
+func ForwardedFor(c *fiber.Ctx) string {
+	lines := c.Request().Header.PeekAll(fiber.HeaderXForwardedFor)
+	switch len(lines) {
+	case 0:
+		return ""
+	case 1:
+		return string(lines[0])
+	}
+	parts := make([]string, len(lines))
+	for i, l := range lines {
+		parts[i] = string(l)
+	}
+	return strings.Join(parts, ",")
 }
 
 // Rejection reports one event of a request that was not accepted.
