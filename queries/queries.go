@@ -26,11 +26,11 @@ var files embed.FS
 // Dialect describes what the target ClickHouse server supports.
 type Dialect struct {
 	DB             string
-	LowCardinality bool // LowCardinality(String) columns
-	TTL            bool // TTL clauses
-	Codecs         bool // column CODECs
-	LightDelete    bool // DELETE FROM (lightweight deletes)
-	DedupToken     bool // insert_deduplication_token
+	LowCardinality bool   // LowCardinality(String) columns
+	TTL            bool   // TTL clauses
+	Codecs         bool   // column CODECs
+	LightDelete    bool   // DELETE FROM (lightweight deletes)
+	DedupToken     bool   // insert_deduplication_token
 	Cluster        string // ON CLUSTER name, "" for a single server
 	Replicated     bool   // Replicated*MergeTree engines (needs ZooKeeper/Keeper)
 }

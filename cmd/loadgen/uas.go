@@ -109,7 +109,7 @@ func runUAs(args []string, _ io.Writer) error {
 		return err
 	}
 	if *out == "" || fs.NArg() == 0 {
-		return errors.New("usage: loadgen uas -o FILE CORPUS...")
+		return errors.New("usage: loadgen uas -o FILE CORPUS…")
 	}
 	uas, err := LoadUAs(fs.Args()...)
 	if err != nil {

@@ -3,7 +3,6 @@ package spool
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -154,5 +153,3 @@ func mustFile(tb testing.TB, path string) []byte {
 	}
 	return b
 }
-
-func isFull(err error) bool { return errors.Is(err, ErrFull) }

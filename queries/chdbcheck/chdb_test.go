@@ -13,9 +13,9 @@ import (
 
 	"github.com/chdb-io/chdb-go/chdb"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 	"github.com/ashiato/ashiato/collector/store"
 	"github.com/ashiato/ashiato/queries"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 )
 
 // params are literal values for the named parameters of the queries.
