@@ -142,11 +142,17 @@ func (s *Salter) Hash(site, ip, ua string) uint64 {
 		m = &keyedMAC{key: c.value, h: hmac.New(sha256.New, c.value[:])}
 	}
 	m.h.Reset()
-	m.h.Write([]byte(site))
-	m.h.Write([]byte{0})
-	m.h.Write(TruncateIP(ip))
-	m.h.Write([]byte{0})
-	m.h.Write([]byte(ua))
+	// One Write of site 0 truncated-IP 0 ua, through a reused buffer:
+	// the same bytes as separate writes, without their allocations.
+	b := append(m.in[:0], site...)
+	b = append(b, 0)
+	b = appendTruncatedIP(b, ip)
+	b = append(b, 0)
+	b = append(b, ua...)
+	m.h.Write(b)
+	if cap(b) <= 4096 {
+		m.in = b
+	}
 	sum := m.h.Sum(m.buf[:0])
 	v := binary.BigEndian.Uint64(sum)
 	s.pool.Put(m)
@@ -160,22 +166,31 @@ type keyedMAC struct {
 	key [32]byte
 	h   hash.Hash
 	buf [sha256.Size]byte
+	in  []byte
 }
 
 // TruncateIP returns the network part of ip: /24 for IPv4, /48 for IPv6.
 // An unparsable address yields nil.
 func TruncateIP(ip string) []byte {
+	if _, err := netip.ParseAddr(ip); err != nil {
+		return nil
+	}
+	return appendTruncatedIP(nil, ip)
+}
+
+// appendTruncatedIP appends TruncateIP(ip) to dst.
+func appendTruncatedIP(dst []byte, ip string) []byte {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
-		return nil
+		return dst
 	}
 	a = a.Unmap()
 	if a.Is4() {
 		p, _ := a.Prefix(24)
 		b := p.Addr().As4()
-		return b[:]
+		return append(dst, b[:]...)
 	}
 	p, _ := a.Prefix(48)
 	b := p.Addr().As16()
-	return b[:]
+	return append(dst, b[:]...)
 }

@@ -20,6 +20,10 @@ func Decode(body []byte) (hits []collector.Hit, bad map[int]*collector.Error, er
 	switch body[0] {
 	case '{':
 		var h collector.Hit
+		if fastHit(body, &h) {
+			return []collector.Hit{h}, nil, nil
+		}
+		h = collector.Hit{}
 		if err := json.Unmarshal(body, &h); err != nil {
 			return nil, nil, jsonError(err)
 		}
@@ -37,6 +41,10 @@ func Decode(body []byte) (hits []collector.Hit, bad map[int]*collector.Error, er
 		}
 		hits = make([]collector.Hit, len(raw))
 		for i, r := range raw {
+			if fastHit(r, &hits[i]) {
+				continue
+			}
+			hits[i] = collector.Hit{}
 			if err := json.Unmarshal(r, &hits[i]); err != nil {
 				if bad == nil {
 					bad = map[int]*collector.Error{}
