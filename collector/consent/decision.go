@@ -71,7 +71,7 @@ func NewDecision(site *collector.Site, requested []string, method string, gpc bo
 		}
 	}
 	d := Decision{
-		ConsentID: uuid.NewString(), SiteID: site.ID, TS: now.UTC().Truncate(time.Second),
+		ConsentID: newConsentID(), SiteID: site.ID, TS: now.UTC().Truncate(time.Second),
 		Granted: granted, Denied: denied, Revision: site.PolicyRevision,
 		Method: method, GPC: gpc,
 		ExpiresAt: now.UTC().Truncate(time.Second).AddDate(0, 0, site.ConsentMaxAgeDays),
@@ -98,6 +98,12 @@ func NewDecision(site *collector.Site, requested []string, method string, gpc bo
 	}
 	return d, g
 }
+
+// newConsentID returns a version 7 UUID: time-ordered to the millisecond
+// and monotonic within the process, so that of two decisions of a visitor
+// the later one has the greater ID even within one second (the ledger's ts
+// keeps whole seconds).
+func newConsentID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // NewVisitorID returns a random first-party visitor ID (128 bits).
 func NewVisitorID() string {

@@ -163,3 +163,16 @@ func TestTruncateIP(t *testing.T) {
 		t.Error("garbage truncates to something")
 	}
 }
+
+func TestConsentIDsAreTimeOrdered(t *testing.T) {
+	site := testSite()
+	site.ConsentMaxAgeDays = 180
+	prev := ""
+	for range 50 {
+		d, _ := NewDecision(site, nil, MethodAcceptAll, false, nil, time.Now())
+		if d.ConsentID <= prev {
+			t.Fatalf("consent ID %s is not after %s", d.ConsentID, prev)
+		}
+		prev = d.ConsentID
+	}
+}

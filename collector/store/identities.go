@@ -147,12 +147,13 @@ func (s *Store) AddAudienceMembers(ctx context.Context, site, audience string, m
 	return s.insertRows(ctx, "audience_members", []string{"site_id", "audience", "visitor_id", "user_id", "added_at"}, rows...)
 }
 
-// LaterDecisions counts the ledger rows of a visitor of site, made at or
-// after since, that belong to another consent ID than consentID: a token
-// of consentID is then stale.
+// LaterDecisions counts the ledger rows of a visitor of site that were
+// recorded after the decision consentID (issued at since): a token of
+// consentID is then stale. Consent IDs are version 7 UUIDs, ordered by time
+// to the millisecond, which tells two decisions of the same second apart.
 func (s *Store) LaterDecisions(ctx context.Context, site, visitorID, consentID string, since time.Time) (uint64, error) {
 	var n uint64
-	err := s.Conn.QueryRow(ctx, "SELECT count() FROM "+s.Dialect.DB+".consent_log WHERE site_id = ? AND visitor_id = ? AND ts >= ? AND consent_id != ?",
+	err := s.Conn.QueryRow(ctx, "SELECT count() FROM "+s.Dialect.DB+".consent_log WHERE site_id = ? AND visitor_id = ? AND ts >= ? AND consent_id > ?",
 		site, visitorID, since.UTC(), consentID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("query consent_log: %w", err)
