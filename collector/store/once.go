@@ -7,12 +7,17 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/google/uuid"
 
 	"github.com/ashiato/ashiato/collector"
 )
+
+// retryWindow is how far back a retried event's first copy may lie: the
+// SDK keeps its retry queue for 24 hours.
+const retryWindow = 25 * time.Hour
 
 // lookupChunk bounds the IDs of one existence query (max_query_size is
 // 256 KiB by default; a quoted UUID takes 40 bytes).
@@ -81,7 +86,9 @@ func (s *Store) existingIDs(ctx context.Context, evs []collector.Event) (map[[16
 		for i := start; i < end; i++ {
 			ids = append(ids, uuid.UUID(evs[i].EventID).String())
 		}
-		rows, err := s.Conn.Query(ctx, q, set(siteList), minTS.Unix(), maxTS.Unix(), set(ids))
+		// A client retries for up to 24 hours, and the retried hit is stamped
+		// when it arrives: its first copy may be stored on the day before.
+		rows, err := s.Conn.Query(ctx, q, set(siteList), minTS.Add(-retryWindow).Unix(), maxTS.Unix(), set(ids))
 		if err != nil {
 			return nil, fmt.Errorf("look up stored event IDs: %w", err)
 		}

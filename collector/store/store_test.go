@@ -177,3 +177,24 @@ func TestParseDSN(t *testing.T) {
 		})
 	}
 }
+
+// TestInsertEventsOnceCollapsesRetryFromYesterday: a client retry arrives
+// after midnight, stamped with its arrival time; its first copy was stored
+// the day before. It must not be stored twice.
+func TestInsertEventsOnceCollapsesRetryFromYesterday(t *testing.T) {
+	st := chtest.New(t)
+	ctx := context.Background()
+	first := sampleEvent("s1")
+	first.TS = time.Date(2026, 11, 26, 23, 59, 30, 0, time.UTC)
+	if n, err := st.InsertEventsOnce(ctx, []collector.Event{first}); err != nil || n != 1 {
+		t.Fatalf("first copy: %d %v", n, err)
+	}
+	retry := first
+	retry.TS = time.Date(2026, 11, 27, 0, 10, 0, 0, time.UTC)
+	if n, err := st.InsertEventsOnce(ctx, []collector.Event{retry}); err != nil || n != 0 {
+		t.Fatalf("retry after midnight: wrote %d rows (err %v), want 0", n, err)
+	}
+	if got := count(t, st, "1"); got != 1 {
+		t.Fatalf("count() = %d, want 1", got)
+	}
+}
