@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ashiato/ashiato/collector/config"
 	"github.com/ashiato/ashiato/collector/store"
 	"github.com/ashiato/ashiato/collector/store/chtest"
 )
@@ -46,29 +44,13 @@ type testServer struct {
 	Logs  *syncBuffer
 }
 
-// startServer starts Main with a fresh database; args are serve flags.
+// startServer starts Main with a fresh database and data folder; args are
+// more serve flags (see startMain).
 func startServer(t testing.TB, args ...string) *testServer {
 	t.Helper()
 	dsn, _ := chtest.DSN(t)
 	st := chtest.Open(t, dsn)
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	base := []string{"--listen", "127.0.0.1:0", "--clickhouse-dsn", dsn, "--data-dir", t.TempDir(),
-		"--batch-interval", "100ms", "--log-level", "debug"}
-	cfg, err := config.Load(fs, append(base, args...), func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	m := &Main{Config: cfg, Log: newLogger(logs, cfg.LogLevel)}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	if err := m.Run(ctx); err != nil {
-		m.Close()
-		t.Fatalf("start collector: %v\nlogs:\n%s", err, logs)
-	}
-	ts := &testServer{Main: m, URL: "http://" + m.Addr, Store: st, Logs: logs}
-	t.Cleanup(func() { m.Close() })
-	return ts
+	return startMain(t, dsn, st, t.TempDir(), append([]string{"--log-level", "debug"}, args...)...)
 }
 
 // post sends body to path with headers; it returns status and body.

@@ -85,3 +85,22 @@ func TestDemoPageInBrowser(t *testing.T) {
 	}
 	ts.waitCount(t, "url_path = '/demo/' AND type = 'pageview' AND visitor_id = '' AND visitor_hash != 0", 1)
 }
+
+// TestDebugListener: with debug_listen set, pprof and the UA counters are
+// served on their own address, and not on the public one.
+func TestDebugListener(t *testing.T) {
+	ts := startServer(t, "--debug-listen", "127.0.0.1:0")
+	if ts.DebugAddr == "" || ts.DebugAddr == ts.Addr {
+		t.Fatalf("debug address %q (public %q)", ts.DebugAddr, ts.Addr)
+	}
+	debug := &testServer{URL: "http://" + ts.DebugAddr}
+	if st, body, _ := debug.get(t, "/debug/pprof/", nil); st != 200 || !strings.Contains(body, "goroutine") {
+		t.Errorf("/debug/pprof/ on the debug listener: %d", st)
+	}
+	if st, body, _ := debug.get(t, "/debug/enrich", nil); st != 200 || !strings.Contains(body, "UAParsed") {
+		t.Errorf("/debug/enrich: %d %s", st, body)
+	}
+	if st, _, _ := ts.get(t, "/debug/pprof/", nil); st != 404 {
+		t.Errorf("/debug/pprof/ on the public listener: %d, want 404", st)
+	}
+}

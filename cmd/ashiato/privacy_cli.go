@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/user"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -79,17 +80,10 @@ func (e *cliEnv) audit(ctx context.Context, action, site, subject, detail string
 }
 
 func runPrivacy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, privacyUsage)
-		if len(args) == 0 {
-			return errors.New("want a subcommand: export, erase, stop, resume, receipts")
-		}
-		return flag.ErrHelp
+	cmd, fs, err := subcommand("privacy", privacyUsage, args, stderr, "export", "erase", "stop", "resume", "receipts")
+	if err != nil {
+		return err
 	}
-	cmd := args[0]
-	fs := flag.NewFlagSet("privacy "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, privacyUsage); fs.PrintDefaults() }
 	var site, userID, visitor, format, out string
 	var settle time.Duration
 	var limit int
@@ -100,12 +94,6 @@ func runPrivacy(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&out, "out", "", "export to this file instead of standard output")
 	fs.DurationVar(&settle, "settle", 12*time.Second, "erase: wait after suppressing, so running collectors see it (their reload period) and land batches in flight")
 	fs.IntVar(&limit, "limit", 100, "receipts: how many")
-	switch cmd {
-	case "export", "erase", "stop", "resume", "receipts":
-	default:
-		fs.Usage()
-		return fmt.Errorf("unknown subcommand %q", cmd)
-	}
 	cfg, err := config.Load(fs, args[1:], os.Getenv)
 	if err != nil {
 		return err
@@ -239,26 +227,13 @@ exports), privacy (erasure, stop/resume, receipts, consent proofs), admin
 only its SHA-256 is stored.`
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, tokenUsage)
-		if len(args) == 0 {
-			return errors.New("want a subcommand: create, list, revoke")
-		}
-		return flag.ErrHelp
+	cmd, fs, err := subcommand("token", tokenUsage, args, stderr, "create", "list", "revoke")
+	if err != nil {
+		return err
 	}
-	cmd := args[0]
-	fs := flag.NewFlagSet("token "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, tokenUsage); fs.PrintDefaults() }
 	var scope, name string
 	fs.StringVar(&scope, "scope", "", "create: comma-separated scopes")
 	fs.StringVar(&name, "name", "", "create: a name to recognise the token by")
-	switch cmd {
-	case "create", "list", "revoke":
-	default:
-		fs.Usage()
-		return fmt.Errorf("unknown subcommand %q", cmd)
-	}
 	cfg, err := config.Load(fs, args[1:], os.Getenv)
 	if err != nil {
 		return err
@@ -322,4 +297,24 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "token %s revoked\n", fs.Arg(0))
 		return nil
 	}
+}
+
+// subcommand reads the subcommand of `ashiato name` (one of subs) from
+// args and returns it with a FlagSet for its flags, which print usage.
+func subcommand(name, usage string, args []string, stderr io.Writer, subs ...string) (string, *flag.FlagSet, error) {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stderr, usage)
+		if len(args) == 0 {
+			return "", nil, fmt.Errorf("want a subcommand: %s", strings.Join(subs, ", "))
+		}
+		return "", nil, flag.ErrHelp
+	}
+	fs := flag.NewFlagSet(name+" "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, usage); fs.PrintDefaults() }
+	if !slices.Contains(subs, args[0]) {
+		fs.Usage()
+		return "", nil, fmt.Errorf("unknown subcommand %q", args[0])
+	}
+	return args[0], fs, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"runtime/debug"
 	"time"
@@ -63,6 +64,8 @@ type Main struct {
 	Config config.Config
 	Log    *slog.Logger
 	Addr   string // the address it listens on, once Run returned
+	// DebugAddr is the address of the debug listener (debug.go), if any.
+	DebugAddr string
 
 	reg      *prometheus.Registry
 	store    *store.Store
@@ -71,6 +74,7 @@ type Main struct {
 	writer   *batch.Writer
 	salter   *consent.Salter
 	privacy  privacyState // owned by privacy_wiring.go
+	debug    *http.Server // debug.go, when debug_listen is set
 	app      *fiber.App
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -148,6 +152,9 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 	})
 
+	if err := m.startDebug(cfg.DebugListen); err != nil {
+		return fmt.Errorf("debug listen: %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -190,6 +197,9 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.app != nil {
 		errs = append(errs, m.app.ShutdownWithTimeout(10*time.Second))
+	}
+	if m.debug != nil {
+		m.debug.Close()
 	}
 	if m.cancel != nil {
 		m.drain(5 * time.Second)

@@ -31,6 +31,9 @@ type Config struct {
 	// Default: DATA_DIR/secret, generated at first start.
 	SecretFile string `yaml:"secret_file"`
 	PublicURL  string `yaml:"public_url"` // the collector's public origin, for the demo page and docs
+	// DebugListen, when set, serves Go's pprof endpoints and the UA
+	// enricher's counters on this address (keep it on loopback).
+	DebugListen string `yaml:"debug_listen"`
 
 	store.Config `yaml:",inline"`
 	Sites        []collector.Site `yaml:"sites"`

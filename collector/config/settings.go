@@ -80,6 +80,7 @@ var Settings = []Setting{
 	{"secret-file", "secret_file", "file with the shared server secret (default DATA_DIR/secret, generated)", str(func(c *Config) *string { return &c.SecretFile })},
 	{"log-level", "log_level", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
 	{"public-url", "public_url", "public origin of the collector, e.g. https://stats.example.com", str(func(c *Config) *string { return &c.PublicURL })},
+	{"debug-listen", "debug_listen", "serve pprof and enricher counters on this address (loopback only; empty = off)", str(func(c *Config) *string { return &c.DebugListen })},
 	{"batch-interval", "writer.interval", "flush batches to ClickHouse at least this often", dur(func(c *Config) *time.Duration { return &c.Writer.Interval })},
 	{"batch-max-rows", "writer.max_rows", "rows per ClickHouse insert", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)

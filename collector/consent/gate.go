@@ -13,6 +13,10 @@ var CampaignParams = []string{
 	"ref", "source",
 }
 
+// anonymousPurposes are the purposes of every anonymous hit; shared and
+// never modified, so anonymous hits allocate no slice for them.
+var anonymousPurposes = []string{collector.PurposeNecessary}
+
 // Policy is what the gate decided for one request: the capabilities that
 // hold and whether anonymous hits are kept.
 type Policy struct {
@@ -30,7 +34,7 @@ func Decide(site *collector.Site, grant *collector.Grant, gpc bool) Policy {
 	p := Policy{site: site}
 	if grant == nil || grant.Site != site.ID || grant.Revision < site.PolicyRevision {
 		p.Drop = site.AnonymousMode == collector.AnonymousDrop
-		p.Purposes = []string{collector.PurposeNecessary}
+		p.Purposes = anonymousPurposes
 		return p
 	}
 	p.Grant = grant

@@ -51,24 +51,8 @@ func (h *ConsentHandler) Register(api fiber.Router) {
 	api.Get("/consent", h.current)
 }
 
-// siteFor finds the site of a browser request and sets CORS headers when
-// its Origin is allowed.
-func (h *ConsentHandler) siteFor(c *fiber.Ctx, id string) (*collector.Site, error) {
-	site := h.Sites.Get(id)
-	if site == nil {
-		return nil, collector.Errorf(collector.EUnknownSite, "site", "unknown site")
-	}
-	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
-		if !site.AllowsOrigin(origin) {
-			return nil, collector.Errorf(collector.EOriginDenied, "origin", "origin not allowed for site")
-		}
-		setCORS(c, origin)
-	}
-	return site, nil
-}
-
 func (h *ConsentHandler) config(c *fiber.Ctx) error {
-	site, err := h.siteFor(c, c.Query("site"))
+	site, err := h.Sites.ForRequest(c, c.Query("site"))
 	if err != nil {
 		return WriteError(c, err)
 	}
@@ -104,7 +88,7 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
 		return WriteError(c, jsonError(err))
 	}
-	site, err := h.siteFor(c, req.Site)
+	site, err := h.Sites.ForRequest(c, req.Site)
 	if err != nil {
 		return WriteError(c, err)
 	}
@@ -156,7 +140,7 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 }
 
 func (h *ConsentHandler) current(c *fiber.Ctx) error {
-	site, err := h.siteFor(c, c.Query("site"))
+	site, err := h.Sites.ForRequest(c, c.Query("site"))
 	if err != nil {
 		return WriteError(c, err)
 	}
@@ -179,15 +163,7 @@ func (h *ConsentHandler) current(c *fiber.Ctx) error {
 
 // currentGrant is the visitor's verified decision, from ?token= or the cookie.
 func (h *ConsentHandler) currentGrant(c *fiber.Ctx, now time.Time) *collector.Grant {
-	for _, t := range []string{c.Query("token"), c.Cookies(CookieName)} {
-		if t == "" {
-			continue
-		}
-		if g, err := h.Signer.Verify(t, now); err == nil {
-			return g
-		}
-	}
-	return nil
+	return firstValidGrant(h.Signer, now, c.Query("token"), c.Cookies(CookieName))
 }
 
 // setCookie sets the first-party consent cookie from the server, so that

@@ -164,6 +164,10 @@ func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*colle
 		}
 	}
 	evs := make([]collector.Event, 0, len(hits))
+	header := func(name string) string { return c.Get(name) }
+	// The hits of one request nearly always carry the same token (or
+	// none, and the same cookie): verify each distinct one once.
+	var grants grantMemo
 	for i := range hits {
 		if e := bad[i]; e != nil {
 			reject(i, e)
@@ -183,12 +187,12 @@ func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*colle
 			reject(i, collector.Errorf(collector.EOriginDenied, "origin", "origin not allowed for site"))
 			continue
 		}
-		g := h.grant(hit.Consent, req.Cookie, req.ReceivedAt)
+		g := grants.get(h.Verifier, hit.Consent, req.Cookie, req.ReceivedAt)
 		pol := consent.Decide(site, g, req.GPC || hit.GPC)
 		if h.Identities != nil && g != nil && g.VisitorID != "" {
 			hit.UserID = h.Identities.UserID(site.ID, g.VisitorID)
 		}
-		ev, keep, e := Build(hit, site, &req, pol, h.Enricher, h.Hasher, func(name string) string { return c.Get(name) })
+		ev, keep, e := Build(hit, site, &req, pol, h.Enricher, h.Hasher, header)
 		if e != nil {
 			reject(i, e)
 			continue
@@ -211,18 +215,35 @@ func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*colle
 	return res, first, nil
 }
 
-// grant verifies the event's token, falling back to the cookie's. Invalid
-// tokens mean anonymous mode, never an error for the hit.
-func (h *Handler) grant(token, cookie string, now time.Time) *collector.Grant {
-	for _, t := range []string{token, cookie} {
+// firstValidGrant returns the grant of the first of tokens that verifies,
+// or nil. Invalid tokens mean anonymous mode, never an error.
+func firstValidGrant(v Verifier, now time.Time, tokens ...string) *collector.Grant {
+	for _, t := range tokens {
 		if t == "" {
 			continue
 		}
-		if g, err := h.Verifier.Verify(t, now); err == nil {
+		if g, err := v.Verify(t, now); err == nil {
 			return g
 		}
 	}
 	return nil
+}
+
+// grantMemo remembers the last (token, cookie) pair verified for one
+// request, so a batch of hits with one token costs one verification.
+type grantMemo struct {
+	token, cookie string
+	grant         *collector.Grant
+	done          bool
+}
+
+// get returns the grant of the hit's token, falling back to the cookie's.
+func (m *grantMemo) get(v Verifier, token, cookie string, now time.Time) *collector.Grant {
+	if !m.done || m.token != token || m.cookie != cookie {
+		m.token, m.cookie, m.done = token, cookie, true
+		m.grant = firstValidGrant(v, now, token, cookie)
+	}
+	return m.grant
 }
 
 func setCORS(c *fiber.Ctx, origin string) {

@@ -56,15 +56,9 @@ func (h *IdentifyHandler) identify(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
 		return WriteError(c, jsonError(err))
 	}
-	site := h.Sites.Get(req.Site)
-	if site == nil {
-		return WriteError(c, collector.Errorf(collector.EUnknownSite, "site", "unknown site"))
-	}
-	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
-		if !site.AllowsOrigin(origin) {
-			return WriteError(c, collector.Errorf(collector.EOriginDenied, "origin", "origin not allowed for site"))
-		}
-		setCORS(c, origin)
+	site, err := h.Sites.ForRequest(c, req.Site)
+	if err != nil {
+		return WriteError(c, err)
 	}
 	if e := validUserID(req.UserID); e != nil {
 		return WriteError(c, e)
@@ -73,16 +67,7 @@ func (h *IdentifyHandler) identify(c *fiber.Ctx) error {
 	if e != nil {
 		return WriteError(c, e)
 	}
-	var g *collector.Grant
-	for _, t := range []string{req.Consent, c.Cookies(CookieName)} {
-		if t == "" {
-			continue
-		}
-		if v, err := h.Verifier.Verify(t, h.Now()); err == nil {
-			g = v
-			break
-		}
-	}
+	g := firstValidGrant(h.Verifier, h.Now(), req.Consent, c.Cookies(CookieName))
 	pol := consent.Decide(site, g, c.Get("Sec-GPC") == "1")
 	if !pol.Caps.Has(collector.CapUserIDJoin) || g.VisitorID == "" {
 		return WriteError(c, collector.Errorf(collector.EConsentRequired, "consent", "the visitor's consent does not allow joining a user ID"))

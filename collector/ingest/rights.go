@@ -50,15 +50,9 @@ func (h *RightsHandler) Register(api fiber.Router) {
 // ?token=, the body's "consent" or the first-party cookie) that carries a
 // visitor ID. It sets CORS headers for an allowed Origin.
 func (h *RightsHandler) visitor(c *fiber.Ctx, siteID, bodyToken string) (*collector.Site, string, error) {
-	site := h.Sites.Get(siteID)
-	if site == nil {
-		return nil, "", collector.Errorf(collector.EUnknownSite, "site", "unknown site")
-	}
-	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
-		if !site.AllowsOrigin(origin) {
-			return nil, "", collector.Errorf(collector.EOriginDenied, "origin", "origin not allowed for site")
-		}
-		setCORS(c, origin)
+	site, err := h.Sites.ForRequest(c, siteID)
+	if err != nil {
+		return nil, "", err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	for _, t := range []string{c.Query("token"), bodyToken, c.Cookies(CookieName)} {

@@ -1,6 +1,10 @@
 package ingest
 
-import "github.com/ashiato/ashiato/collector"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ashiato/ashiato/collector"
+)
 
 // Sites is the read-only registry of configured sites.
 type Sites struct {
@@ -33,4 +37,21 @@ func (s *Sites) AnyAllowsOrigin(origin string) bool {
 		}
 	}
 	return false
+}
+
+// ForRequest returns the site with id for a browser request: unknown sites
+// and Origins the site does not allow are errors; an allowed Origin gets
+// the CORS headers.
+func (s *Sites) ForRequest(c *fiber.Ctx, id string) (*collector.Site, error) {
+	site := s.Get(id)
+	if site == nil {
+		return nil, collector.Errorf(collector.EUnknownSite, "site", "unknown site")
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
+		if !site.AllowsOrigin(origin) {
+			return nil, collector.Errorf(collector.EOriginDenied, "origin", "origin not allowed for site")
+		}
+		setCORS(c, origin)
+	}
+	return site, nil
 }

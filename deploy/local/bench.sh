@@ -20,7 +20,7 @@
 #   ASHIATO_BENCH_DRAIN_BATCH=10   events per request while filling it (JSON arrays)
 #   ASHIATO_BENCH_MICRO=1          run the Go micro-benchmarks (ASHIATO_BENCH_TIME=300ms each)
 #   ASHIATO_BENCH_PROFILE=0        1: CPU and allocation profiles of the hot path under wrk load
-#                                  (cmd/benchprof: the collector's handler, spool and writer with pprof)
+#                                  (ashiato serve --debug-listen: pprof and the UA counters)
 #   ASHIATO_BENCH_CH_PORT=19100    native port of the bench's ClickHouse (HTTP 18223, interserver 19109)
 #   ASHIATO_BENCH_UAS=…            UA corpus files (default ../shared/data/user-agents/*.txt,
 #                                  else collector/enrich/testdata/user-agents.txt)
@@ -59,7 +59,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	deploy/local/clickhouse.sh stop || true # the bench's own server only (ASHIATO_CH_DIR)
 	rm -rf "$W"/data-*
-	rm -f "$W/ashiato" "$W/barefiber" "$W/loadgen" # benchprof stays for the profiles
+	rm -f "$W/ashiato" "$W/barefiber" "$W/loadgen" # ashiato-prof stays for the profiles
 }
 trap cleanup EXIT
 exec > >(tee "$W/bench.log") 2>&1
@@ -165,7 +165,7 @@ say "throughput: wrk -t2 -c$CONNS, bare Fiber and ashiato alternating (B A B A) 
 for s in bare ashiato; do
 	if [ "$s" = bare ]; then u="$BURL" p="$BPID"; else u="$AURL" p="$LPID"; fi
 	# Three passes: UAs that found the collector's parse queue (1,024) full are
-	# parsed on a later pass (benchprof's counters show 3 are enough for 14,048).
+	# parsed on a later pass (the /debug/enrich counters show 3 are enough for 14,048).
 	for pass in 1 2 3; do
 		"$LG" fill -url "$u" -uas "$W/uas.txt" -each-ua -conns "$CONNS" >"$W/warm-ua-$s.json"
 		echo "warm-up $s, pass $pass: $("$LG" get "$W/warm-ua-$s.json" requests) requests, one per corpus UA, in $("$LG" get "$W/warm-ua-$s.json" seconds | cut -c1-5) s"
@@ -214,39 +214,40 @@ stop_pid "$LPID"
 stop_pid "$BPID"
 
 if [ "$PROFILE" = 1 ]; then
-	say "profile: cmd/benchprof (the collector's hot path + Go pprof) under wrk load"
-	go build -trimpath -o "$W/benchprof" ./cmd/benchprof
+	say "profile: ashiato serve --debug-listen (Go pprof and the UA counters) under wrk load"
+	go build -trimpath -o "$W/ashiato-prof" ./cmd/ashiato
 	mkdir -p "$W/data-prof"
-	"$W/benchprof" --listen 127.0.0.1:0 --clickhouse-dsn "$DSN" --data-dir "$W/data-prof" \
-		--rate-per-ip 0 --spool-max-bytes $((4 << 30)) 2>"$W/prof.log" &
+	DEBUG_ADDR="127.0.0.1:${ASHIATO_BENCH_DEBUG_PORT:-19190}"
+	"$W/ashiato-prof" serve --listen 127.0.0.1:0 --debug-listen "$DEBUG_ADDR" --clickhouse-dsn "$DSN" \
+		--data-dir "$W/data-prof" --rate-per-ip 0 --spool-max-bytes $((4 << 30)) 2>"$W/prof.log" &
 	PRPID=$!
 	PIDS+=("$PRPID")
 	PADDR="$(wait_listening "$W/prof.log" "$PRPID")"
 	for pass in 1 2 3; do "$LG" fill -url "http://$PADDR/api/event" -uas "$W/uas.txt" -each-ua -conns "$CONNS" >/dev/null; done
 	wrk -t2 -c"$CONNS" -d3s -s deploy/bench/event.lua "http://$PADDR/api/event" >/dev/null
-	curl -fsS -o "$W/allocs0.pb.gz" "http://$PADDR/debug/pprof/allocs"
-	curl -fsS -o "$W/enrich0.json" "http://$PADDR/debug/enrich"
+	curl -fsS -o "$W/allocs0.pb.gz" "http://$DEBUG_ADDR/debug/pprof/allocs"
+	curl -fsS -o "$W/enrich0.json" "http://$DEBUG_ADDR/debug/enrich"
 	wrk -t2 -c"$CONNS" -d"$SECS"s -s deploy/bench/event.lua "http://$PADDR/api/event" >"$W/wrk-prof.txt" &
 	WRK=$!
 	sleep 1
-	curl -fsS -o "$W/cpu.pb.gz" "http://$PADDR/debug/pprof/profile?seconds=$((SECS - 2))"
+	curl -fsS -o "$W/cpu.pb.gz" "http://$DEBUG_ADDR/debug/pprof/profile?seconds=$((SECS - 2))"
 	wait "$WRK"
-	curl -fsS -o "$W/allocs1.pb.gz" "http://$PADDR/debug/pprof/allocs"
-	curl -fsS -o "$W/enrich1.json" "http://$PADDR/debug/enrich"
+	curl -fsS -o "$W/allocs1.pb.gz" "http://$DEBUG_ADDR/debug/pprof/allocs"
+	curl -fsS -o "$W/enrich1.json" "http://$DEBUG_ADDR/debug/enrich"
 	grep -E 'requests in|Requests/sec|new_ua_share' "$W/wrk-prof.txt"
 	pn=$(("$("$LG" get "$W/enrich1.json" UAParsed)" - "$("$LG" get "$W/enrich0.json" UAParsed)"))
 	pd=$(("$("$LG" get "$W/enrich1.json" UADropped)" - "$("$LG" get "$W/enrich0.json" UADropped)"))
 	pt=$(("$("$LG" get "$W/enrich1.json" UAParseTime)" - "$("$LG" get "$W/enrich0.json" UAParseTime)"))
-	echo "UA parses during the run: $pn ($((pn > 0 ? pt / pn / 1000 : 0)) µs each), $pd misses dropped (parse queue full)"
+	echo "UA parses during the run: $pn ($((pn > 0 ? pt / pn / 1000 : 0)) µs each), $pd parsed in place (parse queue full)"
 	echo "--- CPU, flat"
-	go tool pprof -top -nodecount=30 "$W/benchprof" "$W/cpu.pb.gz" 2>/dev/null | tail -n +5
+	go tool pprof -top -nodecount=30 "$W/ashiato-prof" "$W/cpu.pb.gz" 2>/dev/null | tail -n +5
 	echo "--- CPU, cumulative"
-	go tool pprof -top -cum -nodecount=40 "$W/benchprof" "$W/cpu.pb.gz" 2>/dev/null | tail -n +6
+	go tool pprof -top -cum -nodecount=40 "$W/ashiato-prof" "$W/cpu.pb.gz" 2>/dev/null | tail -n +6
 	echo "--- allocations during the run (objects), flat"
-	go tool pprof -top -nodecount=30 -sample_index=alloc_objects -base "$W/allocs0.pb.gz" "$W/benchprof" "$W/allocs1.pb.gz" 2>/dev/null | tail -n +5
+	go tool pprof -top -nodecount=30 -sample_index=alloc_objects -base "$W/allocs0.pb.gz" "$W/ashiato-prof" "$W/allocs1.pb.gz" 2>/dev/null | tail -n +5
 	echo "--- allocations during the run (bytes), flat"
-	go tool pprof -top -nodecount=20 -sample_index=alloc_space -base "$W/allocs0.pb.gz" "$W/benchprof" "$W/allocs1.pb.gz" 2>/dev/null | tail -n +5
-	echo "(profiles: go tool pprof -http : $W/benchprof $W/cpu.pb.gz)"
+	go tool pprof -top -nodecount=20 -sample_index=alloc_space -base "$W/allocs0.pb.gz" "$W/ashiato-prof" "$W/allocs1.pb.gz" 2>/dev/null | tail -n +5
+	echo "(profiles: go tool pprof -http : $W/ashiato-prof $W/cpu.pb.gz)"
 	stop_pid "$PRPID"
 fi
 

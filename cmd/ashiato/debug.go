@@ -1,0 +1,39 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"runtime"
+	"time"
+)
+
+// startDebug serves Go's pprof endpoints (/debug/pprof/) and the UA
+// enricher's counters (/debug/enrich) on a separate listener, when
+// debug_listen is set. Bind it to loopback: profiles are for operators.
+func (m *Main) startDebug(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	// Sample allocations finely enough that small per-request ones show.
+	runtime.MemProfileRate = 16 << 10
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/enrich", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(m.enricher.Stats())
+	})
+	m.DebugAddr = ln.Addr().String()
+	m.debug = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go m.debug.Serve(ln)
+	m.Log.Info("debug listening", "debug_addr", ln.Addr().String())
+	return nil
+}
