@@ -26,7 +26,7 @@ import (
 // stored; the test resends those at the end, as a client would, and then
 // expects exactly the acknowledged set.
 func TestCrash(t *testing.T) {
-	requireClickHouse(t)
+	chtest.Require(t)
 	cycles := 20
 	if v := os.Getenv("ASHIATO_CRASH_CYCLES"); v != "" {
 		n, err := strconv.Atoi(v)

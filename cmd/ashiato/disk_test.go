@@ -45,14 +45,7 @@ func TestDiskFull(t *testing.T) {
 		// again, without a restart of the collector.
 		ch.start(t)
 		waitAccepted(t, g, "cap-after", 60*time.Second)
-		for i := range 50 {
-			if st, _ := g.send(context.Background(), []string{"cap-more-" + strconv.Itoa(i)}, false); st != 202 {
-				t.Fatalf("after recovery: hit answered %d\n%s", st, g.summary())
-			}
-		}
-		g.checkContract(t)
-		g.resendInDoubt(t, 30*time.Second)
-		acked := g.ackedSet()
+		acked := g.settle(t, "cap", 50)
 		s := waitStored(t, st, len(acked), func() bool { return ts.spool.Stats().Records == 0 }, 90*time.Second)
 		checkExactlyOnce(t, s, acked, ts.Logs)
 		t.Logf("%s", g.summary())
@@ -101,14 +94,7 @@ func TestDiskFull(t *testing.T) {
 
 		// ClickHouse back: everything acknowledged is written once.
 		ch.start(t)
-		for i := range 50 {
-			if st, _ := g.send(context.Background(), []string{"disk-more-" + strconv.Itoa(i)}, false); st != 202 {
-				t.Fatalf("after recovery: hit answered %d\n%s", st, g.summary())
-			}
-		}
-		g.checkContract(t)
-		g.resendInDoubt(t, 30*time.Second)
-		acked := g.ackedSet()
+		acked := g.settle(t, "disk", 50)
 		s := waitStored(t, st, len(acked), func() bool { return ts.spool.Stats().Records == 0 }, 90*time.Second)
 		checkExactlyOnce(t, s, acked, ts.Logs)
 		if strings.Contains(ts.Logs.String(), "panic") {
@@ -156,14 +142,7 @@ func TestDiskFull(t *testing.T) {
 		if err := os.Remove(filler); err != nil {
 			t.Fatal(err)
 		}
-		for i := range 50 {
-			if st, _ := g.send(context.Background(), []string{"restart-more-" + strconv.Itoa(i)}, false); st != 202 {
-				t.Fatalf("after the restart: hit answered %d\n%s", st, g.summary())
-			}
-		}
-		g.checkContract(t)
-		g.resendInDoubt(t, 30*time.Second)
-		acked := g.ackedSet()
+		acked := g.settle(t, "restart", 50)
 		base := "http://" + addr
 		drained := func() bool {
 			v, err := metricValue(base, "ashiato_spool_records")

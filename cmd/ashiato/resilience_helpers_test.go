@@ -30,19 +30,6 @@ import (
 	"github.com/ashiato/ashiato/collector/store/chtest"
 )
 
-// requireClickHouse skips the test when the ClickHouse tests are not
-// enabled: the same rule as chtest (`make test` enables them; under CI a
-// missing server is a failure).
-func requireClickHouse(t *testing.T) {
-	t.Helper()
-	if os.Getenv("ASHIATO_TEST_CLICKHOUSE_DSN") == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ASHIATO_TEST_CLICKHOUSE_DSN is not set: run the tests with `make test`")
-		}
-		t.Skip("ASHIATO_TEST_CLICKHOUSE_DSN not set (make test sets it); skipping a ClickHouse test")
-	}
-}
-
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func freePort(t testing.TB) int {
 	t.Helper()
@@ -193,7 +180,7 @@ type privateCH struct {
 // cleanup.
 func startPrivateCH(t *testing.T) *privateCH {
 	t.Helper()
-	requireClickHouse(t)
+	chtest.Require(t)
 	if _, err := exec.LookPath("clickhouse-server"); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("clickhouse-server is not installed")

@@ -389,3 +389,18 @@ func metricValue(base, name string) (float64, error) {
 	}
 	return 0, fmt.Errorf("metric %s not found", name)
 }
+
+// settle sends n more hits named prefix-more-i, each of which must get 202,
+// checks the answers so far, resends the in-doubt eids and returns every
+// acknowledged eid.
+func (g *loadGen) settle(t testing.TB, prefix string, n int) map[string]bool {
+	t.Helper()
+	for i := range n {
+		if st, _ := g.send(context.Background(), []string{prefix + "-more-" + strconv.Itoa(i)}, false); st != 202 {
+			t.Fatalf("after recovery: hit answered %d\n%s", st, g.summary())
+		}
+	}
+	g.checkContract(t)
+	g.resendInDoubt(t, 30*time.Second)
+	return g.ackedSet()
+}

@@ -172,10 +172,7 @@ type keyedMAC struct {
 // TruncateIP returns the network part of ip: /24 for IPv4, /48 for IPv6.
 // An unparsable address yields nil.
 func TruncateIP(ip string) []byte {
-	if _, err := netip.ParseAddr(ip); err != nil {
-		return nil
-	}
-	return appendTruncatedIP(nil, ip)
+	return appendTruncatedIP(nil, ip) // nil when ip does not parse
 }
 
 // appendTruncatedIP appends TruncateIP(ip) to dst.

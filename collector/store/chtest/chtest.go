@@ -19,8 +19,9 @@ import (
 	"github.com/ashiato/ashiato/collector/store"
 )
 
-// DSN returns a DSN for a new database with a unique name, and that name.
-func DSN(tb testing.TB) (string, string) {
+// Require returns the test server's DSN (ASHIATO_TEST_CLICKHOUSE_DSN). When
+// it is not set the test fails under CI and is skipped elsewhere.
+func Require(tb testing.TB) string {
 	tb.Helper()
 	base := os.Getenv("ASHIATO_TEST_CLICKHOUSE_DSN")
 	if base == "" {
@@ -29,7 +30,13 @@ func DSN(tb testing.TB) (string, string) {
 		}
 		tb.Skip("ASHIATO_TEST_CLICKHOUSE_DSN not set (make test sets it); skipping a ClickHouse test")
 	}
-	u, err := url.Parse(base)
+	return base
+}
+
+// DSN returns a DSN for a new database with a unique name, and that name.
+func DSN(tb testing.TB) (string, string) {
+	tb.Helper()
+	u, err := url.Parse(Require(tb))
 	if err != nil {
 		tb.Fatalf("ASHIATO_TEST_CLICKHOUSE_DSN: %v", err)
 	}
