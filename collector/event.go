@@ -45,6 +45,9 @@ type Hit struct {
 	EngagedMS int64          `json:"engaged_ms"`
 	Scroll    int64          `json:"scroll"`
 	GPC       bool           `json:"gpc"`
+	// Retry marks a resend of an event (same eid) that may have been
+	// stored already: the collector then looks its ID up before storing.
+	Retry bool `json:"retry"`
 
 	// UserID is never read from the client: the server joins it from the
 	// identities table (POST /api/identify), subject to consent.
@@ -113,4 +116,10 @@ type Event struct {
 	UAKey      uint64
 	PropKeys   []string
 	PropValues []string
+	// MaybeStored says an earlier copy of this event may already be in
+	// ClickHouse: the client marked the hit as a retry, or the spool handed
+	// its record out before (replay after a crash, requeue after a failed
+	// insert). The store looks such events up before inserting; it is not
+	// a column.
+	MaybeStored bool
 }

@@ -39,7 +39,7 @@ func TestDiskFull(t *testing.T) {
 		if st, _, _ := ts.get(t, "/healthz", nil); st != 200 {
 			t.Errorf("/healthz while full: %d", st)
 		}
-		g.send(context.Background(), []string{"cap-while-full"}, false)
+		g.send(context.Background(), []string{"cap-while-full"}, false, false)
 
 		// ClickHouse comes back: the spool drains and hits are accepted
 		// again, without a restart of the collector.
@@ -204,7 +204,7 @@ func waitAccepted(t *testing.T, g *loadGen, prefix string, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for i := 0; ; i++ {
-		st, ok := g.send(context.Background(), []string{prefix + "-" + strconv.Itoa(i)}, false)
+		st, ok := g.send(context.Background(), []string{prefix + "-" + strconv.Itoa(i)}, false, false)
 		if ok {
 			return
 		}

@@ -28,7 +28,12 @@ import (
 
 // eventJSON is the event with client ID eid; its url_path is /e/<eid>, so
 // that a stored row names the event it came from.
-func eventJSON(eid string) string {
+// A resend carries "retry":true, as the SDK's retry queue does: it tells the
+// collector that an earlier copy may be stored.
+func eventJSON(eid string, retry bool) string {
+	if retry {
+		return `{"site":"demo","url":"http://localhost/e/` + eid + `","eid":"` + eid + `","retry":true}`
+	}
 	return `{"site":"demo","url":"http://localhost/e/` + eid + `","eid":"` + eid + `"}`
 }
 
@@ -107,7 +112,7 @@ func (g *loadGen) run(ctx context.Context, workers int, max int64) (wait func())
 					eids = []string{fmt.Sprintf("%s-w%d-%d", g.prefix, w, i)}
 				}
 				// The request in flight when ctx ends is completed, not cut.
-				st, ok := g.send(context.Background(), eids, resend)
+				st, ok := g.send(context.Background(), eids, resend, resend)
 				if ok {
 					if !resend {
 						mine = append(mine, eids...)
@@ -126,14 +131,16 @@ func (g *loadGen) run(ctx context.Context, workers int, max int64) (wait func())
 
 // send posts the events eids in one request and records the answer. It
 // returns the status (0 when there was no answer) and whether it was 202.
-func (g *loadGen) send(ctx context.Context, eids []string, resend bool) (int, bool) {
+// resend says the eids were acknowledged before; retry marks the events as
+// retries (resends, and resends of requests that got no answer).
+func (g *loadGen) send(ctx context.Context, eids []string, resend, retry bool) (int, bool) {
 	var body string
 	if len(eids) == 1 {
-		body = eventJSON(eids[0])
+		body = eventJSON(eids[0], retry)
 	} else {
 		parts := make([]string, len(eids))
 		for i, e := range eids {
-			parts[i] = eventJSON(e)
+			parts[i] = eventJSON(e, retry)
 		}
 		body = "[" + strings.Join(parts, ",") + "]"
 	}
@@ -227,7 +234,7 @@ func (g *loadGen) resendInDoubt(t testing.TB, d time.Duration) {
 			go func() {
 				defer wg.Done()
 				for i := next.Add(1) - 1; i < int64(len(todo)); i = next.Add(1) - 1 {
-					g.send(context.Background(), []string{todo[i]}, false)
+					g.send(context.Background(), []string{todo[i]}, false, true)
 				}
 			}()
 		}
@@ -249,7 +256,7 @@ func (g *loadGen) resendAcked(n int) int {
 	g.mu.Unlock()
 	ok := 0
 	for _, e := range eids {
-		if _, accepted := g.send(context.Background(), []string{e}, true); accepted {
+		if _, accepted := g.send(context.Background(), []string{e}, true, true); accepted {
 			ok++
 		}
 	}
@@ -396,7 +403,7 @@ func metricValue(base, name string) (float64, error) {
 func (g *loadGen) settle(t testing.TB, prefix string, n int) map[string]bool {
 	t.Helper()
 	for i := range n {
-		if st, _ := g.send(context.Background(), []string{prefix + "-more-" + strconv.Itoa(i)}, false); st != 202 {
+		if st, _ := g.send(context.Background(), []string{prefix + "-more-" + strconv.Itoa(i)}, false, false); st != 202 {
 			t.Fatalf("after recovery: hit answered %d\n%s", st, g.summary())
 		}
 	}

@@ -204,7 +204,7 @@ func TestSlowClients(t *testing.T) {
 
 	// Afterwards: normal service, and the normal hits are stored.
 	for i := range 20 {
-		if st, _ := g.send(context.Background(), []string{fmt.Sprintf("slow-after-%d", i)}, false); st != 202 {
+		if st, _ := g.send(context.Background(), []string{fmt.Sprintf("slow-after-%d", i)}, false, false); st != 202 {
 			t.Fatalf("after the attack: hit answered %d", st)
 		}
 	}

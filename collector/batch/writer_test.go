@@ -129,3 +129,58 @@ func TestWriterKeepsRecordsWhenStoreIsDown(t *testing.T) {
 		t.Fatalf("spool holds %d records after failed inserts, want 2 (nothing acknowledged may be lost)", got)
 	}
 }
+
+// TestWriterReplayAfterLostAckIsNotDuplicated: a process stores a batch but
+// dies before confirming it (here: the acknowledgement is lost and the
+// process stops). The next process replays the records from the spool with
+// a store that has never seen their IDs, and must look them up rather than
+// store them twice.
+func TestWriterReplayAfterLostAckIsNotDuplicated(t *testing.T) {
+	dsn, _ := chtest.DSN(t)
+	dir := t.TempDir()
+	run := func(st batch.Store, until func(*spool.Spool) bool) {
+		sp, err := spool.Open(spool.Config{Dir: dir}, quiet, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sp.Close()
+		if sp.Stats().Records == 0 {
+			evs := make([]collector.Event, 50)
+			for i := range evs {
+				evs[i] = event(i)
+			}
+			if err := (&batch.SpoolSink{Spool: sp}).Submit(context.Background(), evs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w := batch.New(batch.Config{Interval: 10 * time.Millisecond, MinInterval: time.Millisecond, RetryMax: 20 * time.Millisecond}, sp, st, nil, quiet, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); w.Run(ctx) }()
+		deadline := time.Now().Add(20 * time.Second)
+		for !until(sp) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		if !until(sp) {
+			t.Fatal("the writer did not get there within 20 s")
+		}
+	}
+	first := &flaky{st: chtest.Open(t, dsn)}
+	first.failAfter.Store(1 << 30) // every insert lands, every acknowledgement is lost
+	run(first, func(*spool.Spool) bool { return first.inserts.Load() >= 1 })
+
+	second := chtest.Open(t, dsn) // a new process: no memory of recent IDs
+	run(second, func(sp *spool.Spool) bool { return sp.Stats().Records == 0 })
+	var cnt, uniq uint64
+	if err := second.Conn.QueryRow(context.Background(), "SELECT count(), uniqExact(event_id) FROM "+second.Dialect.DB+".events").Scan(&cnt, &uniq); err != nil {
+		t.Fatal(err)
+	}
+	if cnt != 50 || uniq != 50 {
+		t.Fatalf("after the replay: count() = %d, uniqExact = %d; want 50 each", cnt, uniq)
+	}
+	if got := second.LookedUp(); got != 50 {
+		t.Errorf("the replaying process looked up %d IDs, want the 50 replayed", got)
+	}
+}

@@ -42,13 +42,15 @@ func Build(h *collector.Hit, site *collector.Site, req *collector.Request, pol c
 		return ev, false, collector.Errorf(collector.EInvalid, "url", "host does not belong to site %s", site.ID)
 	}
 	ev = collector.Event{
-		EventID:    eventID(site.ID, h.EID),
-		SiteID:     site.ID,
-		TS:         req.ReceivedAt,
-		ReceivedAt: req.ReceivedAt,
-		Type:       h.Type,
-		Name:       h.Name,
-		URLHost:    u.Host, URLPath: u.Path, URLQuery: u.Query,
+		EventID: eventID(site.ID, h.EID),
+		// Without an eid the ID is random and cannot repeat an earlier one.
+		MaybeStored: h.Retry && h.EID != "",
+		SiteID:      site.ID,
+		TS:          req.ReceivedAt,
+		ReceivedAt:  req.ReceivedAt,
+		Type:        h.Type,
+		Name:        h.Name,
+		URLHost:     u.Host, URLPath: u.Path, URLQuery: u.Query,
 		Title:     h.Title,
 		UTMSource: u.UTMSource, UTMMedium: u.UTMMedium, UTMCampaign: u.UTMCampaign,
 		UTMTerm: u.UTMTerm, UTMContent: u.UTMContent,

@@ -47,15 +47,18 @@ func fastHit(obj []byte, h *collector.Hit) bool {
 		}
 		seen |= bit
 		switch key {
-		case "wd", "gpc":
+		case "wd", "gpc", "retry":
 			v, ok := p.boolean()
 			if !ok {
 				return false
 			}
-			if key == "wd" {
+			switch key {
+			case "wd":
 				h.Webdriver = v
-			} else {
+			case "gpc":
 				h.GPC = v
+			default:
+				h.Retry = v
 			}
 		case "engaged_ms", "scroll":
 			v, ok := p.integer()
@@ -97,7 +100,7 @@ var hitKeys = map[string]uint32{
 	"site": 1 << 0, "type": 1 << 1, "name": 1 << 2, "url": 1 << 3, "referrer": 1 << 4,
 	"title": 1 << 5, "props": 1 << 6, "screen": 1 << 7, "lang": 1 << 8, "eid": 1 << 9,
 	"vid": 1 << 10, "sid": 1 << 11, "consent": 1 << 12, "wd": 1 << 13, "engaged_ms": 1 << 14,
-	"scroll": 1 << 15, "gpc": 1 << 16,
+	"scroll": 1 << 15, "gpc": 1 << 16, "retry": 1 << 17,
 }
 
 func hitString(h *collector.Hit, key string) *string {

@@ -12,7 +12,7 @@ var fastCases = []string{
 	string(benchBody),
 	`{}`,
 	` { "site" : "demo" , "url":"http://a/" ,"props":{} } `,
-	`{"site":"demo","engaged_ms":1200,"scroll":-0,"wd":true,"gpc":false,"props":{"n":1.5e3,"b":true,"s":"x","s":"y"}}`,
+	`{"site":"demo","engaged_ms":1200,"scroll":-0,"wd":true,"gpc":false,"retry":true,"props":{"n":1.5e3,"b":true,"s":"x","s":"y"}}`,
 	`{"site":"d\u00e9mo"}`,
 	`{"Site":"demo"}`,
 	`{"site":"demo","site":"shop"}`,

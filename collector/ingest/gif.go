@@ -49,6 +49,8 @@ func hitFromQuery(c *fiber.Ctx) (collector.Hit, *collector.Error) {
 			h.Webdriver = val == "1" || val == "true"
 		case key == "gpc":
 			h.GPC = val == "1" || val == "true"
+		case key == "retry":
+			h.Retry = val == "1" || val == "true"
 		case key == "engaged_ms" || key == "scroll":
 			n, e := strconv.ParseInt(val, 10, 64)
 			if e != nil {

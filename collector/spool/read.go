@@ -27,6 +27,11 @@ type Batch struct {
 	// Records are the payloads, in spool order. They stay valid after
 	// Confirm and Requeue; the spool never reuses their memory.
 	Records [][]byte
+	// Seen is how many of the first Records may already be in the store:
+	// they were replayed from an earlier run (which may have stored them
+	// before it stopped) or handed out before and requeued. The rest are
+	// handed out for the first time.
+	Seen int
 
 	start, end pos
 	first      int64 // index of the first record, counted since Open
@@ -112,8 +117,16 @@ func (s *Spool) read(max int) (Batch, <-chan struct{}, error) {
 		s.mu.Unlock()
 		b.end = pos{seg.seq, p.off + int64(off)}
 	}
+	s.mu.Lock()
+	b.Seen = int(clamp(s.seenUntil-b.first, 0, int64(len(b.Records))))
+	if end := b.first + int64(len(b.Records)); end > s.seenUntil {
+		s.seenUntil = end
+	}
+	s.mu.Unlock()
 	return b, nil, nil
 }
+
+func clamp(v, lo, hi int64) int64 { return min(hi, max(lo, v)) }
 
 // readable finds the segment and position of the next record to hand out,
 // moving the read position past finished segments, and the end of the

@@ -39,13 +39,17 @@ import (
 //	ReceivedAt     varint Unix seconds, uvarint nanoseconds (decoded as UTC)
 //	UAKey          uvarint (in-process key of a User-Agent still being parsed)
 //
+// Version 3 appends:
+//
+//	flags          byte; bit 0: MaybeStored (an earlier copy may be stored)
+//
 // To add a field to Event: append its encoding at the end of AppendEvent,
 // bump eventVersion, and in DecodeEvent read it only when the record's
 // version is at least the new one (older records leave it zero). Never
 // reorder or drop fields of an existing version: records written by the
 // previous binary may still sit in the spool when the new one starts. A
 // record of a version newer than the decoder knows is refused.
-const eventVersion = 2
+const eventVersion = 3
 
 // ErrBadEvent reports a payload that is not a valid encoded event.
 var ErrBadEvent = errors.New("spool: bad event encoding")
@@ -77,7 +81,8 @@ func AppendEvent(dst []byte, e *collector.Event) []byte {
 	dst = appendList(dst, e.PropValues)
 	dst = binary.AppendVarint(dst, e.ReceivedAt.Unix())
 	dst = binary.AppendUvarint(dst, uint64(e.ReceivedAt.Nanosecond()))
-	return binary.AppendUvarint(dst, e.UAKey)
+	dst = binary.AppendUvarint(dst, e.UAKey)
+	return append(dst, boolByte(e.MaybeStored))
 }
 
 func appendString(dst []byte, s string) []byte {
@@ -159,6 +164,15 @@ func DecodeEvent(b []byte, e *collector.Event) error {
 		e.UAKey = d.uvarint()
 	} else {
 		e.ReceivedAt = e.TS
+	}
+	if b[0] >= 3 {
+		switch d.byte() {
+		case 0:
+		case 1:
+			e.MaybeStored = true
+		default:
+			d.fail("bad flags")
+		}
 	}
 	if d.err == "" && d.off != len(d.s) {
 		d.fail("trailing bytes")

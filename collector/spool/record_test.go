@@ -54,6 +54,7 @@ func sampleEvent() collector.Event {
 		ScrollDepth:    87,
 		PropKeys:       []string{"plan", "variant"},
 		PropValues:     []string{"pro", "B"},
+		MaybeStored:    true,
 	}
 }
 
@@ -164,12 +165,17 @@ func TestDecodeEventErrors(t *testing.T) {
 		// PropKeys and PropValues, one zero byte each.
 		{"huge list", func() []byte {
 			z := AppendEvent(nil, &collector.Event{})
-			t := v2TailLen()
+			t := tailLen()
 			return append(append(z[:len(z)-1-t:len(z)-1-t], 0xff, 0xff, 0xff, 0x0f), z[len(z)-t:]...)
 		}()},
 		{"bad bool", func() []byte {
 			z := AppendEvent(nil, &collector.Event{})
-			z[len(z)-6-v2TailLen()] = 7
+			z[len(z)-6-tailLen()] = 7
+			return z
+		}()},
+		{"bad flags", func() []byte {
+			z := AppendEvent(nil, &collector.Event{})
+			z[len(z)-1] = 2
 			return z
 		}()},
 		{"nanoseconds out of range", func() []byte {
@@ -206,8 +212,25 @@ func TestDecodeEventAllocations(t *testing.T) {
 	}
 }
 
-// v2TailLen is the length of the version-2 fields (ReceivedAt, UAKey) of a
-// zero event, which follow the version-1 layout.
-func v2TailLen() int {
-	return len(binary.AppendVarint(nil, time.Time{}.Unix())) + 1 + 1
+// tailLen is the length of the version-2 and -3 fields (ReceivedAt, UAKey;
+// flags) of a zero event, which follow the version-1 layout.
+func tailLen() int {
+	return len(binary.AppendVarint(nil, time.Time{}.Unix())) + 1 + 1 + 1
+}
+
+// TestDecodeEventOlderVersion: a record written by the previous binary
+// (version 2, without the flags byte) still decodes, with MaybeStored unset.
+func TestDecodeEventOlderVersion(t *testing.T) {
+	e := sampleEvent()
+	b := AppendEvent(nil, &e)
+	v2 := append([]byte{2}, b[1:len(b)-1]...)
+	var got collector.Event
+	if err := DecodeEvent(v2, &got); err != nil {
+		t.Fatalf("version-2 record: %v", err)
+	}
+	want := e
+	want.MaybeStored = false
+	if !eventsEqual(got, want) {
+		t.Fatalf("version-2 record decoded as\n%+v\nwant\n%+v", got, want)
+	}
 }

@@ -90,6 +90,7 @@ func (s *Spool) replay() error {
 		s.rpos = pos{s.segs[0].seq, headerSize}
 		s.cpos = s.rpos
 	}
+	s.seenUntil = replayed // an earlier run may have stored any of them
 	s.m.replayed.Add(float64(replayed))
 	if replayed > 0 || len(s.segs) > 0 {
 		s.log.Info("spool replayed", "records", replayed, "bytes", s.unconfBytes, "segments", len(s.segs))

@@ -142,6 +142,9 @@ type Spool struct {
 	cpos        pos           // confirm point
 	rIndex      int64         // records handed out since Open, less requeued ones
 	cIndex      int64         // records confirmed since Open
+	// seenUntil is the index below which records may already be in the
+	// store: those replayed from an earlier run and those handed out before.
+	seenUntil   int64
 	quarantined atomic.Int64
 }
 

@@ -130,6 +130,9 @@ func TestReplayAfterReopen(t *testing.T) {
 	if err != nil || len(b.Records) != 100 {
 		t.Fatalf("Read = %d records, %v", len(b.Records), err)
 	}
+	if b.Seen != 0 {
+		t.Errorf("first read of fresh records: Seen = %d, want 0", b.Seen)
+	}
 	if err := s.Confirm(b); err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +154,14 @@ func TestReplayAfterReopen(t *testing.T) {
 		t.Errorf("replayed metric = %v, want 200", v)
 	}
 	more := appendN(t, s2, "b", 20)
+	// The 200 replayed records may have been stored by the first run; the
+	// 20 appended after the reopen may not.
+	b150, _ := s2.Read(context.Background(), 150, time.Second)
+	b70, _ := s2.Read(context.Background(), 70, time.Second)
+	if b150.Seen != 150 || len(b70.Records) != 70 || b70.Seen != 50 {
+		t.Errorf("after reopen: Seen %d of %d, then %d of %d; want 150 of 150, 50 of 70", b150.Seen, len(b150.Records), b70.Seen, len(b70.Records))
+	}
+	s2.Requeue(b150)
 	got := drain(t, s2, 64)
 	if want := append(want[100:], more...); !slices.Equal(got, want) {
 		t.Fatalf("after reopen read %d records, want %d (first difference at %d)", len(got), len(want), firstDiff(got, want))
@@ -179,6 +190,11 @@ func TestRequeue(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Requeue(b2) // the store failed: b2 and everything after come again
+	b3, _ := s.Read(ctx, 60, time.Second)
+	if len(b3.Records) != 60 || b3.Seen != 50 {
+		t.Fatalf("after Requeue: %d records, Seen %d; want 60, 50 (b2 was handed out before)", len(b3.Records), b3.Seen)
+	}
+	s.Requeue(b3)
 	got := drain(t, s, 30)
 	if !slices.Equal(got, want[50:]) {
 		t.Fatalf("after Requeue read %d records, want %d (first difference at %d)", len(got), 70, firstDiff(got, want[50:]))

@@ -11,19 +11,91 @@ import (
 	"github.com/ashiato/ashiato/collector"
 )
 
-// eventColumns is the explicit column list of every events insert; ClickHouse
-// 18.16 needs one (see CLICKHOUSE.md), and it keeps inserts working when
-// columns are added.
-var eventColumns = []string{
-	"event_id", "site_id", "ts", "received_at", "type", "name",
-	"url_host", "url_path", "url_query", "title",
-	"referrer", "referrer_host", "referrer_source", "referrer_name",
-	"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
-	"click_id_type", "click_id", "screen", "lang",
-	"browser", "browser_version", "os", "os_version", "device_type", "country",
-	"visitor_id", "visitor_hash", "session_id", "user_id", "consent_id", "purposes",
-	"is_bot", "bot_reason", "engaged_ms", "scroll_depth", "prop_keys", "prop_values",
+// eventColumns are the columns of every events insert, in order, each with
+// how its values are taken from an event. The explicit column list is what
+// ClickHouse 18.16 needs (see CLICKHOUSE.md), and it keeps inserts working
+// when columns are added.
+var eventColumns = []eventColumn{
+	{name: "event_id", typed: func(evs []collector.Event) any {
+		return each(evs, func(e *collector.Event) uuid.UUID { return e.EventID })
+	}},
+	{name: "site_id", str: func(e *collector.Event) string { return e.SiteID }},
+	{name: "ts", typed: func(evs []collector.Event) any {
+		return each(evs, func(e *collector.Event) time.Time { return e.TS })
+	}},
+	{name: "received_at", typed: func(evs []collector.Event) any {
+		return each(evs, func(e *collector.Event) time.Time { return e.ReceivedAt })
+	}},
+	{name: "type", str: func(e *collector.Event) string { return e.Type }},
+	{name: "name", str: func(e *collector.Event) string { return e.Name }},
+	{name: "url_host", str: func(e *collector.Event) string { return e.URLHost }},
+	{name: "url_path", str: func(e *collector.Event) string { return e.URLPath }},
+	{name: "url_query", str: func(e *collector.Event) string { return e.URLQuery }},
+	{name: "title", str: func(e *collector.Event) string { return e.Title }},
+	{name: "referrer", str: func(e *collector.Event) string { return e.Referrer }},
+	{name: "referrer_host", str: func(e *collector.Event) string { return e.RefHost }},
+	{name: "referrer_source", str: func(e *collector.Event) string { return e.RefSource }},
+	{name: "referrer_name", str: func(e *collector.Event) string { return e.RefName }},
+	{name: "utm_source", str: func(e *collector.Event) string { return e.UTMSource }},
+	{name: "utm_medium", str: func(e *collector.Event) string { return e.UTMMedium }},
+	{name: "utm_campaign", str: func(e *collector.Event) string { return e.UTMCampaign }},
+	{name: "utm_term", str: func(e *collector.Event) string { return e.UTMTerm }},
+	{name: "utm_content", str: func(e *collector.Event) string { return e.UTMContent }},
+	{name: "click_id_type", str: func(e *collector.Event) string { return e.ClickIDType }},
+	{name: "click_id", str: func(e *collector.Event) string { return e.ClickID }},
+	{name: "screen", str: func(e *collector.Event) string { return e.Screen }},
+	{name: "lang", str: func(e *collector.Event) string { return e.Lang }},
+	{name: "browser", str: func(e *collector.Event) string { return e.Browser }},
+	{name: "browser_version", str: func(e *collector.Event) string { return e.BrowserVersion }},
+	{name: "os", str: func(e *collector.Event) string { return e.OS }},
+	{name: "os_version", str: func(e *collector.Event) string { return e.OSVersion }},
+	{name: "device_type", str: func(e *collector.Event) string { return e.DeviceType }},
+	{name: "country", str: func(e *collector.Event) string { return e.Country }},
+	{name: "visitor_id", str: func(e *collector.Event) string { return e.VisitorID }},
+	{name: "visitor_hash", typed: func(evs []collector.Event) any {
+		return each(evs, func(e *collector.Event) uint64 { return e.VisitorHash })
+	}},
+	{name: "session_id", str: func(e *collector.Event) string { return e.SessionID }},
+	{name: "user_id", str: func(e *collector.Event) string { return e.UserID }},
+	{name: "consent_id", str: func(e *collector.Event) string { return e.ConsentID }},
+	{name: "purposes", list: func(e *collector.Event) []string { return e.Purposes }},
+	{name: "is_bot", typed: func(evs []collector.Event) any {
+		return each(evs, func(e *collector.Event) uint8 {
+			if e.IsBot {
+				return 1
+			}
+			return 0
+		})
+	}},
+	{name: "bot_reason", str: func(e *collector.Event) string { return e.BotReason }},
+	{name: "engaged_ms", typed: func(evs []collector.Event) any {
+		return each(evs, func(e *collector.Event) uint32 { return e.EngagedMS })
+	}},
+	{name: "scroll_depth", typed: func(evs []collector.Event) any {
+		return each(evs, func(e *collector.Event) uint8 { return e.ScrollDepth })
+	}},
+	{name: "prop_keys", list: func(e *collector.Event) []string { return e.PropKeys }},
+	{name: "prop_values", list: func(e *collector.Event) []string { return e.PropValues }},
 }
+
+// eventColumn is one column of the events insert; exactly one of str
+// (String), list (Array(String)) and typed (a whole typed column) is set.
+type eventColumn struct {
+	name  string
+	str   func(*collector.Event) string
+	list  func(*collector.Event) []string
+	typed func([]collector.Event) any
+}
+
+// eventInsert is the INSERT statement of the events table, without the
+// database name.
+var eventInsert = func() string {
+	names := make([]string, len(eventColumns))
+	for i, c := range eventColumns {
+		names[i] = c.name
+	}
+	return "events (" + strings.Join(names, ", ") + ")"
+}()
 
 // InsertEvents writes evs in one INSERT with column-wise appends. A failed
 // insert may or may not have landed; see InsertEventsOnce.
@@ -31,15 +103,32 @@ func (s *Store) InsertEvents(ctx context.Context, evs []collector.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	q := "INSERT INTO " + s.Dialect.DB + ".events (" + strings.Join(eventColumns, ", ") + ")"
-	batch, err := s.Conn.PrepareBatch(ctx, q)
+	batch, err := s.Conn.PrepareBatch(ctx, "INSERT INTO "+s.Dialect.DB+"."+eventInsert)
 	if err != nil {
 		return fmt.Errorf("prepare events insert: %w", err)
 	}
 	defer batch.Close()
-	for i, col := range eventValues(evs) {
-		if err := batch.Column(i).Append(col); err != nil {
-			return fmt.Errorf("append column %s: %w", eventColumns[i], err)
+	// The String columns share one scratch slice: Append copies the bytes.
+	scratch := make([]string, len(evs))
+	for i, c := range eventColumns {
+		col := batch.Column(i)
+		switch {
+		case c.str != nil:
+			for j := range evs {
+				scratch[j] = c.str(&evs[j])
+			}
+			err = col.Append(scratch)
+		case c.list != nil:
+			// Row by row: a [][]string goes through clickhouse-go's
+			// reflection, a []string row through its typed path.
+			for j := 0; j < len(evs) && err == nil; j++ {
+				err = col.AppendRow(nonNil(c.list(&evs[j])))
+			}
+		default:
+			err = col.Append(c.typed(evs))
+		}
+		if err != nil {
+			return fmt.Errorf("append column %s: %w", c.name, err)
 		}
 	}
 	if err := batch.Send(); err != nil {
@@ -48,77 +137,13 @@ func (s *Store) InsertEvents(ctx context.Context, evs []collector.Event) error {
 	return nil
 }
 
-// eventValues returns one slice per column of eventColumns, in order.
-func eventValues(evs []collector.Event) []any {
-	n := len(evs)
-	str := func(f func(e *collector.Event) string) []string {
-		out := make([]string, n)
-		for i := range evs {
-			out[i] = f(&evs[i])
-		}
-		return out
-	}
-	ids := make([]uuid.UUID, n)
-	ts := make([]time.Time, n)
-	recv := make([]time.Time, n)
-	vhash := make([]uint64, n)
-	purposes := make([][]string, n)
-	isBot := make([]uint8, n)
-	engaged := make([]uint32, n)
-	scroll := make([]uint8, n)
-	pk := make([][]string, n)
-	pv := make([][]string, n)
+// each returns f of every event of evs.
+func each[T any](evs []collector.Event, f func(*collector.Event) T) []T {
+	out := make([]T, len(evs))
 	for i := range evs {
-		e := &evs[i]
-		ids[i] = e.EventID
-		ts[i] = e.TS
-		recv[i] = e.ReceivedAt
-		vhash[i] = e.VisitorHash
-		purposes[i] = nonNil(e.Purposes)
-		if e.IsBot {
-			isBot[i] = 1
-		}
-		engaged[i] = e.EngagedMS
-		scroll[i] = e.ScrollDepth
-		pk[i] = nonNil(e.PropKeys)
-		pv[i] = nonNil(e.PropValues)
+		out[i] = f(&evs[i])
 	}
-	return []any{
-		ids, str(func(e *collector.Event) string { return e.SiteID }), ts, recv,
-		str(func(e *collector.Event) string { return e.Type }),
-		str(func(e *collector.Event) string { return e.Name }),
-		str(func(e *collector.Event) string { return e.URLHost }),
-		str(func(e *collector.Event) string { return e.URLPath }),
-		str(func(e *collector.Event) string { return e.URLQuery }),
-		str(func(e *collector.Event) string { return e.Title }),
-		str(func(e *collector.Event) string { return e.Referrer }),
-		str(func(e *collector.Event) string { return e.RefHost }),
-		str(func(e *collector.Event) string { return e.RefSource }),
-		str(func(e *collector.Event) string { return e.RefName }),
-		str(func(e *collector.Event) string { return e.UTMSource }),
-		str(func(e *collector.Event) string { return e.UTMMedium }),
-		str(func(e *collector.Event) string { return e.UTMCampaign }),
-		str(func(e *collector.Event) string { return e.UTMTerm }),
-		str(func(e *collector.Event) string { return e.UTMContent }),
-		str(func(e *collector.Event) string { return e.ClickIDType }),
-		str(func(e *collector.Event) string { return e.ClickID }),
-		str(func(e *collector.Event) string { return e.Screen }),
-		str(func(e *collector.Event) string { return e.Lang }),
-		str(func(e *collector.Event) string { return e.Browser }),
-		str(func(e *collector.Event) string { return e.BrowserVersion }),
-		str(func(e *collector.Event) string { return e.OS }),
-		str(func(e *collector.Event) string { return e.OSVersion }),
-		str(func(e *collector.Event) string { return e.DeviceType }),
-		str(func(e *collector.Event) string { return e.Country }),
-		str(func(e *collector.Event) string { return e.VisitorID }),
-		vhash,
-		str(func(e *collector.Event) string { return e.SessionID }),
-		str(func(e *collector.Event) string { return e.UserID }),
-		str(func(e *collector.Event) string { return e.ConsentID }),
-		purposes, isBot,
-		str(func(e *collector.Event) string { return e.BotReason }),
-		engaged, scroll, pk, pv,
-	}
+	return out
 }
 
 func nonNil(s []string) []string {

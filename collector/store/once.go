@@ -27,25 +27,45 @@ const lookupChunk = 4000
 // so that a batch whose earlier insert had an unknown outcome (timeout,
 // crash, cut connection), or an event a client retried with the same eid,
 // is never stored twice. ClickHouse 18.16 cannot deduplicate inserts, so
-// the collector looks the IDs up itself; on current servers the insert also
-// carries an insert_deduplication_token. It returns how many rows it wrote.
+// the collector looks IDs up itself — only those that can repeat one
+// already stored: events marked MaybeStored (client retries, spool records
+// handed out before) and IDs this process has stored lately (recentIDs),
+// which also catches repeats inside evs. An event seen for the first time
+// costs no lookup. On current servers the insert also carries an
+// insert_deduplication_token. It returns how many rows it wrote.
 func (s *Store) InsertEventsOnce(ctx context.Context, evs []collector.Event) (int, error) {
 	if len(evs) == 0 {
 		return 0, nil
 	}
-	have, err := s.existingIDs(ctx, evs)
-	if err != nil {
-		return 0, err
-	}
-	// Keep, in place, the first event of each ID that is not stored yet.
-	fresh := evs[:0]
+	var check []*collector.Event
 	for i := range evs {
-		id := evs[i].EventID
-		if have[id] {
-			continue
+		if s.recent.seenAndAdd(evs[i].EventID) || evs[i].MaybeStored {
+			check = append(check, &evs[i])
 		}
-		have[id] = true // later copies in this batch are duplicates
-		fresh = append(fresh, evs[i])
+	}
+	fresh := evs
+	if len(check) > 0 {
+		have, err := s.existingIDs(ctx, check)
+		if err != nil {
+			return 0, err
+		}
+		s.lookedUp.Add(int64(len(check)))
+		// Of the IDs that may repeat, keep (in place) the first event of
+		// each that is not stored yet.
+		suspect := make(map[[16]byte]bool, len(check))
+		for _, e := range check {
+			suspect[e.EventID] = true
+		}
+		fresh = evs[:0]
+		for i := range evs {
+			if id := evs[i].EventID; suspect[id] {
+				if have[id] {
+					continue
+				}
+				have[id] = true // later copies in this batch are duplicates
+			}
+			fresh = append(fresh, evs[i])
+		}
 	}
 	if len(fresh) == 0 {
 		return 0, nil
@@ -61,18 +81,22 @@ func (s *Store) InsertEventsOnce(ctx context.Context, evs []collector.Event) (in
 	return len(fresh), nil
 }
 
+// LookedUp returns how many event IDs InsertEventsOnce has looked up in
+// ClickHouse since the store was opened.
+func (s *Store) LookedUp() int64 { return s.lookedUp.Load() }
+
 // existingIDs returns which event IDs of evs are already stored.
-func (s *Store) existingIDs(ctx context.Context, evs []collector.Event) (map[[16]byte]bool, error) {
+func (s *Store) existingIDs(ctx context.Context, evs []*collector.Event) (map[[16]byte]bool, error) {
 	have := make(map[[16]byte]bool, len(evs))
 	sites := map[string]bool{}
 	minTS, maxTS := evs[0].TS, evs[0].TS
-	for i := range evs {
-		sites[evs[i].SiteID] = true
-		if evs[i].TS.Before(minTS) {
-			minTS = evs[i].TS
+	for _, e := range evs {
+		sites[e.SiteID] = true
+		if e.TS.Before(minTS) {
+			minTS = e.TS
 		}
-		if evs[i].TS.After(maxTS) {
-			maxTS = evs[i].TS
+		if e.TS.After(maxTS) {
+			maxTS = e.TS
 		}
 	}
 	siteList := make([]string, 0, len(sites))
@@ -83,8 +107,8 @@ func (s *Store) existingIDs(ctx context.Context, evs []collector.Event) (map[[16
 	for start := 0; start < len(evs); start += lookupChunk {
 		end := min(start+lookupChunk, len(evs))
 		ids := make([]string, 0, end-start)
-		for i := start; i < end; i++ {
-			ids = append(ids, uuid.UUID(evs[i].EventID).String())
+		for _, e := range evs[start:end] {
+			ids = append(ids, uuid.UUID(e.EventID).String())
 		}
 		// A client retries for up to 24 hours, and the retried hit is stamped
 		// when it arrives: its first copy may be stored on the day before.

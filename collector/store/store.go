@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -29,6 +30,9 @@ type Store struct {
 	Conn    driver.Conn
 	Dialect queries.Dialect
 	Version driver.ServerVersion
+
+	recent   recentIDs    // event IDs stored lately (InsertEventsOnce)
+	lookedUp atomic.Int64 // event IDs looked up in ClickHouse before inserting
 }
 
 // ParseDSN splits a clickhouse:// DSN into driver options and the database.

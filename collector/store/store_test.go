@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -182,19 +183,66 @@ func TestParseDSN(t *testing.T) {
 // after midnight, stamped with its arrival time; its first copy was stored
 // the day before. It must not be stored twice.
 func TestInsertEventsOnceCollapsesRetryFromYesterday(t *testing.T) {
-	st := chtest.New(t)
+	dsn, _ := chtest.DSN(t)
+	st, other := chtest.Open(t, dsn), chtest.Open(t, dsn)
 	ctx := context.Background()
 	first := sampleEvent("s1")
 	first.TS = time.Date(2026, 11, 26, 23, 59, 30, 0, time.UTC)
 	if n, err := st.InsertEventsOnce(ctx, []collector.Event{first}); err != nil || n != 1 {
 		t.Fatalf("first copy: %d %v", n, err)
 	}
+	// The retry reaches another instance (or this one after a restart),
+	// marked as a retry as the SDK does.
 	retry := first
 	retry.TS = time.Date(2026, 11, 27, 0, 10, 0, 0, time.UTC)
-	if n, err := st.InsertEventsOnce(ctx, []collector.Event{retry}); err != nil || n != 0 {
+	retry.MaybeStored = true
+	if n, err := other.InsertEventsOnce(ctx, []collector.Event{retry}); err != nil || n != 0 {
 		t.Fatalf("retry after midnight: wrote %d rows (err %v), want 0", n, err)
 	}
 	if got := count(t, st, "1"); got != 1 {
 		t.Fatalf("count() = %d, want 1", got)
+	}
+}
+
+// TestInsertEventsOnceLooksUpOnlyPossibleRepeats: events seen for the first
+// time cost no lookup; marked retries and IDs repeated within this process
+// are looked up and collapsed, also by another instance that never saw them.
+func TestInsertEventsOnceLooksUpOnlyPossibleRepeats(t *testing.T) {
+	dsn, _ := chtest.DSN(t)
+	st, other := chtest.Open(t, dsn), chtest.Open(t, dsn)
+	ctx := context.Background()
+	evs := make([]collector.Event, 100)
+	for i := range evs {
+		evs[i] = sampleEvent("s1")
+	}
+	if n, err := st.InsertEventsOnce(ctx, slices.Clone(evs)); err != nil || n != 100 {
+		t.Fatalf("first insert: %d %v", n, err)
+	}
+	if got := st.LookedUp(); got != 0 {
+		t.Fatalf("first insert of new IDs looked up %d IDs, want 0", got)
+	}
+	// Unmarked repeats in the same process: found by the recent-ID filter.
+	if n, err := st.InsertEventsOnce(ctx, slices.Clone(evs[:10])); err != nil || n != 0 {
+		t.Fatalf("unmarked repeats: wrote %d (err %v), want 0", n, err)
+	}
+	if got := st.LookedUp(); got != 10 {
+		t.Fatalf("unmarked repeats: looked up %d IDs, want 10", got)
+	}
+	// Another instance: 20 marked retries of stored events, 5 new events
+	// (not looked up), one of which repeats inside the batch.
+	batch := slices.Clone(evs[:20])
+	for i := range batch {
+		batch[i].MaybeStored = true
+	}
+	fresh := sampleEvent("s2")
+	batch = append(batch, sampleEvent("s2"), sampleEvent("s2"), sampleEvent("s2"), sampleEvent("s2"), fresh, fresh)
+	if n, err := other.InsertEventsOnce(ctx, batch); err != nil || n != 5 {
+		t.Fatalf("other instance: wrote %d (err %v), want 5", n, err)
+	}
+	if got := other.LookedUp(); got != 21 {
+		t.Fatalf("other instance looked up %d IDs, want 21 (20 retries, 1 repeat in the batch)", got)
+	}
+	if got := count(t, st, "1"); got != 105 {
+		t.Fatalf("count() = %d, want 105", got)
 	}
 }

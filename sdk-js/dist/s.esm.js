@@ -11,7 +11,7 @@ var ls = (() => {
   }
 })() || {};
 var get = (k) => ls[k];
-var set = (k, v) => v == null ? delete ls[k] : ls[k] = v;
+var set = (k, v) => v ? ls[k] = v : delete ls[k];
 var uuid = (u = URL.createObjectURL(new Blob())) => (URL.revokeObjectURL(u), u.slice(-36));
 var sid = (now = Date.now()) => {
   const [id, t] = (get(SID_KEY) || "").split(".");
@@ -26,8 +26,8 @@ var load = (now = Date.now()) => {
     return [];
   }
 };
-var save = (q) => set(QUEUE_KEY, q[0] ? JSON.stringify(q.slice(-QUEUE_MAX)) : void 0);
-var enqueue = (events, now = Date.now()) => save(load(now).concat(events.map((e) => [now, e])));
+var save = (q) => set(QUEUE_KEY, q[0] && JSON.stringify(q.slice(-QUEUE_MAX)));
+var enqueue = (events, now = Date.now()) => save(load(now).concat(events.map((e) => [now, { ...e, retry: true }])));
 var dequeue = () => {
   const q = load();
   save([]);

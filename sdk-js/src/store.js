@@ -25,8 +25,8 @@ const ls = (() => {
 /** get returns the stored value of k, or undefined. */
 export const get = (k) => ls[k]
 
-/** set stores v under k, or removes k when v is undefined. */
-export const set = (k, v) => (v == null ? delete ls[k] : (ls[k] = v))
+/** set stores v under k, or removes k when v is empty or undefined. */
+export const set = (k, v) => (v ? (ls[k] = v) : delete ls[k])
 
 /**
  * uuid returns a random (version 4) UUID. The path of a blob: URL is one
@@ -58,10 +58,14 @@ const load = (now = Date.now()) => {
 }
 
 /** save writes the retry queue, keeping its newest QUEUE_MAX entries. */
-const save = (q) => set(QUEUE_KEY, q[0] ? JSON.stringify(q.slice(-QUEUE_MAX)) : void 0)
+const save = (q) => set(QUEUE_KEY, q[0] && JSON.stringify(q.slice(-QUEUE_MAX)))
 
-/** enqueue adds events that could not be delivered to the retry queue. */
-export const enqueue = (events, now = Date.now()) => save(load(now).concat(events.map((e) => [now, e])))
+/**
+ * enqueue adds events that could not be delivered to the retry queue,
+ * marked as retries: an earlier copy may have reached the collector, which
+ * then looks the eid up instead of storing the event twice.
+ */
+export const enqueue = (events, now = Date.now()) => save(load(now).concat(events.map((e) => [now, { ...e, retry: true }])))
 
 /** dequeue empties the retry queue and returns its events. */
 export const dequeue = () => {

@@ -42,8 +42,12 @@ test('the retry queue keeps the newest 100 events for 24 hours', () => {
 test('dequeue drops entries older than 24 hours and empties the queue', () => {
   const now = Date.now()
   enqueue([{ eid: 'stale' }], now - 864e5 - 10)
-  enqueue([{ eid: 'fresh', vid: 'v1' }], now - 1000)
-  assert.deepEqual(dequeue(), [{ eid: 'fresh', vid: 'v1' }])
+  const fresh = { eid: 'fresh', vid: 'v1' }
+  enqueue([fresh], now - 1000)
+  // Queued events come back marked as retries (the collector then looks
+  // their eid up); the caller's object is not changed.
+  assert.deepEqual(dequeue(), [{ eid: 'fresh', vid: 'v1', retry: true }])
+  assert.deepEqual(fresh, { eid: 'fresh', vid: 'v1' })
   assert.equal(storage[QUEUE_KEY], undefined)
   assert.deepEqual(dequeue(), [])
 })
@@ -52,7 +56,7 @@ test('a corrupt queue is treated as empty', () => {
   storage[QUEUE_KEY] = '{not json'
   assert.deepEqual(dequeue(), [])
   enqueue([{ eid: 'a' }])
-  assert.deepEqual(dequeue(), [{ eid: 'a' }])
+  assert.deepEqual(dequeue(), [{ eid: 'a', retry: true }])
 })
 
 test('forget deletes the session ID and strips identifiers from the queue', () => {
@@ -60,5 +64,5 @@ test('forget deletes the session ID and strips identifiers from the queue', () =
   enqueue([{ eid: 'a', vid: 'v', sid: 's', consent: 'tok', url: 'https://x.example/' }])
   forget()
   assert.equal(storage[SID_KEY], undefined)
-  assert.deepEqual(dequeue(), [{ eid: 'a', url: 'https://x.example/' }])
+  assert.deepEqual(dequeue(), [{ eid: 'a', url: 'https://x.example/', retry: true }])
 })
