@@ -53,6 +53,8 @@ func TestEndToEnd(t *testing.T) {
 		{"GPC strips advertising", `{"site":"demo","url":"http://localhost:3000/gpc?gclid=G2","consent":"` + adToken + `"}`, hdr("Sec-GPC", "1"), 202, `"accepted":1`},
 		{"advertising keeps click ID", `{"site":"demo","url":"http://localhost:3000/ads?gclid=G3","consent":"` + adToken + `"}`, hdr(), 202, `"accepted":1`},
 		{"batch with one bad event", `[{"site":"demo","url":"http://localhost:3000/batch-ok"},{"site":"demo","url":"mailto:x"}]`, hdr(), 202, `"field":"url"`},
+		{"content type in any case", `{"site":"demo","url":"http://localhost:3000/ct"}`, hdr("Content-Type", "Application/JSON; charset=UTF-8"), 202, `"accepted":1`},
+		{"form content type", `{"site":"demo","url":"http://localhost:3000/form"}`, hdr("Content-Type", "application/x-www-form-urlencoded"), 400, `"field":"content-type"`},
 		{"bad body", `{"site":`, hdr(), 400, `"field":"body"`},
 		{"missing url", `{"site":"demo"}`, hdr(), 400, `"field":"url"`},
 		{"unknown site", `{"site":"nope","url":"http://localhost:3000/"}`, hdr(), 403, `"error":"unknown_site"`},
@@ -74,7 +76,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("gif: %d %s", st, h.Get("Content-Type"))
 	}
 
-	ts.waitCount(t, "1", 7)
+	ts.waitCount(t, "1", 8)
 	type row struct {
 		Path, Query, RefSource, Browser, OS, Device, VisitorID, SessionID, ClickID, ConsentID, UTM string
 		VisitorHash                                                                                uint64

@@ -117,8 +117,7 @@ func (h *Handler) postEvent(c *fiber.Ctx) error {
 		h.Metrics.reject(collector.ETooLarge, 1)
 		return WriteError(c, collector.Errorf(collector.ETooLarge, "body", "larger than %d bytes", collector.MaxBodyBytes))
 	}
-	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
-	if ct != "" && !strings.HasPrefix(ct, "text/plain") && !strings.HasPrefix(ct, "application/json") {
+	if ct := c.Get(fiber.HeaderContentType); ct != "" && !hasPrefixFold(ct, "text/plain") && !hasPrefixFold(ct, "application/json") {
 		h.Metrics.reject(collector.EInvalid, 1)
 		return WriteError(c, collector.Errorf(collector.EInvalid, "content-type", "want text/plain or application/json"))
 	}
@@ -146,6 +145,11 @@ func (h *Handler) postEvent(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusAccepted).Send(append(b, '}')) // Send copies b
 	}
 	return c.Status(fiber.StatusAccepted).JSON(res)
+}
+
+// hasPrefixFold reports whether s begins with prefix, ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // process runs hits through validation, the consent gate and enrichment and
