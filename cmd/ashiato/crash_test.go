@@ -135,8 +135,12 @@ func TestCrash(t *testing.T) {
 	g.mu.Unlock()
 	dups, _ := metricValue(url(), "ashiato_writer_duplicates_total")
 	replayed, _ := metricValue(url(), "ashiato_spool_replayed_records_total")
-	t.Logf("after the drain: %d rows = %d event IDs = %d acknowledged events; last run: %.0f records replayed, %.0f duplicates collapsed; %s",
-		s.rows, s.ids, len(acked), replayed, dups, g.summary())
+	lookups, err := metricValue(url(), "ashiato_writer_id_lookups_total")
+	if err != nil || lookups < 300 {
+		t.Errorf("last run looked up %.0f event IDs (%v); the 300 marked retries alone are more", lookups, err)
+	}
+	t.Logf("after the drain: %d rows = %d event IDs = %d acknowledged events; last run: %.0f records replayed, %.0f IDs looked up, %.0f duplicates collapsed; %s",
+		s.rows, s.ids, len(acked), replayed, lookups, dups, g.summary())
 
 	// After all this, a graceful stop still works.
 	if err := p.stop(t); err != nil {

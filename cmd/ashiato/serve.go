@@ -108,6 +108,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.writer = batch.New(cfg.Writer, m.spool, m.store, m.finish, m.Log, m.reg)
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "ashiato_writer_id_lookups_total",
+		Help: "Event IDs looked up in ClickHouse before inserting: client retries, replayed spool records, repeats.",
+	}, func() float64 { return float64(m.store.LookedUp()) }))
 
 	sites := ingest.NewSites(cfg.Sites)
 	m.app = newApp(cfg.Server, m.Log)
