@@ -79,15 +79,15 @@ func newLiteralIndex(lits []string) *literalIndex {
 	return x
 }
 
-// scan calls found for every literal that occurs in text, possibly more
-// than once for the same literal.
-func (x *literalIndex) scan(text string, found func(id int32)) {
+// scan calls found for every occurrence of a literal in text, with the
+// index of the occurrence's last byte.
+func (x *literalIndex) scan(text []byte, found func(id int32, last int)) {
 	st := int32(0)
 	for i := 0; i < len(text); i++ {
 		st = x.next[int(st)*x.nclass+int(x.class[text[i]])]
 		for s := st; s > 0; s = x.link[s] {
 			for _, id := range x.out[s] {
-				found(id)
+				found(id, i)
 			}
 		}
 	}

@@ -46,61 +46,48 @@ func BenchmarkUACachedHit(b *testing.B) {
 	})
 }
 
-// BenchmarkUAColdParse measures a parse of a never-seen User-Agent over the
-// corpus: ours in full (matcher, bot checks, device type), its parts, and
-// uap-go's own ways for comparison.
+// BenchmarkUAColdParse measures a parse of a never-seen User-Agent, over
+// the corpus ("corpus") and over the corpus browser strings with a
+// " Build/<n>.<seq>" suffix ("build"), the shape of the never-seen strings
+// in the load test: ours in full (matcher, bot checks, device type), its
+// parts, and the originals (uap-go, crawlerdetect) for comparison.
 func BenchmarkUAColdParse(b *testing.B) {
 	uas := corpus(b)
 	e := newTestEnricher(b, Config{})
-	b.Run("enricher", func(b *testing.B) {
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			e.parse(uas[i%len(uas)])
-			i++
-		}
-	})
-	b.Run("matcher", func(b *testing.B) {
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			e.parser.parse(uas[i%len(uas)])
-			i++
-		}
-	})
-	b.Run("crawlerdetect", func(b *testing.B) {
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			crawlerdetect.IsCrawler(uas[i%len(uas)])
-			i++
-		}
-	})
 	// uap-go with a one-entry cache, so that cycling through the corpus
 	// always misses.
 	ref, err := uaparser.New(uaparser.WithCacheSize(1))
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("uap-go-sequential", func(b *testing.B) {
+	cd := sharedCrawlerMatcher()
+	loop := func(b *testing.B, set []string, f func(string)) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			ua := uas[i%len(uas)]
-			ref.ParseUserAgent(ua)
-			ref.ParseOs(ua)
-			ref.ParseDevice(ua)
+			f(set[i%len(set)])
 			i++
 		}
-	})
-	b.Run("uap-go-Parse", func(b *testing.B) {
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			ref.Parse(uas[i%len(uas)])
-			i++
-		}
-	})
+	}
+	for _, set := range []struct {
+		name string
+		uas  []string
+	}{{"corpus", uas}, {"build", buildVariants(uas)}} {
+		b.Run(set.name, func(b *testing.B) {
+			b.Run("enricher", func(b *testing.B) { loop(b, set.uas, func(s string) { e.parse(s) }) })
+			b.Run("matcher", func(b *testing.B) { loop(b, set.uas, func(s string) { e.parser.parse(s) }) })
+			b.Run("crawler", func(b *testing.B) { loop(b, set.uas, func(s string) { cd.isCrawler(s) }) })
+			b.Run("crawlerdetect", func(b *testing.B) { loop(b, set.uas, func(s string) { crawlerdetect.IsCrawler(s) }) })
+			b.Run("uap-go-sequential", func(b *testing.B) {
+				loop(b, set.uas, func(s string) {
+					ref.ParseUserAgent(s)
+					ref.ParseOs(s)
+					ref.ParseDevice(s)
+				})
+			})
+			b.Run("uap-go-Parse", func(b *testing.B) { loop(b, set.uas, func(s string) { ref.Parse(s) }) })
+		})
+	}
 }
 
 func BenchmarkParseURL(b *testing.B) {

@@ -1,10 +1,6 @@
 package enrich
 
-import (
-	"strings"
-
-	"github.com/x-way/crawlerdetect"
-)
+import "strings"
 
 // Bot reasons.
 const (
@@ -33,7 +29,7 @@ var headlessMarkers = []string{
 // device or the Crawler-Detect dataset), or the SDK reported
 // navigator.webdriver. info should come from UA or UACached, which run the
 // User-Agent checks once per distinct string; a zero UAInfo (not parsed)
-// makes Bot run them itself, which costs about 0.2 ms.
+// makes Bot run them itself, which costs a few microseconds.
 func Bot(ua string, info UAInfo, webdriver bool) (bool, string) {
 	if info.DeviceType == "" {
 		info.IsBot, info.BotReason = uaBot(ua, false)
@@ -58,7 +54,7 @@ func uaBot(ua string, spider bool) (bool, string) {
 			return true, BotHeadless
 		}
 	}
-	if spider || crawlerdetect.IsCrawler(ua) {
+	if spider || sharedCrawlerMatcher().isCrawler(ua) {
 		return true, BotCrawler
 	}
 	return false, ""

@@ -2,7 +2,9 @@ package enrich
 
 import (
 	"bufio"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -42,6 +44,30 @@ func corpus(tb testing.TB) []string {
 	}
 	if len(out) == 0 {
 		tb.Fatal("empty corpus")
+	}
+	return out
+}
+
+// isBrowserUA reports whether ua is a current browser string, as the load
+// generator (cmd/loadgen) picks them for never-seen User-Agents.
+func isBrowserUA(ua string) bool {
+	return strings.HasPrefix(ua, "Mozilla/5.0 ") &&
+		(strings.Contains(ua, "Chrome/") || strings.Contains(ua, "Firefox/") || strings.Contains(ua, "Safari/"))
+}
+
+// buildVariant returns ua with a " Build/<n>.<seq>" suffix, the shape of
+// the never-seen User-Agents that the load generator sends.
+func buildVariant(ua string, seq int) string {
+	return fmt.Sprintf("%s Build/%d.%d", ua, uint32(seq)*2654435761, seq)
+}
+
+// buildVariants returns the Build/ variants of the browser strings in uas.
+func buildVariants(uas []string) []string {
+	var out []string
+	for i, ua := range uas {
+		if isBrowserUA(ua) {
+			out = append(out, buildVariant(ua, i))
+		}
 	}
 	return out
 }

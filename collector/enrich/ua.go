@@ -53,7 +53,7 @@ func (e *Enricher) UACached(ua string) (UAInfo, bool) {
 }
 
 // UA returns the parsed User-Agent from the cache, or parses it now (which
-// costs tens to hundreds of microseconds) and caches it.
+// costs some tens of microseconds) and caches it.
 func (e *Enricher) UA(ua string) UAInfo {
 	h := e.cache.hash(ua)
 	if v, ok := e.cache.get(h); ok {
@@ -104,14 +104,24 @@ func (e *Enricher) parse(ua string) UAInfo {
 	if len(s) > maxUALen {
 		s = s[:maxUALen]
 	}
-	p := e.parser.parse(s)
+	// The bot checks that need no parse run first: a bot's device type is
+	// DeviceBot whatever the device, so its device rules are skipped.
+	var bot bool
+	var reason string
+	p := e.parser.parseIf(s, func() bool {
+		bot, reason = uaBot(s, false)
+		return !bot
+	})
+	if !bot && p.Device.Family == "Spider" {
+		bot, reason = true, BotCrawler // uaBot(s, true) when uaBot(s, false) is not a bot
+	}
 	info := UAInfo{
 		Browser:        e.intern.get(p.UA.Family),
 		BrowserVersion: e.intern.get(version(p.UA.Major, p.UA.Minor)),
 		OS:             e.intern.get(p.OS.Family),
 		OSVersion:      e.intern.get(version(p.OS.Major, p.OS.Minor)),
 	}
-	info.IsBot, info.BotReason = uaBot(s, p.Device.Family == "Spider")
+	info.IsBot, info.BotReason = bot, reason
 	info.DeviceType = deviceType(s, &p, info.IsBot)
 	e.parsed.Add(1)
 	e.parseNanos.Add(int64(time.Since(start)))

@@ -60,7 +60,8 @@ func TestUA(t *testing.T) {
 }
 
 // TestMatcherSameAsUAPGo checks that the prefiltered matcher gives exactly
-// what uap-go's own parser gives, over the corpus sample.
+// what uap-go's own parser gives, over the corpus sample and its Build/
+// variants.
 func TestMatcherSameAsUAPGo(t *testing.T) {
 	uas := corpus(t)
 	step := 1
@@ -80,6 +81,11 @@ func TestMatcherSameAsUAPGo(t *testing.T) {
 	}
 	// Strings with non-ASCII bytes skip the prefilter; include a few that
 	// exercise case folding too.
+	// The Build/ variant of each is a never-seen User-Agent of the load
+	// test's kind.
+	for i, ua := range uas[:len(uas):len(uas)] {
+		uas = append(uas, buildVariant(ua, i))
+	}
 	uas = append(uas, "Mozilla/5.0 (compatible; ſpider/1.0)", "Ünicode Browser/1.0 (Windows NT 10.0)", "GOOGLEBOT/2.1")
 	n := 0
 	for i, ua := range uas {
