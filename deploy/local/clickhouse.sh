@@ -7,11 +7,6 @@
 #
 # Data lives in $ASHIATO_CH_DIR (default .local/clickhouse in the repository);
 # it listens on loopback only: native $ASHIATO_CH_PORT (19000), HTTP $ASHIATO_CH_HTTP_PORT (18123).
-#
-# The server runs at CPU priority nice $ASHIATO_CH_NICE (default 10): on one
-# machine with the collector, ClickHouse's inserts and background merges come
-# in bursts that would otherwise delay the collector's acknowledgements; the
-# collector's spool absorbs the difference. 0 turns this off.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -20,7 +15,6 @@ PORT="${ASHIATO_CH_PORT:-19000}"
 HTTP_PORT="${ASHIATO_CH_HTTP_PORT:-18123}"
 INTER_PORT="${ASHIATO_CH_INTERSERVER_PORT:-19009}"
 PIDFILE="$DIR/server.pid"
-NICE="${ASHIATO_CH_NICE:-10}"
 
 log() { echo "clickhouse.sh: $*" >&2; }
 
@@ -55,7 +49,7 @@ start() {
 	install
 	mkdir -p "$DIR"/{data,tmp,user_files,format_schemas}
 	# Loopback only, project-local folders; command-line overrides follow "--".
-	nohup nice -n "$NICE" clickhouse-server --config-file=/etc/clickhouse-server/config.xml -- \
+	nohup clickhouse-server --config-file=/etc/clickhouse-server/config.xml -- \
 		--path="$DIR/data/" --tmp_path="$DIR/tmp/" --user_files_path="$DIR/user_files/" \
 		--format_schema_path="$DIR/format_schemas/" \
 		--listen_host=127.0.0.1 \
