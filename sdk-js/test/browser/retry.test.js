@@ -102,6 +102,8 @@ describe('retry queue', { skip }, () => {
     assert.equal(bodies.length, 2, 'retried after Retry-After')
     const [a, b] = bodies.map((s) => JSON.parse(s)[0])
     assert.equal(b.eid, a.eid, 'the retry reuses the eid')
+    assert.equal(a.retry, undefined, 'the first send is not marked')
+    assert.equal(b.retry, true, 'the retry is marked, so that any collector instance looks the eid up')
     const got = await rows(m, (r) => r.length == 1, 'type, url_path, event_id')
     assert.deepEqual([got[0].type, got[0].url_path], ['pageview', `/${m}/lost`])
     const [{ n, ids }] = await ch(`SELECT count() AS n, uniqExact(event_id) AS ids FROM ${DB}.events WHERE url_path = '/${m}/lost'`)
