@@ -7,22 +7,11 @@ import (
 	"strings"
 )
 
-// requiredLiterals derives, from the regex's syntax tree, a set of ASCII
-// literals one of which every match must contain (lower-cased, so that it
-// holds for case-insensitive parts too). It returns nil when it finds no
-// such set.
-func requiredLiterals(re *regexp.Regexp) literalSet {
-	tree, err := syntax.Parse(re.String(), syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	return minimal(dedup(required(tree)))
-}
-
-// requiredClauses derives, like requiredLiterals, several literal sets
-// that every match satisfies together: the strongest first, then the
-// others of the regex's top-level sequence. It returns nil when it finds
-// no set at all.
+// requiredClauses derives, from the regex's syntax tree, sets of ASCII
+// literals (lower-cased, so that they hold for case-insensitive parts
+// too) such that every match contains one literal of each set: the
+// strongest first, then the others of the regex's top-level sequence. It
+// returns nil when it finds no set at all.
 func requiredClauses(re *regexp.Regexp) []literalSet {
 	tree, err := syntax.Parse(re.String(), syntax.Perl)
 	if err != nil {
