@@ -21,7 +21,7 @@ import (
 type Config struct {
 	MaxRows     int           `yaml:"max_rows"`     // rows per insert; default 20,000
 	Interval    time.Duration `yaml:"interval"`     // flush at least this often; default 1s
-	MinInterval time.Duration `yaml:"min_interval"` // at most one insert per this, to bound parts and lookups; default 1s
+	MinInterval time.Duration `yaml:"min_interval"` // at most one insert per this, to bound parts per partition; default 1s
 	RetryMax    time.Duration `yaml:"retry_max"`    // longest back-off after failed inserts; default 10s
 }
 
