@@ -91,7 +91,19 @@ func filterQuery(q string, site *collector.Site) string {
 	if q == "" {
 		return ""
 	}
+	all := true
+	for part := range strings.SplitSeq(q, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		if !keepParam(name, site) {
+			all = false
+			break
+		}
+	}
+	if all {
+		return q // the common case: campaign parameters only
+	}
 	var b strings.Builder
+	b.Grow(len(q))
 	for part := range strings.SplitSeq(q, "&") {
 		name, _, _ := strings.Cut(part, "=")
 		if !keepParam(name, site) {

@@ -176,3 +176,18 @@ func TestConsentIDsAreTimeOrdered(t *testing.T) {
 		prev = d.ConsentID
 	}
 }
+
+func TestFilterQuery(t *testing.T) {
+	site := &collector.Site{ID: "demo", QueryAllowlist: []string{"lang"}}
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"utm_source=x&lang=ja", "utm_source=x&lang=ja"}, // all kept: the same string
+		{"utm_source=x&email=a%40b.c&lang=ja&q=secret", "utm_source=x&lang=ja"},
+		{"email=a%40b.c&q=secret", ""},
+		{"q=secret&utm_campaign=spring", "utm_campaign=spring"},
+	} {
+		if got := filterQuery(tc.in, site); got != tc.want {
+			t.Errorf("filterQuery(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

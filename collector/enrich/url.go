@@ -259,7 +259,8 @@ type param struct{ name, value string }
 // query extracts UTM parameters and the click ID from raw and returns the
 // kept parameters, sorted by name and re-encoded.
 func (p *URLParts) query(raw string, keep func(string) bool) string {
-	var kept []param
+	var buf [8]param // most queries keep a few parameters: no allocation
+	kept, size := buf[:0], len(raw)
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
@@ -284,6 +285,7 @@ func (p *URLParts) query(raw string, keep func(string) bool) string {
 	}
 	slices.SortStableFunc(kept, func(a, b param) int { return strings.Compare(a.name, b.name) })
 	var b strings.Builder
+	b.Grow(size)
 	for i, kv := range kept {
 		if i > 0 {
 			b.WriteByte('&')
