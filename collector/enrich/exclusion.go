@@ -39,8 +39,7 @@ const maxExclusionPlaces = 128
 // they do not qualify.
 func newExclusionRemover(pats []string) (*exclusionRemover, error) {
 	x := &exclusionRemover{}
-	ids := map[string]int32{}
-	var lits []string
+	var tab literalTable
 	for i, p := range pats {
 		if setsFlags(p) {
 			return nil, errors.New("exclusion with flags: " + p)
@@ -67,18 +66,15 @@ func newExclusionRemover(pats []string) (*exclusionRemover, error) {
 		// Not minimal(): a literal that contains another one begins a
 		// match at a different place.
 		for _, lit := range dedup(pre) {
-			id, ok := ids[lit]
-			if !ok {
-				id = int32(len(lits))
-				ids[lit] = id
-				lits = append(lits, lit)
+			id, added := tab.id(lit)
+			if added {
 				x.litExcl = append(x.litExcl, nil)
 				x.litLen = append(x.litLen, len(lit))
 			}
 			x.litExcl[id] = append(x.litExcl[id], int32(i))
 		}
 	}
-	x.lits = newLiteralIndex(lits)
+	x.lits = newLiteralIndex(tab.lits)
 	x.all = regexp.MustCompile("(?i)(" + strings.Join(pats, "|") + ")")
 	return x, nil
 }

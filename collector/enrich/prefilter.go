@@ -19,14 +19,10 @@ type patternIndex struct {
 // are returned.
 func newPatternIndex(needs [][]literalSet, watch []literalSet) (*patternIndex, [][]int32) {
 	x := &patternIndex{always: make([]uint64, (len(needs)+63)/64), extra: make([][][]int32, len(needs))}
-	ids := map[string]int32{}
-	var lits []string
+	var tab literalTable
 	id := func(lit string) int32 {
-		n, ok := ids[lit]
-		if !ok {
-			n = int32(len(lits))
-			ids[lit] = n
-			lits = append(lits, lit)
+		n, added := tab.id(lit)
+		if added {
 			x.litPat = append(x.litPat, nil)
 		}
 		return n
@@ -57,7 +53,7 @@ func newPatternIndex(needs [][]literalSet, watch []literalSet) (*patternIndex, [
 			watchIDs[i] = append(watchIDs[i], id(lit))
 		}
 	}
-	x.lits = newLiteralIndex(lits)
+	x.lits = newLiteralIndex(tab.lits)
 	return x, watchIDs
 }
 
@@ -76,6 +72,26 @@ func anySeen(seen []uint64, ids []int32) bool {
 
 // words is the length of a pattern set.
 func (x *patternIndex) words() int { return len(x.always) }
+
+// literalTable numbers distinct literals in the order they are first seen.
+type literalTable struct {
+	ids  map[string]int32
+	lits []string
+}
+
+// id returns the number of lit and whether lit was added by this call.
+func (t *literalTable) id(lit string) (int32, bool) {
+	if n, ok := t.ids[lit]; ok {
+		return n, false
+	}
+	if t.ids == nil {
+		t.ids = map[string]int32{}
+	}
+	n := int32(len(t.lits))
+	t.ids[lit] = n
+	t.lits = append(t.lits, lit)
+	return n, true
+}
 
 // fit returns set and seen (usually arrays on the caller's stack) when they
 // are large enough for x, else new slices of the sizes x needs.

@@ -37,12 +37,7 @@ func (s *Store) InsertEventsOnce(ctx context.Context, evs []collector.Event) (in
 	if len(evs) == 0 {
 		return 0, nil
 	}
-	var check []*collector.Event
-	for i := range evs {
-		if s.recent.seenAndAdd(evs[i].EventID) || evs[i].MaybeStored {
-			check = append(check, &evs[i])
-		}
-	}
+	check := s.recent.suspects(evs)
 	fresh := evs
 	if len(check) > 0 {
 		have, err := s.existingIDs(ctx, check)

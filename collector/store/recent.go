@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/binary"
 	"sync"
+
+	"github.com/ashiato/ashiato/collector"
 )
 
 // recentIDs remembers the event IDs this process has handed to ClickHouse
@@ -40,11 +42,25 @@ func probes(id *[16]byte) [4]uint32 {
 	}
 }
 
-// seenAndAdd reports whether id may have been added before, and adds it.
-func (r *recentIDs) seenAndAdd(id [16]byte) bool {
-	p := probes(&id)
+// suspects adds the IDs of evs and returns, under one lock, the events that
+// may repeat one already stored: those marked MaybeStored and those whose
+// ID may have been added before (by an earlier call or earlier in evs).
+func (r *recentIDs) suspects(evs []collector.Event) []*collector.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var out []*collector.Event
+	for i := range evs {
+		if r.seenAndAdd(evs[i].EventID) || evs[i].MaybeStored {
+			out = append(out, &evs[i])
+		}
+	}
+	return out
+}
+
+// seenAndAdd reports whether id may have been added before, and adds it.
+// r.mu is held.
+func (r *recentIDs) seenAndAdd(id [16]byte) bool {
+	p := probes(&id)
 	if r.cur == nil {
 		r.cur = make([]uint64, recentBits/64)
 	}

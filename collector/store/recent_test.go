@@ -15,6 +15,8 @@ func randomID() [16]byte {
 // (no false negatives across a generation change), and new IDs rarely are.
 func TestRecentIDs(t *testing.T) {
 	var r recentIDs
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	ids := make([][16]byte, recentCap+recentCap/2)
 	falsePos := 0
 	for i := range ids {
