@@ -13,28 +13,35 @@ import (
 // durably to the spool; it returns only when they are on disk.
 type SpoolSink struct {
 	Spool *spool.Spool
-	bufs  sync.Pool
+	bufs  sync.Pool // *encoded, reused: Append copies the records
+}
+
+// encoded holds one request's records: their bytes back to back in buf,
+// and where each ends.
+type encoded struct {
+	buf  []byte
+	ends []int
+	recs [][]byte
 }
 
 // Submit appends evs to the spool.
 func (s *SpoolSink) Submit(ctx context.Context, evs []collector.Event) error {
-	bp, _ := s.bufs.Get().(*[]byte)
-	if bp == nil {
-		bp = new([]byte)
+	e, _ := s.bufs.Get().(*encoded)
+	if e == nil {
+		e = new(encoded)
 	}
-	buf := (*bp)[:0]
-	recs := make([][]byte, len(evs))
-	offs := make([]int, len(evs)+1)
+	e.buf, e.ends, e.recs = e.buf[:0], e.ends[:0], e.recs[:0]
 	for i := range evs {
-		buf = spool.AppendEvent(buf, &evs[i])
-		offs[i+1] = len(buf)
+		e.buf = spool.AppendEvent(e.buf, &evs[i])
+		e.ends = append(e.ends, len(e.buf))
 	}
-	for i := range evs {
-		recs[i] = buf[offs[i]:offs[i+1]]
+	start := 0
+	for _, end := range e.ends {
+		e.recs = append(e.recs, e.buf[start:end])
+		start = end
 	}
-	err := s.Spool.Append(ctx, recs...)
-	*bp = buf
-	s.bufs.Put(bp)
+	err := s.Spool.Append(ctx, e.recs...)
+	s.bufs.Put(e)
 	switch {
 	case err == nil:
 		return nil
