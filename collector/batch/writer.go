@@ -8,12 +8,14 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/pace"
 	"github.com/ashiato/ashiato/collector/spool"
 )
 
@@ -73,6 +75,7 @@ type Writer struct {
 	metrics *metrics
 	lastOK  atomic.Int64 // unix nanos of the last successful drain or idle check
 	failing atomic.Bool
+	evs     []collector.Event // the batch being written, reused (only Run writes)
 }
 
 // New returns a Writer.
@@ -134,24 +137,32 @@ func (w *Writer) Run(ctx context.Context) {
 
 // write decodes, finishes, inserts and confirms one spool batch.
 func (w *Writer) write(ctx context.Context, b spool.Batch) error {
-	evs := make([]collector.Event, 0, len(b.Records))
+	// Events are decoded in place into a slice kept from batch to batch:
+	// the writer allocated a second's worth of events at once before, and
+	// that burst started a GC cycle every second.
+	evs := slices.Grow(w.evs[:0], len(b.Records))
+	defer func() { w.evs = evs[:0]; clear(evs[:len(b.Records)]) }()
+	var y pace.Yielder
 	for i, rec := range b.Records {
-		var ev collector.Event
-		if err := spool.DecodeEvent(rec, &ev); err != nil {
+		y.Step()
+		evs = append(evs, collector.Event{})
+		ev := &evs[len(evs)-1]
+		if err := spool.DecodeEvent(rec, ev); err != nil {
 			// The spool's checksums make this a bug, not a disk fault;
 			// keep going rather than block the whole spool on one record.
 			w.metrics.undecodable.Inc()
 			w.log.Error("undecodable spool record skipped", "err", err)
+			evs = evs[:len(evs)-1]
 			continue
 		}
-		if w.finish != nil && !w.finish(&ev) {
+		if w.finish != nil && !w.finish(ev) {
 			w.metrics.suppressed.Inc()
+			evs = evs[:len(evs)-1]
 			continue
 		}
 		if i < b.Seen {
 			ev.MaybeStored = true // see spool.Batch.Seen
 		}
-		evs = append(evs, ev)
 	}
 	start := time.Now()
 	n, err := w.store.InsertEventsOnce(ctx, evs)

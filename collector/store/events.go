@@ -6,9 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/google/uuid"
 
 	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/pace"
 )
 
 // eventColumns are the columns of every events insert, in order, each with
@@ -97,8 +99,17 @@ var eventInsert = func() string {
 	return "events (" + strings.Join(names, ", ") + ")"
 }()
 
-// InsertEvents writes evs in one INSERT with column-wise appends. A failed
-// insert may or may not have landed; see InsertEventsOnce.
+// InsertEvents writes evs in one INSERT. A failed insert may or may not
+// have landed, in whole or in part; see InsertEventsOnce.
+//
+// The rows go to the server in blocks of blockRows, which the server
+// squashes back into one part per partition (min_insert_block_size_rows is
+// about a million). Sending in blocks keeps the collector's side of an
+// insert small and even: clickhouse-go reuses one block's column buffers
+// for the next instead of growing them to the whole batch (the largest
+// allocation of the collector under load), and the writer yields between
+// blocks (package pace) instead of encoding a second's worth of rows in one
+// stretch while request handlers wait.
 func (s *Store) InsertEvents(ctx context.Context, evs []collector.Event) error {
 	if len(evs) == 0 {
 		return nil
@@ -108,33 +119,52 @@ func (s *Store) InsertEvents(ctx context.Context, evs []collector.Event) error {
 		return fmt.Errorf("prepare events insert: %w", err)
 	}
 	defer batch.Close()
-	// The String columns share one scratch slice: Append copies the bytes.
-	scratch := make([]string, len(evs))
-	for i, c := range eventColumns {
-		col := batch.Column(i)
-		switch {
-		case c.str != nil:
-			for j := range evs {
-				scratch[j] = c.str(&evs[j])
+	scratch := make([]string, min(len(evs), blockRows))
+	var y pace.Yielder
+	for lo := 0; lo < len(evs); lo += blockRows {
+		rows := evs[lo:min(lo+blockRows, len(evs))]
+		for i := range eventColumns {
+			if err := eventColumns[i].append(batch.Column(i), rows, scratch); err != nil {
+				return fmt.Errorf("append column %s: %w", eventColumns[i].name, err)
 			}
-			err = col.Append(scratch)
-		case c.list != nil:
-			// Row by row: a [][]string goes through clickhouse-go's
-			// reflection, a []string row through its typed path.
-			for j := 0; j < len(evs) && err == nil; j++ {
-				err = col.AppendRow(nonNil(c.list(&evs[j])))
-			}
-		default:
-			err = col.Append(c.typed(evs))
+			y.Steps(len(rows))
 		}
-		if err != nil {
-			return fmt.Errorf("append column %s: %w", c.name, err)
+		if lo+len(rows) < len(evs) { // the last block goes with Send
+			if err := batch.Flush(); err != nil {
+				return fmt.Errorf("send events block: %w", err)
+			}
 		}
 	}
 	if err := batch.Send(); err != nil {
 		return fmt.Errorf("send events batch: %w", err)
 	}
 	return nil
+}
+
+// blockRows is how many rows go to the server in one block.
+const blockRows = 1024
+
+// append appends the column's values of rows; the String columns share
+// scratch (len(rows) or more), as Append copies the bytes.
+func (c *eventColumn) append(col driver.BatchColumn, rows []collector.Event, scratch []string) error {
+	switch {
+	case c.str != nil:
+		for j := range rows {
+			scratch[j] = c.str(&rows[j])
+		}
+		return col.Append(scratch[:len(rows)])
+	case c.list != nil:
+		// Row by row: a [][]string goes through clickhouse-go's
+		// reflection, a []string row through its typed path.
+		for j := range rows {
+			if err := col.AppendRow(nonNil(c.list(&rows[j]))); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		return col.Append(c.typed(rows))
+	}
 }
 
 // each returns f of every event of evs.
