@@ -13,21 +13,27 @@ import (
 // whose fields have the wrong JSON type, are reported in bad by index and
 // do not spoil the others.
 func Decode(body []byte) (hits []collector.Hit, bad map[int]*collector.Error, err *collector.Error) {
+	return decode(body, make([]collector.Hit, 1))
+}
+
+// decode is Decode with the room for a single event object given: one, a
+// slice of length 1 (the request's pooled scratch, see Handler.postEvent).
+func decode(body []byte, one []collector.Hit) (hits []collector.Hit, bad map[int]*collector.Error, err *collector.Error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil, nil, collector.Errorf(collector.EInvalid, "body", "empty body")
 	}
 	switch body[0] {
 	case '{':
-		var h collector.Hit
-		if fastHit(body, &h) {
-			return []collector.Hit{h}, nil, nil
+		h := &one[0]
+		if fastHit(body, h) {
+			return one, nil, nil
 		}
-		h = collector.Hit{}
-		if err := json.Unmarshal(body, &h); err != nil {
+		*h = collector.Hit{}
+		if err := json.Unmarshal(body, h); err != nil {
 			return nil, nil, jsonError(err)
 		}
-		return []collector.Hit{h}, nil, nil
+		return one, nil, nil
 	case '[':
 		var raw []json.RawMessage
 		if err := json.Unmarshal(body, &raw); err != nil {

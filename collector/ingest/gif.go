@@ -78,7 +78,7 @@ func (h *Handler) getGIF(c *fiber.Ctx) error {
 	if e != nil {
 		bad = map[int]*collector.Error{0: e}
 	}
-	res, first, err := h.process(c, []collector.Hit{hit}, bad)
+	res, first, err := h.process(c, []collector.Hit{hit}, bad, nil)
 	status := fiber.StatusOK
 	if err != nil {
 		ce, ok := err.(*collector.Error)

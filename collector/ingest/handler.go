@@ -7,8 +7,10 @@ package ingest
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,7 +21,8 @@ import (
 
 // Sink receives the events of one request. It returns nil only when the
 // events are safe (durably spooled); errors are *collector.Error with code
-// EOverloaded or EUnavailable.
+// EOverloaded or EUnavailable. evs belong to the request: Submit must not
+// keep them (or pointers into them) after it returns.
 type Sink interface {
 	Submit(ctx context.Context, evs []collector.Event) error
 }
@@ -121,12 +124,14 @@ func (h *Handler) postEvent(c *fiber.Ctx) error {
 		h.Metrics.reject(collector.EInvalid, 1)
 		return WriteError(c, collector.Errorf(collector.EInvalid, "content-type", "want text/plain or application/json"))
 	}
-	hits, bad, derr := Decode(body)
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	hits, bad, derr := decode(body, sc.hit[:])
 	if derr != nil {
 		h.Metrics.reject(collector.EInvalid, 1)
 		return WriteError(c, derr)
 	}
-	res, first, err := h.process(c, hits, bad)
+	res, first, err := h.process(c, hits, bad, sc.ev[:0])
 	if err != nil {
 		return WriteError(c, err)
 	}
@@ -152,10 +157,28 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
+// scratch is the room for one request's hit and event, pooled: a request
+// with one event (nearly all of them) then allocates neither. Nothing
+// refers to them once the handler has answered: the sink has encoded the
+// events into the spool.
+type scratch struct {
+	hit [1]collector.Hit
+	ev  [1]collector.Event
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// release clears s (so that the pool holds no request data) and pools it.
+func (s *scratch) release() {
+	*s = scratch{}
+	scratchPool.Put(s)
+}
+
 // process runs hits through validation, the consent gate and enrichment and
-// submits the kept events. It returns the per-event result, the first
-// rejection, and an error when the sink refused the whole request.
-func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*collector.Error) (Result, *collector.Error, error) {
+// submits the kept events, collected in evs (empty, with room to reuse, or
+// nil). It returns the per-event result, the first rejection, and an error
+// when the sink refused the whole request.
+func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*collector.Error, evs []collector.Event) (Result, *collector.Error, error) {
 	req := h.request(c)
 	origin := c.Get(fiber.HeaderOrigin)
 	var res Result
@@ -167,7 +190,7 @@ func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*colle
 			first = e
 		}
 	}
-	evs := make([]collector.Event, 0, len(hits))
+	evs = slices.Grow(evs, len(hits))
 	header := func(name string) string { return c.Get(name) }
 	// The hits of one request nearly always carry the same token (or
 	// none, and the same cookie): verify each distinct one once.

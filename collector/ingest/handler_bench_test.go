@@ -63,34 +63,41 @@ func (s *encodeSink) Submit(_ context.Context, evs []collector.Event) error {
 	return nil
 }
 
-// BenchmarkPostEvent runs POST /api/event through the Fiber app in process
-// (no network, no disk): the handler's own CPU and allocations per request,
-// with the benchmark body and known User-Agents, as in `make bench`.
-func BenchmarkPostEvent(b *testing.B) {
+// inProcess returns the Fiber handler of the event endpoints with the
+// default configuration and sink, and its enricher.
+func inProcess(tb testing.TB, sink ingest.Sink) (fasthttp.RequestHandler, *enrich.Enricher) {
+	tb.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Default()
 	if err := cfg.Finish(); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	en, err := enrich.New(cfg.Enrich, quiet)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { en.Close() })
+	tb.Cleanup(func() { en.Close() })
 	salter := consent.NewSalter(&memSalts{}, quiet)
 	if err := salter.Refresh(context.Background()); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	signer, err := consent.NewSigner(make([]byte, 32))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	sink := &encodeSink{}
 	h := &ingest.Handler{Sites: ingest.NewSites(cfg.Sites), Verifier: signer, Enricher: en, IPs: en,
 		Hasher: salter, Sink: sink, Metrics: ingest.NewMetrics(nil), Log: quiet, Now: time.Now}
 	app := fiber.New()
 	h.Register(app.Group("/api"))
-	handler := app.Handler()
+	return app.Handler(), en
+}
+
+// BenchmarkPostEvent runs POST /api/event through the Fiber app in process
+// (no network, no disk): the handler's own CPU and allocations per request,
+// with the benchmark body and known User-Agents, as in `make bench`.
+func BenchmarkPostEvent(b *testing.B) {
+	sink := &encodeSink{}
+	handler, en := inProcess(b, sink)
 	uas := []string{
 		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36",
 		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
