@@ -143,8 +143,9 @@ non2xx() { awk '/Non-2xx or 3xx responses:/{n=$5} END{print n+0}' "$W/wrk-$1.txt
 sockerr() { awk '/Socket errors:/{gsub(",","");print $4+$6+$8+$10; f=1} END{if(!f)print 0}' "$W/wrk-$1.txt"; }
 
 if [ "$MICRO" = 1 ]; then
-	say "Go micro-benchmarks (go test -run '^\$' -bench . -benchmem ./collector/...)"
-	go test -run '^$' -bench . -benchmem -benchtime "${ASHIATO_BENCH_TIME:-300ms}" ./collector/... | tee "$W/micro.txt"
+	say "Go micro-benchmarks (go test -run '^\$' -bench . -benchmem ./collector/...; the store's against the bench's ClickHouse)"
+	ASHIATO_TEST_CLICKHOUSE_DSN="clickhouse://127.0.0.1:$CH_PORT/ashiato_micro" \
+		go test -run '^$' -bench . -benchmem -benchtime "${ASHIATO_BENCH_TIME:-300ms}" ./collector/... | tee "$W/micro.txt"
 fi
 
 say "servers"
