@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,19 +35,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	m := &Main{Config: cfg, Log: newLogger(stderr, cfg.LogLevel)}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// A soft heap limit keeps the process well under 256 MiB while a
-		// large backlog drains; GOMEMLIMIT overrides it.
-		debug.SetMemoryLimit(160 << 20)
-	}
-	if os.Getenv("GOGC") == "" {
-		// The live heap under load is ~55 MiB: with the default GOGC=100
-		// the collector ran the GC twice as often as the memory budget
-		// needs. 200 lets the heap grow to the soft limit first (same peak
-		// RSS); it cut CPU per request from 73–88 to 65 µs under wrk
-		// (docs/BENCHMARKS.md). GOGC overrides it.
-		debug.SetGCPercent(200)
-	}
+	tuneRuntime(os.Getenv)
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
