@@ -39,9 +39,9 @@ func TestYielderDoesNotYieldBeforeSlice(t *testing.T) {
 	for range 100 {
 		y.Steps(checkEvery)
 	}
-	// 100 clock checks in far less than a Slice; a preemption of the test
-	// in between may add one.
-	if *n > 3 {
+	// 100 clock checks in far less than a Slice; each preemption of the
+	// test longer than a Slice may add one (a loaded CI machine).
+	if *n > 10 {
 		t.Fatalf("%d yields for 100 checks within a Slice, want 1", *n)
 	}
 }
