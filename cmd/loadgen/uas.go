@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
+
+	"github.com/ashiato/ashiato/internal/uacorpus"
 )
 
 // LoadUAs reads UA corpus files and returns distinct, normalised strings:
@@ -55,19 +57,15 @@ func LoadUAs(paths ...string) ([]string, error) {
 	return append(browsers, rest...), nil
 }
 
+// normaliseUA is the User-Agent of a corpus line, or "" when it cannot be
+// sent as a header value.
 func normaliseUA(line string) string {
-	if i := strings.LastIndexByte(line, '\t'); i >= 0 {
-		line = line[i+1:]
-	}
-	line = strings.TrimSpace(line)
-	if len(line) >= 2 && line[0] == '"' && line[len(line)-1] == '"' {
-		line = line[1 : len(line)-1]
-	}
+	ua := uacorpus.Line(line)
 	// A header value cannot carry control characters.
-	if strings.ContainsFunc(line, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	if strings.ContainsFunc(ua, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return ""
 	}
-	return strings.TrimSpace(line)
+	return ua
 }
 
 func isBrowser(ua string) bool {

@@ -10,25 +10,13 @@ import (
 
 	"github.com/ua-parser/uap-go/uaparser"
 	"github.com/x-way/crawlerdetect"
+
+	"github.com/ashiato/ashiato/internal/uacorpus"
 )
 
 // sharedUACorpusDir holds the larger User-Agent corpus of the load tests,
 // when present.
 const sharedUACorpusDir = "/work/shared/data/user-agents"
-
-// normaliseUA turns a corpus line into a User-Agent the way the load
-// generator does (cmd/loadgen): a line with tabs keeps its last field,
-// and surrounding double quotes are removed.
-func normaliseUA(line string) string {
-	if i := strings.LastIndexByte(line, '\t'); i >= 0 {
-		line = line[i+1:]
-	}
-	line = strings.TrimSpace(line)
-	if len(line) >= 2 && line[0] == '"' && line[len(line)-1] == '"' {
-		line = line[1 : len(line)-1]
-	}
-	return strings.TrimSpace(line)
-}
 
 // readLines returns the lines of path, raw and normalised (both kept when
 // they differ: the raw line is an input too).
@@ -44,7 +32,7 @@ func readLines(tb testing.TB, path string) []string {
 	s.Buffer(make([]byte, 64<<10), 1<<20)
 	for s.Scan() {
 		out = append(out, s.Text())
-		if n := normaliseUA(s.Text()); n != s.Text() {
+		if n := uacorpus.Line(s.Text()); n != s.Text() {
 			out = append(out, n)
 		}
 	}
