@@ -78,7 +78,10 @@ func (h *Handler) getGIF(c *fiber.Ctx) error {
 	if e != nil {
 		bad = map[int]*collector.Error{0: e}
 	}
-	res, first, err := h.process(c, []collector.Hit{hit}, bad, nil)
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	sc.hit[0] = hit
+	res, first, err := h.process(c, sc.hit[:], bad, sc.ev[:0])
 	status := fiber.StatusOK
 	if err != nil {
 		ce, ok := err.(*collector.Error)

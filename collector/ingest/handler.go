@@ -175,8 +175,7 @@ func (s *scratch) release() {
 }
 
 // process runs hits through validation, the consent gate and enrichment and
-// submits the kept events, collected in evs (empty, with room to reuse, or
-// nil). It returns the per-event result, the first rejection, and an error
+// submits the kept events, collected in evs (empty, with room to reuse). It returns the per-event result, the first rejection, and an error
 // when the sink refused the whole request.
 func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*collector.Error, evs []collector.Event) (Result, *collector.Error, error) {
 	req := h.request(c)

@@ -24,27 +24,32 @@ func (s *keepSink) Submit(_ context.Context, evs []collector.Event) error {
 func TestRequestsShareNoFields(t *testing.T) {
 	sink := &keepSink{}
 	handler, _ := inProcess(t, sink)
-	post := func(body string) {
+	send := func(method, uri, body string, want int) {
 		t.Helper()
 		var req fasthttp.Request
 		var ctx fasthttp.RequestCtx
-		req.Header.SetMethod("POST")
-		req.SetRequestURI("/api/event")
+		req.Header.SetMethod(method)
+		req.SetRequestURI(uri)
 		req.Header.SetContentType("text/plain")
 		req.Header.SetUserAgent("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
 		req.SetBody([]byte(body))
 		ctx.Init(&req, &net.TCPAddr{IP: net.IPv4(203, 0, 113, 7), Port: 50000}, nil)
 		handler(&ctx)
-		if st := ctx.Response.StatusCode(); st != fiber.StatusAccepted {
-			t.Fatalf("status %d: %s", st, ctx.Response.Body())
+		if st := ctx.Response.StatusCode(); st != want {
+			t.Fatalf("%s %s: status %d: %s", method, uri, st, ctx.Response.Body())
 		}
 	}
+	const full = `{"site":"demo","type":"event","name":"signup","url":"http://localhost/a?utm_source=news&utm_campaign=spring","referrer":"https://www.google.com/","title":"A","screen":"1920x1080","lang":"ja","eid":"0f8c1e2a-1111-4222-8333-444455556666","props":{"plan":"pro"}}`
+	// Each round: a full event, then a bare one by POST and by the GIF
+	// beacon (both entry points share the scratch).
 	for range 3 {
-		post(`{"site":"demo","type":"event","name":"signup","url":"http://localhost/a?utm_source=news&utm_campaign=spring","referrer":"https://www.google.com/","title":"A","screen":"1920x1080","lang":"ja","eid":"0f8c1e2a-1111-4222-8333-444455556666","props":{"plan":"pro"}}`)
-		post(`{"site":"demo","type":"pageview","url":"http://localhost/b"}`)
+		send("POST", "/api/event", full, fiber.StatusAccepted)
+		send("POST", "/api/event", `{"site":"demo","type":"pageview","url":"http://localhost/b"}`, fiber.StatusAccepted)
+		send("POST", "/api/event", full, fiber.StatusAccepted)
+		send("GET", "/api/event.gif?site=demo&type=pageview&url=http%3A%2F%2Flocalhost%2Fb", "", fiber.StatusOK)
 	}
-	if len(sink.got) != 6 {
-		t.Fatalf("%d events stored, want 6", len(sink.got))
+	if len(sink.got) != 12 {
+		t.Fatalf("%d events stored, want 12", len(sink.got))
 	}
 	for i := 1; i < len(sink.got); i += 2 {
 		e := sink.got[i]
