@@ -1,7 +1,6 @@
 package enrich
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,22 +21,12 @@ const sharedUACorpusDir = "/work/shared/data/user-agents"
 // they differ: the raw line is an input too).
 func readLines(tb testing.TB, path string) []string {
 	tb.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
 	var out []string
-	s := bufio.NewScanner(f)
-	s.Buffer(make([]byte, 64<<10), 1<<20)
-	for s.Scan() {
-		out = append(out, s.Text())
-		if n := uacorpus.Line(s.Text()); n != s.Text() {
+	for _, line := range fileLines(tb, path) {
+		out = append(out, line)
+		if n := uacorpus.Line(line); n != line {
 			out = append(out, n)
 		}
-	}
-	if err := s.Err(); err != nil {
-		tb.Fatal(err)
 	}
 	return out
 }

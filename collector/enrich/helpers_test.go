@@ -20,6 +20,26 @@ func newTestEnricher(tb testing.TB, cfg Config) *Enricher {
 	return e
 }
 
+// fileLines returns the lines of path.
+func fileLines(tb testing.TB, path string) []string {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	s := bufio.NewScanner(f)
+	s.Buffer(make([]byte, 64<<10), 1<<20)
+	for s.Scan() {
+		out = append(out, s.Text())
+	}
+	if err := s.Err(); err != nil {
+		tb.Fatalf("read %s: %v", path, err)
+	}
+	return out
+}
+
 // corpus returns the User-Agent sample in testdata, or the file that
 // ASHIATO_UA_CORPUS names.
 func corpus(tb testing.TB) []string {
@@ -28,20 +48,7 @@ func corpus(tb testing.TB) []string {
 	if path == "" {
 		path = "testdata/user-agents.txt"
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatalf("open corpus: %v", err)
-	}
-	defer f.Close()
-	var out []string
-	s := bufio.NewScanner(f)
-	s.Buffer(make([]byte, 64<<10), 64<<10)
-	for s.Scan() {
-		out = append(out, s.Text())
-	}
-	if err := s.Err(); err != nil {
-		tb.Fatalf("read corpus: %v", err)
-	}
+	out := fileLines(tb, path)
 	if len(out) == 0 {
 		tb.Fatal("empty corpus")
 	}
