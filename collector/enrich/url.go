@@ -156,7 +156,7 @@ func normHost(h string) (string, error) {
 	if h == "" || len(h) > 253 {
 		return "", invalidURL("bad host")
 	}
-	for _, label := range strings.Split(h, ".") {
+	for label := range strings.SplitSeq(h, ".") {
 		if label == "" || len(label) > 63 {
 			return "", invalidURL("bad host")
 		}
@@ -174,6 +174,9 @@ func normHost(h string) (string, error) {
 // characters are decoded, other escapes get upper-case hex digits, "." and
 // ".." segments are resolved (RFC 3986 §5.2.4), and "" becomes "/".
 func cleanPath(escaped string) string {
+	if strings.HasPrefix(escaped, "/") && !strings.Contains(escaped, "%") {
+		return removeDotSegments(escaped) // nothing to rewrite: no copy
+	}
 	var b strings.Builder
 	b.Grow(len(escaped) + 1)
 	if !strings.HasPrefix(escaped, "/") {

@@ -69,13 +69,15 @@ func Build(h *collector.Hit, site *collector.Site, req *collector.Request, pol c
 	ev.RefHost, ev.RefSource, ev.RefName = ref.Host, ref.Source, ref.Name
 	ev.Referrer = ref.Host + ref.Path
 	if len(h.Props) > 0 {
-		keys := make([]string, 0, len(h.Props))
+		n := len(h.Props)
+		kv := make([]string, 2*n) // keys and values in one allocation
+		keys := kv[:0:n]
 		for k := range h.Props {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
 		ev.PropKeys = keys
-		ev.PropValues = make([]string, len(keys))
+		ev.PropValues = kv[n:]
 		for i, k := range keys {
 			ev.PropValues[i], _ = PropString(h.Props[k])
 		}

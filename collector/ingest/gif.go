@@ -81,7 +81,7 @@ func (h *Handler) getGIF(c *fiber.Ctx) error {
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
 	sc.hit[0] = hit
-	res, first, err := h.process(c, sc.hit[:], bad, sc.ev[:0])
+	res, first, err := h.process(c, sc.hit[:], bad, sc)
 	status := fiber.StatusOK
 	if err != nil {
 		ce, ok := err.(*collector.Error)

@@ -131,7 +131,7 @@ func (h *Handler) postEvent(c *fiber.Ctx) error {
 		h.Metrics.reject(collector.EInvalid, 1)
 		return WriteError(c, derr)
 	}
-	res, first, err := h.process(c, hits, bad, sc.ev[:0])
+	res, first, err := h.process(c, hits, bad, sc)
 	if err != nil {
 		return WriteError(c, err)
 	}
@@ -145,8 +145,7 @@ func (h *Handler) postEvent(c *fiber.Ctx) error {
 	if len(res.Rejected) == 0 {
 		// The common answer, without encoding/json.
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		var buf [32]byte
-		b := strconv.AppendInt(append(buf[:0], `{"accepted":`...), int64(res.Accepted), 10)
+		b := strconv.AppendInt(append(sc.answer[:0], `{"accepted":`...), int64(res.Accepted), 10)
 		return c.Status(fiber.StatusAccepted).Send(append(b, '}')) // Send copies b
 	}
 	return c.Status(fiber.StatusAccepted).JSON(res)
@@ -162,22 +161,31 @@ func hasPrefixFold(s, prefix string) bool {
 // refers to them once the handler has answered: the sink has encoded the
 // events into the spool.
 type scratch struct {
-	hit [1]collector.Hit
-	ev  [1]collector.Event
+	hit    [1]collector.Hit
+	ev     [1]collector.Event
+	answer [32]byte // the body of the common 202
+
+	ctx    *fiber.Ctx
+	header func(name string) string // ctx's request header; made once per scratch
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+var scratchPool = sync.Pool{New: func() any {
+	s := new(scratch)
+	s.header = func(name string) string { return s.ctx.Get(name) }
+	return s
+}}
 
 // release clears s (so that the pool holds no request data) and pools it.
 func (s *scratch) release() {
-	*s = scratch{}
+	*s = scratch{header: s.header}
 	scratchPool.Put(s)
 }
 
 // process runs hits through validation, the consent gate and enrichment and
-// submits the kept events, collected in evs (empty, with room to reuse). It returns the per-event result, the first rejection, and an error
-// when the sink refused the whole request.
-func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*collector.Error, evs []collector.Event) (Result, *collector.Error, error) {
+// submits the kept events, collected in sc's room for them. It returns the
+// per-event result, the first rejection, and an error when the sink refused
+// the whole request.
+func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*collector.Error, sc *scratch) (Result, *collector.Error, error) {
 	req := h.request(c)
 	origin := c.Get(fiber.HeaderOrigin)
 	var res Result
@@ -189,8 +197,9 @@ func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*colle
 			first = e
 		}
 	}
-	evs = slices.Grow(evs, len(hits))
-	header := func(name string) string { return c.Get(name) }
+	evs := slices.Grow(sc.ev[:0], len(hits))
+	sc.ctx = c
+	header := sc.header
 	// The hits of one request nearly always carry the same token (or
 	// none, and the same cookie): verify each distinct one once.
 	var grants grantMemo
