@@ -4,6 +4,7 @@ import (
 	"flag"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,11 +32,6 @@ type OpenOptions struct {
 	MaxConns int           // connections may grow to this when all are busy
 }
 
-type job struct {
-	intended time.Time
-	measure  bool
-}
-
 // openPart is what one connection's worker measured.
 type openPart struct {
 	lat, svc []time.Duration
@@ -46,13 +42,20 @@ type openPart struct {
 	last     time.Time // last answer of a measured request
 }
 
-// RunOpen sends requests at a constant rate, open loop: a scheduler hands
-// each request, at the moment the schedule says, to an idle connection, and
-// opens another connection (up to MaxConns) when all are busy, as new
-// visitors would. A request's latency counts from its scheduled moment, so
-// a stalled server is charged for the requests it held back (no
-// coordinated omission); service_ms counts from the actual send. c.Conns
-// connections are started up front.
+// RunOpen sends requests at a constant rate, open loop: request i is due
+// at t0 + i/rate, and each connection, when free, claims the next due
+// request and sends it at that moment. When the request a connection claims
+// is already overdue, every connection was busy when it fell due, so
+// another connection opens (up to MaxConns), as new visitors would. A
+// request's latency counts from its due moment, so a stalled server is
+// charged for the requests it held back (no coordinated omission);
+// service_ms counts from the actual send. c.Conns connections are started
+// up front.
+//
+// The connections claim their requests themselves (one atomic add) rather
+// than take them from a scheduler goroutine: the generator shares the
+// machine with the server, and the scheduler's timer and hand-over cost
+// more CPU per request than the sending itself.
 func RunOpen(c common, o OpenOptions) (OpenResult, error) {
 	t, mix, err := c.setup()
 	if err != nil {
@@ -64,24 +67,41 @@ func RunOpen(c common, o OpenOptions) (OpenResult, error) {
 	measureFrom := t0.Add(o.Warmup)
 	end := measureFrom.Add(o.Duration)
 
-	jobs := make(chan job)
+	var next atomic.Int64 // the next request to claim
+	var mu sync.Mutex     // guards parts
 	var parts []*openPart
 	var wg sync.WaitGroup
-	spawn := func() {
+	var spawn func()
+	spawn = func() {
 		p := &openPart{st: Statuses{}}
+		mu.Lock()
 		k := len(parts)
+		if k >= maxConns {
+			mu.Unlock()
+			return
+		}
 		parts = append(parts, p)
+		mu.Unlock()
 		wg.Go(func() {
 			g := NewGenerator(t, mix, c.Seed, uint64(k))
 			conn := &Conn{Addr: t.Host, Timeout: c.Timeout}
 			defer conn.Close()
 			var req []byte
-			for j := range jobs {
+			for {
+				due := t0.Add(time.Duration(next.Add(1)-1) * gap)
+				if !due.Before(end) {
+					break
+				}
+				if d := time.Until(due); d > 0 {
+					time.Sleep(d)
+				} else {
+					spawn() // every connection was busy when it fell due
+				}
 				req = g.Append(req[:0])
 				sent := time.Now()
 				status, err := conn.Do(req)
 				done := time.Now()
-				if !j.measure {
+				if due.Before(measureFrom) {
 					continue
 				}
 				if err != nil {
@@ -92,7 +112,7 @@ func RunOpen(c common, o OpenOptions) (OpenResult, error) {
 				} else {
 					p.st.add(status)
 				}
-				p.lat = append(p.lat, done.Sub(j.intended))
+				p.lat = append(p.lat, done.Sub(due))
 				p.svc = append(p.svc, done.Sub(sent))
 				p.last = done
 			}
@@ -102,25 +122,6 @@ func RunOpen(c common, o OpenOptions) (OpenResult, error) {
 	for range c.Conns {
 		spawn()
 	}
-	for i := 0; ; i++ {
-		intended := t0.Add(time.Duration(i) * gap)
-		if !intended.Before(end) {
-			break
-		}
-		if d := time.Until(intended); d > 0 {
-			time.Sleep(d)
-		}
-		j := job{intended: intended, measure: !intended.Before(measureFrom)}
-		select {
-		case jobs <- j:
-		default:
-			if len(parts) < maxConns {
-				spawn()
-			}
-			jobs <- j // waits for a free connection; the wait counts as latency
-		}
-	}
-	close(jobs)
 	wg.Wait()
 
 	res := OpenResult{Rate: o.Rate, Conns: len(parts), MaxConns: maxConns, Seconds: o.Duration.Seconds(), Statuses: Statuses{}}
