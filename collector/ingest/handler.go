@@ -145,8 +145,12 @@ func (h *Handler) postEvent(c *fiber.Ctx) error {
 	if len(res.Rejected) == 0 {
 		// The common answer, without encoding/json.
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		// SetBody copies b into the response's own (pooled) buffer: the
+		// scratch is cleared before the answer is written, and c.Send
+		// would keep b itself.
 		b := strconv.AppendInt(append(sc.answer[:0], `{"accepted":`...), int64(res.Accepted), 10)
-		return c.Status(fiber.StatusAccepted).Send(append(b, '}')) // Send copies b
+		c.Status(fiber.StatusAccepted).Response().SetBody(append(b, '}'))
+		return nil
 	}
 	return c.Status(fiber.StatusAccepted).JSON(res)
 }

@@ -38,6 +38,10 @@ func TestRequestsShareNoFields(t *testing.T) {
 		if st := ctx.Response.StatusCode(); st != want {
 			t.Fatalf("%s %s: status %d: %s", method, uri, st, ctx.Response.Body())
 		}
+		// The answer is read after the handler has released the scratch.
+		if body := string(ctx.Response.Body()); want == fiber.StatusAccepted && body != `{"accepted":1}` {
+			t.Fatalf("%s %s: body %q, want {\"accepted\":1}", method, uri, body)
+		}
 	}
 	const full = `{"site":"demo","type":"event","name":"signup","url":"http://localhost/a?utm_source=news&utm_campaign=spring","referrer":"https://www.google.com/","title":"A","screen":"1920x1080","lang":"ja","eid":"0f8c1e2a-1111-4222-8333-444455556666","props":{"plan":"pro"}}`
 	// Each round: a full event, then a bare one by POST and by the GIF
