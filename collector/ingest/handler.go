@@ -145,10 +145,10 @@ func (h *Handler) postEvent(c *fiber.Ctx) error {
 	if len(res.Rejected) == 0 {
 		// The common answer, without encoding/json.
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		// SetBody copies b into the response's own (pooled) buffer: the
-		// scratch is cleared before the answer is written, and c.Send
-		// would keep b itself.
-		b := strconv.AppendInt(append(sc.answer[:0], `{"accepted":`...), int64(res.Accepted), 10)
+		// SetBody copies b into the response's own (pooled) buffer, so buf
+		// stays on the stack; c.Send would keep b itself.
+		var buf [32]byte
+		b := strconv.AppendInt(append(buf[:0], `{"accepted":`...), int64(res.Accepted), 10)
 		c.Status(fiber.StatusAccepted).Response().SetBody(append(b, '}'))
 		return nil
 	}
@@ -165,9 +165,8 @@ func hasPrefixFold(s, prefix string) bool {
 // refers to them once the handler has answered: the sink has encoded the
 // events into the spool.
 type scratch struct {
-	hit    [1]collector.Hit
-	ev     [1]collector.Event
-	answer [32]byte // the body of the common 202
+	hit [1]collector.Hit
+	ev  [1]collector.Event
 
 	ctx    *fiber.Ctx
 	header func(name string) string // ctx's request header; made once per scratch
