@@ -24,7 +24,14 @@ func TestInsertEventsInBlocksMakesOnePart(t *testing.T) {
 	for i := range evs {
 		evs[i] = sampleEvent("s1")
 		evs[i].URLPath = fmt.Sprintf("/p/%d", i)
-		evs[i].PropKeys, evs[i].PropValues = []string{"i"}, []string{fmt.Sprint(i)}
+		switch i % 3 { // arrays of 0, 1 and 3 values, row after row
+		case 0:
+			evs[i].PropKeys, evs[i].PropValues = nil, nil
+		case 1:
+			evs[i].PropKeys, evs[i].PropValues = []string{"i"}, []string{fmt.Sprint(i)}
+		case 2:
+			evs[i].PropKeys, evs[i].PropValues = []string{"i", "x", "y"}, []string{fmt.Sprint(i), "x", "y"}
+		}
 		evs[i].EngagedMS = uint32(i)
 	}
 	if err := st.InsertEvents(ctx, evs); err != nil {
@@ -38,7 +45,10 @@ func TestInsertEventsInBlocksMakesOnePart(t *testing.T) {
 		t.Errorf("one insert of %d rows made %d parts, want 1", n, parts)
 	}
 	var rows, paths, matched uint64
-	err := st.Conn.QueryRow(ctx, "SELECT count(), uniqExact(url_path), countIf(url_path = concat('/p/', prop_values[1]) AND toString(engaged_ms) = prop_values[1]) FROM "+table).
+	agree := "length(prop_keys) = length(prop_values) AND length(prop_keys) = multiIf(engaged_ms % 3 = 0, 0, engaged_ms % 3 = 1, 1, 3)" +
+		" AND (length(prop_keys) = 0 OR (url_path = concat('/p/', prop_values[1]) AND toString(engaged_ms) = prop_values[1]))" +
+		" AND (length(prop_keys) < 3 OR (prop_keys[3] = 'y' AND prop_values[2] = 'x'))"
+	err := st.Conn.QueryRow(ctx, "SELECT count(), uniqExact(url_path), countIf("+agree+") FROM "+table).
 		Scan(&rows, &paths, &matched)
 	if err != nil {
 		t.Fatal(err)

@@ -120,11 +120,12 @@ func (s *Store) InsertEvents(ctx context.Context, evs []collector.Event) error {
 	}
 	defer batch.Close()
 	scratch := make([]string, min(len(evs), blockRows))
+	ptrs := make([]*string, 0, 16)
 	var y pace.Yielder
 	for lo := 0; lo < len(evs); lo += blockRows {
 		rows := evs[lo:min(lo+blockRows, len(evs))]
 		for i := range eventColumns {
-			if err := eventColumns[i].append(batch.Column(i), rows, scratch); err != nil {
+			if err := eventColumns[i].append(batch.Column(i), rows, scratch, &ptrs); err != nil {
 				return fmt.Errorf("append column %s: %w", eventColumns[i].name, err)
 			}
 			y.Steps(len(rows))
@@ -145,8 +146,9 @@ func (s *Store) InsertEvents(ctx context.Context, evs []collector.Event) error {
 const blockRows = 1024
 
 // append appends the column's values of rows; the String columns share
-// scratch (len(rows) or more), as Append copies the bytes.
-func (c *eventColumn) append(col driver.BatchColumn, rows []collector.Event, scratch []string) error {
+// scratch (len(rows) or more) and the Array(String) columns ptrs, as
+// clickhouse-go copies the bytes.
+func (c *eventColumn) append(col driver.BatchColumn, rows []collector.Event, scratch []string, ptrs *[]*string) error {
 	switch {
 	case c.str != nil:
 		for j := range rows {
@@ -155,9 +157,17 @@ func (c *eventColumn) append(col driver.BatchColumn, rows []collector.Event, scr
 		return col.Append(scratch[:len(rows)])
 	case c.list != nil:
 		// Row by row: a [][]string goes through clickhouse-go's
-		// reflection, a []string row through its typed path.
+		// reflection, a row through its typed path. The row is passed as
+		// pointers to its values, which AppendRow copies at once: it hands
+		// each element to the inner String column as an interface, and a
+		// pointer goes into one without the allocation a string costs.
 		for j := range rows {
-			if err := col.AppendRow(nonNil(c.list(&rows[j]))); err != nil {
+			list := c.list(&rows[j])
+			*ptrs = (*ptrs)[:0]
+			for k := range list {
+				*ptrs = append(*ptrs, &list[k])
+			}
+			if err := col.AppendRow(*ptrs); err != nil {
 				return err
 			}
 		}
