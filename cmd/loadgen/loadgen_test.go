@@ -226,3 +226,20 @@ func TestAcceptedCount(t *testing.T) {
 		}
 	}
 }
+
+func TestFsyncProbe(t *testing.T) {
+	dir := t.TempDir()
+	res, err := RunFsync(FsyncOptions{Dir: dir, N: 20, Size: 4096, Busy: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.N != 20 || res.Latency.N != 20 || res.Latency.P50 <= 0 || res.Latency.Max < res.Latency.P50 || res.CPUPerOp <= 0 {
+		t.Fatalf("result %+v", res)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("probe left %d files in %s", len(left), dir)
+	}
+	if _, err := RunFsync(FsyncOptions{Dir: dir, N: 0, Size: 4096}); err == nil {
+		t.Error("-n 0 accepted")
+	}
+}

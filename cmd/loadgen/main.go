@@ -11,9 +11,14 @@
 //	                                        closed loop: send N requests (K events each) as fast as
 //	                                        they are answered; -each-ua: one per corpus UA (warm-up)
 //
+//	loadgen fsync -dir DIR [-n N] [-size B] [-busy K]
+//	                                        what one group commit (write + fdatasync) costs on
+//	                                        the disk of DIR: wall time and CPU time per commit,
+//	                                        with K busy loops occupying CPUs meanwhile
+//
 //	loadgen get FILE FIELD.PATH             print one field of a result file
 //
-// open and fill print one JSON object with the results on stdout.
+// open, fill and fsync print one JSON object with the results on stdout.
 package main
 
 import (
@@ -23,7 +28,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen uas|open|fill|get [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadgen uas|open|fill|fsync|get [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -34,10 +39,12 @@ func main() {
 		err = runOpen(os.Args[2:], os.Stdout)
 	case "fill":
 		err = runFill(os.Args[2:], os.Stdout)
+	case "fsync":
+		err = runFsync(os.Args[2:], os.Stdout)
 	case "get":
 		err = runGet(os.Args[2:], os.Stdout)
 	default:
-		err = fmt.Errorf("unknown command %q (want uas, open, fill or get)", os.Args[1])
+		err = fmt.Errorf("unknown command %q (want uas, open, fill, fsync or get)", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)

@@ -150,6 +150,14 @@ if [ "$MICRO" = 1 ]; then
 		go test -run '^$' -bench . -benchmem -benchtime "${ASHIATO_BENCH_TIME:-300ms}" ./collector/... | tee "$W/micro.txt"
 fi
 
+say "the spool's disk: one group commit (12 KiB write + fdatasync), 2,000 times, with the CPUs idle, then with a busy loop per CPU (loadgen fsync)"
+mkdir -p "$W/fsync"
+"$LG" fsync -dir "$W/fsync" -n 2000 | tee "$W/fsync-idle.json"
+"$LG" fsync -dir "$W/fsync" -n 2000 -busy "$(nproc)" | tee "$W/fsync-busy.json"
+fsync_note() { echo "p50 $("$LG" get "$1" latency_ms.p50) ms, p99 $("$LG" get "$1" latency_ms.p99) ms, $("$LG" get "$1" cpu_us_per_op | cut -d. -f1) µs CPU"; }
+FSYNC_NOTE="CPUs idle: $(fsync_note "$W/fsync-idle.json"); CPUs busy: $(fsync_note "$W/fsync-busy.json")"
+echo "one group commit: $FSYNC_NOTE"
+
 say "servers"
 "$W/barefiber" --listen 127.0.0.1:0 2>"$W/barefiber.log" &
 BPID=$!
@@ -334,6 +342,7 @@ say "results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average at end $
 } | tee "$W/table.txt"
 echo
 echo "spool during the throughput runs: $SPOOL_NOTE"
+echo "one group commit on the spool's disk (loadgen fsync): $FSYNC_NOTE"
 echo "open loop at $HALF req/s: $OPEN_NOTE"
 if [ "$D_HWM" -gt 0 ]; then
 	echo "peak RSS: $((A_HWM / 1024)) MiB under load, $((D_HWM / 1024)) MiB while draining the backlog (the table shows the larger)"
