@@ -24,10 +24,10 @@ type FsyncOptions struct {
 
 // FsyncResult is what one group commit cost.
 type FsyncResult struct {
-	Dir   string `json:"dir"`
-	N     int    `json:"n"`
-	Size  int    `json:"size"`
-	Busy  int    `json:"busy"`
+	Dir  string `json:"dir"`
+	N    int    `json:"n"`
+	Size int    `json:"size"`
+	Busy int    `json:"busy"`
 	// Latency is the wall time of each write + fdatasync.
 	Latency Percentiles `json:"latency_ms"`
 	// CPUPerOp is the CPU time (user + system) of the thread that wrote
