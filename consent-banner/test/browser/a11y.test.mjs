@@ -1,32 +1,19 @@
 // axe-core (WCAG 2.2 AA rule set) on the banner in both languages, both
 // colour schemes, both layouts, first and second layer, and "Your data".
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, startCollector, startPages, launch, newPage, axe } from './harness.mjs';
+import { skipReason, newPage, axe, useSuite } from './harness.mjs';
 
 const skip = skipReason();
 
 describe('accessibility (axe-core, WCAG 2.2 AA)', { skip: skip || false }, () => {
-  let collector;
-  let pages;
-  let browser;
-  before(async () => {
-    collector = await startCollector(1);
-    pages = await startPages(() => collector);
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await pages?.close();
-    await collector?.stop();
-    collector?.cleanup();
-  });
+  const s = useSuite();
 
   const none = (v, where) => assert.deepEqual(v, [], `${where}: ${JSON.stringify(v, null, 1)}`);
 
   it('the check is live: a planted low-contrast button is reported', async () => {
-    const p = await newPage(browser);
-    await p.goto(`${pages.origin}/?site=boxed`);
+    const p = await newPage(s.browser);
+    await p.goto(`${s.pages.origin}/?site=boxed`);
     await p.locator('.acb [role="dialog"]').waitFor();
     await p.addStyleTag({ content: '.acb .acb-b{animation:none;color:#999!important;background:#aaa!important}' });
     const v = await axe(p);
@@ -38,8 +25,8 @@ describe('accessibility (axe-core, WCAG 2.2 AA)', { skip: skip || false }, () =>
     for (const colorScheme of ['light', 'dark']) {
       for (const site of ['shop', 'boxed']) {
         it(`${lang} ${colorScheme} ${site}: zero violations on both layers and the settings button`, async () => {
-          const p = await newPage(browser, { colorScheme, gpc: site === 'shop' });
-          await p.goto(`${pages.origin}/?lang=${lang}&site=${site}`);
+          const p = await newPage(s.browser, { colorScheme, gpc: site === 'shop' });
+          await p.goto(`${s.pages.origin}/?lang=${lang}&site=${site}`);
           await p.locator('.acb [role="dialog"]').waitFor();
           // Let the entry animation finish so colours are final.
           await p.locator('.acb-d').evaluate((e) => Promise.all(e.getAnimations().map((a) => a.finished)));
@@ -62,8 +49,8 @@ describe('accessibility (axe-core, WCAG 2.2 AA)', { skip: skip || false }, () =>
   for (const lang of ['ja', 'en']) {
     for (const colorScheme of ['light', 'dark']) {
       it(`${lang} ${colorScheme}: zero violations in "Your data" (history, confirm step, result)`, async () => {
-        const p = await newPage(browser, { colorScheme });
-        await p.goto(`${pages.origin}/?lang=${lang}`);
+        const p = await newPage(s.browser, { colorScheme });
+        await p.goto(`${s.pages.origin}/?lang=${lang}`);
         await p.locator('.acb .acb-b').nth(1).click(); // Accept all
         await p.locator('.acb-fb').click();
         await p.locator('.acb-me summary').click();

@@ -1,30 +1,17 @@
 // Browser tests of the banner against the real collector and ClickHouse.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { skipReason, startCollector, startPages, launch, newPage, ledger, poll, root, DB } from './harness.mjs';
+import { skipReason, newPage, ledger, poll, root, DB, useSuite } from './harness.mjs';
 
 const skip = skipReason();
 const ALL = ['necessary', 'analytics', 'personalization', 'advertising'];
 
 describe('consent banner with the real collector', { skip: skip || false }, () => {
-  let collector;
-  let pages;
-  let browser;
-  before(async () => {
-    collector = await startCollector(1);
-    pages = await startPages(() => collector);
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await pages?.close();
-    await collector?.stop();
-    collector?.cleanup();
-  });
+  const s = useSuite();
 
-  const url = (q = '') => `${pages.origin}/?${q}`;
+  const url = (q = '') => `${s.pages.origin}/?${q}`;
   const dialog = (p) => p.locator('.acb [role="dialog"]');
   const events = (p) => p.evaluate(() => window.events);
   const ran = (p) => p.evaluate(() => ({ analytics: window.ranAnalytics, ads: window.ranAds, both: window.ranBoth }));
@@ -39,12 +26,12 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   const serverDecision = (p, site = 'shop') => p.evaluate(async ([o, s]) => {
     const r = await fetch(`${o}/api/consent?site=${s}`, { credentials: 'include' });
     return { status: r.status, body: await r.json() };
-  }, [collector.origin, site]);
-  const config = (site = 'shop') => fetch(`${collector.origin}/api/consent/config?site=${site}`).then((r) => r.json());
+  }, [s.collector.origin, site]);
+  const config = (site = 'shop') => fetch(`${s.collector.origin}/api/consent/config?site=${site}`).then((r) => r.json());
 
   it('the collector serves the current build of consent.js and consent.css', async () => {
     for (const f of ['consent.js', 'consent.css']) {
-      const r = await fetch(`${collector.origin}/${f}`);
+      const r = await fetch(`${s.collector.origin}/${f}`);
       assert.equal(r.status, 200, f);
       const body = await r.text();
       assert.ok(body === readFileSync(path.join(root, 'dist', f), 'utf8'), `collector's /${f} differs from dist/${f}: rebuild the collector`);
@@ -52,7 +39,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('first visit shows the first layer and runs nothing blocked', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     const posts = [];
     p.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));
     await p.goto(url('src=collector'));
@@ -76,7 +63,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('Accept all and Reject all have equal prominence', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await p.goto(url());
     await dialog(p).waitFor();
     const look = (name) => p.getByRole('button', { name, exact: true }).evaluate((b) => {
@@ -89,7 +76,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('Reject all: no identifying cookie or ID, nothing blocked runs, a reject_all ledger row', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await p.goto(url());
     await p.getByRole('button', { name: 'Reject all' }).click();
     const e = await decisionEvent(p);
@@ -106,9 +93,9 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
     assert.equal(sd.status, 200);
     assert.deepEqual(sd.body.granted, ['necessary']);
     assert.equal(sd.body.vid || '', '', 'the server holds no visitor ID for this decision');
-    const s = await stored(p);
-    assert.equal(s.consent_id, e.consent_id);
-    assert.equal(s.vid, undefined);
+    const kept = await stored(p);
+    assert.equal(kept.consent_id, e.consent_id);
+    assert.equal(kept.vid, undefined);
     const [row] = await ledger(e.consent_id);
     const cfg = await config();
     assert.equal(row.site_id, 'shop');
@@ -133,7 +120,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('Accept all: blocked scripts run once, token cookie set, accept_all ledger row', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await p.goto(url());
     await p.getByRole('button', { name: 'Accept all' }).click();
     const e = await decisionEvent(p);
@@ -147,11 +134,11 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
     assert.ok(c.httpOnly);
     assert.equal(c.sameSite, 'Lax');
     assert.ok(c.expires > Date.now() / 1000 + 150 * 86400, 'the cookie lasts the configured lifetime');
-    const s = await stored(p);
-    assert.equal(s.token, e.token);
-    const days = (Date.parse(s.expires_at) - Date.now()) / 864e5;
+    const kept = await stored(p);
+    assert.equal(kept.token, e.token);
+    const days = (Date.parse(kept.expires_at) - Date.now()) / 864e5;
     assert.ok(days > 179 && days <= 180, `stored decision expires in ${days} days`);
-    assert.deepEqual(await p.evaluate(() => window.ashiatoConsent.get()), s);
+    assert.deepEqual(await p.evaluate(() => window.ashiatoConsent.get()), kept);
     const sd = await serverDecision(p);
     assert.equal(sd.body.consent_id, e.consent_id);
     assert.equal(sd.body.vid, e.vid);
@@ -170,9 +157,9 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('with the tracking snippet on the page, hits carry the visitor ID once accepted', async (t) => {
-    const r = await fetch(`${collector.origin}/s.js`);
+    const r = await fetch(`${s.collector.origin}/s.js`);
     if (r.status !== 200) return t.skip(`the collector does not serve /s.js (${r.status})`);
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await p.goto(url('snippet=1'));
     await p.waitForFunction(() => window.ashiato && typeof window.ashiato.track === 'function');
     await p.getByRole('button', { name: 'Accept all' }).click();
@@ -185,7 +172,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('Customize: nothing optional pre-ticked, recipients shown, custom decision', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await p.goto(url());
     await p.getByRole('button', { name: 'Customize' }).click();
     const d = dialog(p);
@@ -198,7 +185,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
     for (const want of ['Example Analytics Inc. (JP)', 'Data sent: URLs of pages viewed, visitor ID', 'Purpose: Analysis of site usage']) {
       assert.ok(rec.includes(want), `${want} in ${rec}`);
     }
-    assert.equal(await p.getByRole('link', { name: 'Data sent to third parties' }).getAttribute('href'), `${collector.origin}/privacy/shop/external`);
+    assert.equal(await p.getByRole('link', { name: 'Data sent to third parties' }).getAttribute('href'), `${s.collector.origin}/privacy/shop/external`);
     await p.getByLabel('Usage analysis').check();
     await p.getByRole('button', { name: 'Save choices' }).click();
     const e = await decisionEvent(p);
@@ -212,7 +199,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('keyboard only: Tab, Space and Enter make a custom choice', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await p.goto(url());
     await dialog(p).waitFor();
     const focused = () => p.evaluate(() => {
@@ -241,7 +228,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('the box layout blocks: aria-modal, focus trapped both ways', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await p.goto(url('site=boxed'));
     const d = dialog(p);
     await d.waitFor();
@@ -262,7 +249,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('Esc closes without consent; the floating button reopens and focus returns to it', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     const posts = [];
     p.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));
     await p.goto(url('site=boxed'));
@@ -292,7 +279,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('GPC: advertising shown off and locked with the reason, and recorded as denied', async () => {
-    const p = await newPage(browser, { gpc: true });
+    const p = await newPage(s.browser, { gpc: true });
     await p.goto(url());
     await p.getByRole('button', { name: 'Customize' }).click();
     const ad = p.locator('#acb-p-advertising');
@@ -312,7 +299,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('withdrawal through the floating button clears cookies and records a withdraw row', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await p.goto(url());
     await p.getByRole('button', { name: 'Accept all' }).click();
     const first = await decisionEvent(p);
@@ -349,7 +336,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('onChange and ashiato:consent carry the same detail', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await p.goto(url());
     await p.evaluate(() => window.ashiatoConsent.onChange((d) => { window.changed = d; }));
     await p.getByRole('button', { name: 'Reject all' }).click();
@@ -360,7 +347,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('Google Consent Mode v2: default denied before any decision, update on each', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await p.goto(url('gcm=1'));
     await dialog(p).waitFor();
     const layer = () => p.evaluate(() => window.dataLayer.map((a) => Array.from(a)));
@@ -379,7 +366,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('language: <html lang>, then navigator.languages', async () => {
-    const p = await newPage(browser, { locale: 'ja-JP' });
+    const p = await newPage(s.browser, { locale: 'ja-JP' });
     await p.goto(url('lang=ja'));
     await dialog(p).waitFor();
     assert.equal(await p.locator('.acb').getAttribute('lang'), 'ja');
@@ -392,7 +379,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
 
   it('no layout shift; prefers-reduced-motion stops the animation', async () => {
     for (const reducedMotion of ['no-preference', 'reduce']) {
-      const p = await newPage(browser, { reducedMotion });
+      const p = await newPage(s.browser, { reducedMotion });
       await p.goto(url());
       await dialog(p).waitFor();
       const anim = await p.locator('.acb-d').evaluate((e) => getComputedStyle(e).animationName);
@@ -413,7 +400,7 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
   });
 
   it('an expired stored decision asks again', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await p.goto(url());
     await p.getByRole('button', { name: 'Accept all' }).click();
     await decisionEvent(p);

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -173,6 +174,27 @@ export function launch() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+// useSuite starts, for the describe block that calls it, the collector
+// (policy revision 1), the test pages and Chromium before its tests and
+// stops them after. Tests read them from the returned object; a test that
+// restarts the collector puts the new one in s.collector, which is what
+// the pages and the clean-up use.
+export function useSuite() {
+  const s = {};
+  before(async () => {
+    s.collector = await startCollector(1);
+    s.pages = await startPages(() => s.collector);
+    s.browser = await launch();
+  });
+  after(async () => {
+    await s.browser?.close();
+    await s.pages?.close();
+    await s.collector?.stop();
+    s.collector?.cleanup();
+  });
+  return s;
 }
 
 // newPage opens a fresh context (no cookies, no storage). gpc: true makes

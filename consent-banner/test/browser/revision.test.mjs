@@ -1,42 +1,29 @@
 // A policy revision bump asks again: the collector restarts with a higher
 // policy_revision and the stored decision no longer holds.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, startCollector, startPages, launch, newPage, ledger } from './harness.mjs';
+import { skipReason, startCollector, newPage, ledger, useSuite } from './harness.mjs';
 
 const skip = skipReason();
 
 describe('policy revision', { skip: skip || false }, () => {
-  let collector;
-  let pages;
-  let browser;
+  const s = useSuite();
   let staleConfig;
-  before(async () => {
-    collector = await startCollector(1);
-    pages = await startPages(() => collector);
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await pages?.close();
-    await collector?.stop();
-    collector?.cleanup();
-  });
 
   it('a revision bump asks again and records the new revision', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     const dialog = p.locator('.acb [role="dialog"]');
-    await p.goto(pages.origin + '/');
+    await p.goto(s.pages.origin + '/');
     await p.getByRole('button', { name: 'Accept all' }).click();
     await p.waitForFunction(() => window.events.length === 1);
     await p.reload();
     await p.waitForFunction(() => window.events.length === 1);
     assert.equal(await dialog.count(), 0, 'same revision: not asked again');
 
-    staleConfig = await (await fetch(`${collector.origin}/api/consent/config?site=shop`)).text();
-    const dir = collector.dir;
-    await collector.stop();
-    collector = await startCollector(2, dir);
+    staleConfig = await (await fetch(`${s.collector.origin}/api/consent/config?site=shop`)).text();
+    const dir = s.collector.dir;
+    await s.collector.stop();
+    s.collector = await startCollector(2, dir);
     await p.reload();
     await dialog.waitFor();
     assert.deepEqual(await p.evaluate(() => window.events), [], 'the old decision is not applied');
@@ -53,15 +40,15 @@ describe('policy revision', { skip: skip || false }, () => {
   });
 
   it('a configuration cached across the bump is fetched again when the collector refuses the old revision', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     // The first configuration the page gets is the revision-1 one, as the
     // browser's HTTP cache (max-age) would hand it out.
     let served = 0;
     await p.route('**/api/consent/config*', async (route) => {
       if (served++ > 0) return route.continue();
-      return route.fulfill({ status: 200, contentType: 'application/json', body: staleConfig, headers: { 'Access-Control-Allow-Origin': pages.origin } });
+      return route.fulfill({ status: 200, contentType: 'application/json', body: staleConfig, headers: { 'Access-Control-Allow-Origin': s.pages.origin } });
     });
-    await p.goto(pages.origin + '/');
+    await p.goto(s.pages.origin + '/');
     await p.getByRole('button', { name: 'Accept all' }).click();
     // The collector answers 400 (field revision); the banner refetches and asks again.
     await p.locator('.acb [role="dialog"]').waitFor();

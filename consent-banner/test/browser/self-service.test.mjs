@@ -1,9 +1,9 @@
 // "Your data" in the second layer against the real collector and
 // ClickHouse: consent history, the JSON download and erasure.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { skipReason, startCollector, startPages, launch, newPage, ledger, poll, ch, DB } from './harness.mjs';
+import { skipReason, newPage, ledger, poll, ch, DB, useSuite } from './harness.mjs';
 
 const skip = skipReason();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -19,22 +19,9 @@ async function until(f, ms = 90000) {
 }
 
 describe('Your data: history, download and erasure from the second layer', { skip: skip || false }, () => {
-  let collector;
-  let pages;
-  let browser;
-  before(async () => {
-    collector = await startCollector(1);
-    pages = await startPages(() => collector);
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await pages?.close();
-    await collector?.stop();
-    collector?.cleanup();
-  });
+  const s = useSuite();
 
-  const url = (q = '') => `${pages.origin}/?${q}`;
+  const url = (q = '') => `${s.pages.origin}/?${q}`;
   const dialog = (p) => p.locator('.acb [role="dialog"]');
   const decisionEvent = async (p, n = 1) => {
     await p.waitForFunction((k) => window.events.length >= k, n);
@@ -60,7 +47,7 @@ describe('Your data: history, download and erasure from the second layer', { ski
   }
 
   it('is not offered without a decision that carries a visitor ID', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     const calls = [];
     p.on('request', (r) => r.url().includes('/api/privacy/') && calls.push(r.url()));
     await p.goto(url());
@@ -78,7 +65,7 @@ describe('Your data: history, download and erasure from the second layer', { ski
   });
 
   it('shows the history, downloads the JSON export, erases the visitor and starts afresh', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     const { e, name } = await acceptAndTrack(p);
     const privacyRequests = [];
     p.on('request', async (r) => {
@@ -183,7 +170,7 @@ describe('Your data: history, download and erasure from the second layer', { ski
   });
 
   it('Japanese texts', async () => {
-    const p = await newPage(browser, { locale: 'ja-JP' });
+    const p = await newPage(s.browser, { locale: 'ja-JP' });
     await acceptAndTrack(p, '&lang=ja');
     await p.getByRole('button', { name: 'プライバシー設定' }).click();
     await p.getByText('お客さまのデータ', { exact: true }).click();
@@ -201,7 +188,7 @@ describe('Your data: history, download and erasure from the second layer', { ski
   });
 
   it('a failed request is said in the live region and can be retried', async () => {
-    const p = await newPage(browser);
+    const p = await newPage(s.browser);
     await acceptAndTrack(p);
     await p.route('**/api/privacy/me?**', (r) => r.abort());
     await p.getByRole('button', { name: 'Privacy settings' }).click();

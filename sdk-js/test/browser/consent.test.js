@@ -2,12 +2,9 @@
 // snippet sends under each decision of the banner. Decisions are real
 // (POST /api/consent); the page then does what the banner does: keeps the
 // decision in localStorage and dispatches the ashiato:consent event.
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { ch, eventRequests, html, launch, migrate, rows, run, settle, skip, startCollector, startPages } from './harness.js'
+import { ch, eventRequests, html, rows, run, settle, skip, useSuite } from './harness.js'
 
 /** decide records a decision with the collector from the page and announces it as the banner does. */
 const decide = (page, collector, granted, method = 'custom') =>
@@ -33,39 +30,22 @@ const storage = (page) => page.evaluate(() => ({ sid: localStorage.getItem('ashi
 const COLS = 'type, name, visitor_id, session_id, consent_id, toString(visitor_hash) AS vh'
 
 describe('consent', { skip }, () => {
-  let c, pages, browser, dataDir
-  before(async () => {
-    migrate()
-    dataDir = await mkdtemp(join(tmpdir(), 'ashiato-sdk-browser-'))
-    c = await startCollector({ dataDir })
-    pages = await startPages()
-    browser = await launch()
-  })
-  after(async () => {
-    await browser?.close()
-    await pages?.close()
-    await c?.stop()
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
-  })
-  const newPage = async (t) => {
-    const ctx = await browser.newContext()
-    t.after(() => ctx.close())
-    return ctx.newPage()
-  }
+  const s = useSuite()
+  const { newPage } = s
   const ready = (page) => page.waitForFunction(() => typeof window.ashiato?.identify == 'function')
 
   test('require-consent: nothing is sent before a decision', async (t) => {
     const m = run()
-    pages.set(`/${m}/held`, html(c.url, { attrs: 'data-allow-localhost data-require-consent' }))
+    s.pages.set(`/${m}/held`, html(s.c.url, { attrs: 'data-allow-localhost data-require-consent' }))
     const page = await newPage(t)
-    const sent = eventRequests(page, c.url)
-    await page.goto(`${pages.origin}/${m}/held`)
+    const sent = eventRequests(page, s.c.url)
+    await page.goto(`${s.pages.origin}/${m}/held`)
     await ready(page)
     await page.evaluate(() => ashiato.track('held'))
     await settle()
     assert.deepEqual(sent, [], 'no request before the decision')
     assert.deepEqual(await rows(m, () => true), [])
-    const d = await decide(page, c.url, ['analytics'], 'accept_all')
+    const d = await decide(page, s.c.url, ['analytics'], 'accept_all')
     assert.ok(d.vid, 'the server issues a visitor ID with analytics')
     const got = await rows(m, (r) => r.length == 2, COLS)
     assert.deepEqual(
@@ -81,23 +61,23 @@ describe('consent', { skip }, () => {
 
   test('no visitor or session ID before analytics consent; the server-issued one after', async (t) => {
     const m = run()
-    pages.set(`/${m}/shop`, html(c.url))
+    s.pages.set(`/${m}/shop`, html(s.c.url))
     const page = await newPage(t)
-    await page.goto(`${pages.origin}/${m}/shop`)
+    await page.goto(`${s.pages.origin}/${m}/shop`)
     await ready(page)
     const [before] = await rows(m, (r) => r.length == 1, COLS)
     assert.deepEqual([before.visitor_id, before.session_id, before.consent_id], ['', '', ''])
     assert.notEqual(before.vh, '0')
     assert.deepEqual(await storage(page), { sid: null, q: null }, 'nothing stored before consent')
 
-    const refused = await decide(page, c.url, [], 'reject_all')
+    const refused = await decide(page, s.c.url, [], 'reject_all')
     assert.equal(refused.vid, undefined)
     await page.evaluate(() => ashiato.track('refused'))
     const [r1] = await rows(m, (r) => r.length == 1, COLS, { where: "AND name = 'refused'" })
     assert.deepEqual([r1.visitor_id, r1.session_id], ['', ''])
     assert.equal((await storage(page)).sid, null)
 
-    const d = await decide(page, c.url, ['analytics'])
+    const d = await decide(page, s.c.url, ['analytics'])
     await page.evaluate(() => ashiato.track('granted'))
     const [r2] = await rows(m, (r) => r.length == 1, COLS, { where: "AND name = 'granted'" })
     assert.equal(r2.visitor_id, d.vid)
@@ -107,7 +87,7 @@ describe('consent', { skip }, () => {
     assert.equal(sid.split('.')[0], r2.session_id)
 
     // The next page reads the stored decision at start: same visitor, same session.
-    await page.goto(`${pages.origin}/${m}/next`.replace('/next', '/shop?2'))
+    await page.goto(`${s.pages.origin}/${m}/next`.replace('/next', '/shop?2'))
     const pvs = await rows(m, (r) => r.length == 2, COLS, { where: "AND type = 'pageview'" })
     // Both pageviews may fall in the same second (ts has seconds), so their
     // order is not known: one is the anonymous first one, the other this one.
@@ -117,22 +97,22 @@ describe('consent', { skip }, () => {
 
   test('identify is sent only when personalization is granted', async (t) => {
     const m = run()
-    pages.set(`/${m}/account`, html(c.url))
+    s.pages.set(`/${m}/account`, html(s.c.url))
     const page = await newPage(t)
-    const sent = eventRequests(page, c.url)
+    const sent = eventRequests(page, s.c.url)
     const warnings = []
     page.on('console', (msg) => msg.type() == 'warning' && warnings.push(msg.text()))
-    await page.goto(`${pages.origin}/${m}/account`)
+    await page.goto(`${s.pages.origin}/${m}/account`)
     await ready(page)
     assert.equal(await page.evaluate(() => ashiato.identify('cust-1', { tier: 'gold' })), false, 'no decision')
-    await decide(page, c.url, ['analytics'])
+    await decide(page, s.c.url, ['analytics'])
     assert.equal(await page.evaluate(() => ashiato.identify('cust-1')), false, 'analytics only')
     await settle(500)
     assert.deepEqual(sent.filter((s) => s.url.endsWith('/api/identify')), [])
     assert.equal(warnings.filter((w) => w.includes('identify needs personalization')).length, 2)
 
-    const d = await decide(page, c.url, ['analytics', 'personalization'])
-    const request = page.waitForRequest(c.url + '/api/identify')
+    const d = await decide(page, s.c.url, ['analytics', 'personalization'])
+    const request = page.waitForRequest(s.c.url + '/api/identify')
     assert.equal(await page.evaluate(() => ashiato.identify('cust-1', { tier: 'gold' })), true)
     const req = await request
     assert.deepEqual(JSON.parse(req.postData()), { site: 'demo', user_id: 'cust-1', traits: { tier: 'gold' }, consent: d.token })
@@ -142,17 +122,17 @@ describe('consent', { skip }, () => {
 
   test('withdrawal deletes the session ID and the queued identifiers at once', async (t) => {
     const m = run()
-    pages.set(`/${m}/w`, html(c.url))
+    s.pages.set(`/${m}/w`, html(s.c.url))
     const page = await newPage(t)
-    await page.goto(`${pages.origin}/${m}/w`)
+    await page.goto(`${s.pages.origin}/${m}/w`)
     await ready(page)
-    const d = await decide(page, c.url, ['analytics'])
+    const d = await decide(page, s.c.url, ['analytics'])
     await page.evaluate(() => ashiato.track('before'))
     await rows(m, (r) => r.some((x) => x.name == 'before' && x.visitor_id == d.vid), COLS)
     assert.ok((await storage(page)).sid)
 
     // Hits that fail now wait in the retry queue with their IDs ...
-    await page.route(c.url + '/api/event', (route) => route.abort())
+    await page.route(s.c.url + '/api/event', (route) => route.abort())
     await page.evaluate(() => ashiato.track('queued'))
     await page.waitForFunction(() => localStorage.getItem('ashiato_q'))
     const q1 = (await storage(page)).q
@@ -160,14 +140,14 @@ describe('consent', { skip }, () => {
     assert.ok(q1[0][1].sid)
 
     // ... until the visitor withdraws: both go at once.
-    await decide(page, c.url, [], 'withdraw')
+    await decide(page, s.c.url, [], 'withdraw')
     const after = await storage(page)
     assert.equal(after.sid, null)
     assert.equal(after.q.length, 1)
     assert.deepEqual([after.q[0][1].vid, after.q[0][1].sid, after.q[0][1].consent], [undefined, undefined, undefined])
 
     // Delivered later without them.
-    await page.unroute(c.url + '/api/event')
+    await page.unroute(s.c.url + '/api/event')
     await page.evaluate(() => ashiato.track('after'))
     const got = await rows(m, (r) => r.some((x) => x.name == 'queued') && r.some((x) => x.name == 'after'), COLS)
     for (const name of ['queued', 'after']) {

@@ -5,6 +5,10 @@ import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { before, after } from 'node:test'
 import { chromium } from 'playwright-core'
 
 export const BIN = process.env.ASHIATO_BIN
@@ -139,6 +143,37 @@ export async function launch() {
   const newContext = browser.newContext.bind(browser)
   browser.newContext = (opts) => newContext({ userAgent, ...opts })
   return browser
+}
+
+/**
+ * useSuite starts, for the describe block that calls it, a collector on a
+ * fresh data folder, the page server and Chromium before its tests and
+ * stops them after; tests read them from the returned object (c, pages,
+ * browser). s.newPage(t, opts) opens a page in a browser context of its
+ * own that closes when test t ends.
+ */
+export function useSuite() {
+  const s = {}
+  let dataDir
+  before(async () => {
+    migrate()
+    dataDir = await mkdtemp(join(tmpdir(), 'ashiato-sdk-browser-'))
+    s.c = await startCollector({ dataDir })
+    s.pages = await startPages()
+    s.browser = await launch()
+  })
+  after(async () => {
+    await s.browser?.close()
+    await s.pages?.close()
+    await s.c?.stop()
+    if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  })
+  s.newPage = async (t, opts) => {
+    const ctx = await s.browser.newContext(opts)
+    t.after(() => ctx.close())
+    return ctx.newPage()
+  }
+  return s
 }
 
 /** run returns a random marker that keeps one test's rows apart. */

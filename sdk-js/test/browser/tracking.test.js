@@ -1,40 +1,21 @@
 // Tracking in headless Chromium against the real collector and ClickHouse:
 // pageviews, SPA navigation, clicks, custom events, the skip rules.
-import { describe, test, before, after } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { eventRequests, html, launch, migrate, rows, run, settle, skip, startCollector, startPages } from './harness.js'
+import { eventRequests, html, rows, run, settle, skip, useSuite } from './harness.js'
 
 describe('tracking', { skip }, () => {
-  let c, pages, browser, dataDir
-  before(async () => {
-    migrate()
-    dataDir = await mkdtemp(join(tmpdir(), 'ashiato-sdk-browser-'))
-    c = await startCollector({ dataDir })
-    pages = await startPages()
-    browser = await launch()
-  })
-  after(async () => {
-    await browser?.close()
-    await pages?.close()
-    await c?.stop()
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
-  })
-  const newPage = async (t, opts) => {
-    const ctx = await browser.newContext(opts)
-    t.after(() => ctx.close())
-    return ctx.newPage()
-  }
+  const s = useSuite()
+  const { newPage } = s
 
   test('a pageview lands with the right fields', async (t) => {
     const m = run()
-    pages.set(`/${m}/landing`, html(c.url, { title: 'Landing' }))
+    s.pages.set(`/${m}/landing`, html(s.c.url, { title: 'Landing' }))
     const page = await newPage(t)
     assert.equal(await page.evaluate(() => navigator.webdriver), false, 'the harness hides automation')
-    await page.goto(`${pages.origin}/${m}/landing?utm_source=newsletter&utm_medium=email&token=secret`, { referer: 'http://news.example.org/article/7' })
+    await page.goto(`${s.pages.origin}/${m}/landing?utm_source=newsletter&utm_medium=email&token=secret`, { referer: 'http://news.example.org/article/7' })
     const [r] = await rows(m, (r) => r.length == 1, 'site_id, type, name, url_host, url_path, url_query, title, referrer_host, utm_source, utm_medium, visitor_id, toString(visitor_hash) AS vh, session_id, consent_id, is_bot, screen, lang')
     assert.deepEqual(
       { ...r, vh: undefined, url_query: undefined },
@@ -42,7 +23,7 @@ describe('tracking', { skip }, () => {
         site_id: 'demo',
         type: 'pageview',
         name: '',
-        url_host: `127.0.0.1:${pages.port}`,
+        url_host: `127.0.0.1:${s.pages.port}`,
         url_path: `/${m}/landing`,
         title: 'Landing',
         referrer_host: 'news.example.org',
@@ -66,11 +47,11 @@ describe('tracking', { skip }, () => {
 
   test('skips localhost by default; data-allow-localhost overrides', async (t) => {
     const m = run()
-    pages.set(`/${m}/default`, html(c.url, { attrs: '' }))
+    s.pages.set(`/${m}/default`, html(s.c.url, { attrs: '' }))
     const page = await newPage(t)
-    const sent = eventRequests(page, c.url)
+    const sent = eventRequests(page, s.c.url)
     const warned = page.waitForEvent('console', (msg) => msg.text().includes('ashiato: off'))
-    await page.goto(`${pages.origin}/${m}/default`)
+    await page.goto(`${s.pages.origin}/${m}/default`)
     await warned
     await page.evaluate(() => window.ashiato.track('ignored'))
     await settle()
@@ -80,25 +61,25 @@ describe('tracking', { skip }, () => {
 
   test('skips automated browsers (navigator.webdriver) unless data-allow-webdriver; then flags a bot', async (t) => {
     const m = run()
-    pages.set(`/${m}/skip`, html(c.url))
-    pages.set(`/${m}/bot`, html(c.url, { attrs: 'data-allow-localhost data-allow-webdriver' }))
+    s.pages.set(`/${m}/skip`, html(s.c.url))
+    s.pages.set(`/${m}/bot`, html(s.c.url, { attrs: 'data-allow-localhost data-allow-webdriver' }))
     const page = await newPage(t)
     await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => true }))
-    const sent = eventRequests(page, c.url)
-    await page.goto(`${pages.origin}/${m}/skip`)
+    const sent = eventRequests(page, s.c.url)
+    await page.goto(`${s.pages.origin}/${m}/skip`)
     await settle(500)
     assert.deepEqual(sent, [])
-    await page.goto(`${pages.origin}/${m}/bot`)
+    await page.goto(`${s.pages.origin}/${m}/bot`)
     const [r] = await rows(m, (r) => r.length == 1, 'url_path, is_bot')
     assert.deepEqual(r, { url_path: `/${m}/bot`, is_bot: 1 })
   })
 
   test('pushState, replaceState, back/forward each count once', async (t) => {
     const m = run()
-    pages.set(`/${m}/spa`, html(c.url))
+    s.pages.set(`/${m}/spa`, html(s.c.url))
     const page = await newPage(t)
-    const sent = eventRequests(page, c.url)
-    await page.goto(`${pages.origin}/${m}/spa`)
+    const sent = eventRequests(page, s.c.url)
+    await page.goto(`${s.pages.origin}/${m}/spa`)
     await page.waitForFunction(() => window.ashiato?.track)
     await page.evaluate((m) => {
       history.pushState({}, '', `/${m}/spa/a`)
@@ -122,10 +103,10 @@ describe('tracking', { skip }, () => {
 
   test('hash routing (data-hash) counts fragment navigations once each', async (t) => {
     const m = run()
-    pages.set(`/${m}/hash`, html(c.url, { attrs: 'data-allow-localhost data-hash' }))
+    s.pages.set(`/${m}/hash`, html(s.c.url, { attrs: 'data-allow-localhost data-hash' }))
     const page = await newPage(t)
-    const sent = eventRequests(page, c.url)
-    await page.goto(`${pages.origin}/${m}/hash#/one`)
+    const sent = eventRequests(page, s.c.url)
+    await page.goto(`${s.pages.origin}/${m}/hash#/one`)
     await page.waitForFunction(() => window.ashiato?.track)
     await page.evaluate(() => (location.hash = '#/two'))
     await page.waitForFunction(() => location.hash == '#/two')
@@ -141,17 +122,17 @@ describe('tracking', { skip }, () => {
 
   test('outbound and download clicks are recorded and navigation still happens', async (t) => {
     const m = run()
-    const out = `http://localhost:${pages.port}/${m}/elsewhere?ref=1`
-    pages.set(
+    const out = `http://localhost:${s.pages.port}/${m}/elsewhere?ref=1`
+    s.pages.set(
       `/${m}/links`,
-      html(c.url, {
-        body: `<a id="out" href="${out}">out</a> <a id="blank" target="_blank" href="http://localhost:${pages.port}/${m}/blank">blank</a>
-<a id="mid" href="http://localhost:${pages.port}/${m}/middle">middle</a> <a id="pdf" href="/${m}/files/report.pdf">pdf</a>
+      html(s.c.url, {
+        body: `<a id="out" href="${out}">out</a> <a id="blank" target="_blank" href="http://localhost:${s.pages.port}/${m}/blank">blank</a>
+<a id="mid" href="http://localhost:${s.pages.port}/${m}/middle">middle</a> <a id="pdf" href="/${m}/files/report.pdf">pdf</a>
 <a id="in" href="/${m}/inside">inside</a>`,
       }),
     )
     const page = await newPage(t)
-    await page.goto(`${pages.origin}/${m}/links`)
+    await page.goto(`${s.pages.origin}/${m}/links`)
     await page.waitForFunction(() => window.ashiato?.track)
 
     const download = page.waitForEvent('download')
@@ -177,20 +158,20 @@ describe('tracking', { skip }, () => {
     const got = await rows(m, (r) => r.length >= 5, 'name, prop_keys, prop_values', { where: "AND type = 'event' AND url_path = '/" + m + "/links'" })
     const byName = got.map((r) => [r.name, Object.fromEntries(r.prop_keys.map((k, i) => [k, r.prop_values[i]])).url])
     assert.deepEqual(byName.sort(), [
-      ['download', `${pages.origin}/${m}/files/report.pdf`],
-      ['outbound', `http://localhost:${pages.port}/${m}/blank`],
-      ['outbound', `http://localhost:${pages.port}/${m}/elsewhere`],
-      ['outbound', `http://localhost:${pages.port}/${m}/middle`],
-      ['outbound', `http://localhost:${pages.port}/${m}/middle`],
+      ['download', `${s.pages.origin}/${m}/files/report.pdf`],
+      ['outbound', `http://localhost:${s.pages.port}/${m}/blank`],
+      ['outbound', `http://localhost:${s.pages.port}/${m}/elsewhere`],
+      ['outbound', `http://localhost:${s.pages.port}/${m}/middle`],
+      ['outbound', `http://localhost:${s.pages.port}/${m}/middle`],
     ].sort())
   })
 
   test('custom events with props, including calls queued before the script loaded', async (t) => {
     const m = run()
     const stub = `<script>window.ashiato=window.ashiato||{q:[],track:function(){this.q.push(["track",arguments])}};ashiato.track("early",{step:1})</script>`
-    pages.set(`/${m}/shop`, html(c.url, { head: stub, attrs: 'data-allow-localhost data-props=\'{"author":"ann"}\'' }))
+    s.pages.set(`/${m}/shop`, html(s.c.url, { head: stub, attrs: 'data-allow-localhost data-props=\'{"author":"ann"}\'' }))
     const page = await newPage(t)
-    await page.goto(`${pages.origin}/${m}/shop`)
+    await page.goto(`${s.pages.origin}/${m}/shop`)
     await page.waitForFunction(() => typeof window.ashiato?.identify == 'function')
     await page.evaluate(() => {
       ashiato.track('purchase', { revenue: 1200.5, currency: 'JPY', first: true })
@@ -208,13 +189,13 @@ describe('tracking', { skip }, () => {
 
   test('engagement (visible time and scroll depth) is sent once when the page is hidden', async (t) => {
     const m = run()
-    pages.set(`/${m}/long`, html(c.url, { body: '<div style="height:4000px">long</div>' }))
+    s.pages.set(`/${m}/long`, html(s.c.url, { body: '<div style="height:4000px">long</div>' }))
     const page = await newPage(t, { viewport: { width: 800, height: 1000 } })
-    await page.goto(`${pages.origin}/${m}/long`)
+    await page.goto(`${s.pages.origin}/${m}/long`)
     await page.waitForFunction(() => window.ashiato?.track)
     await page.evaluate(() => window.scrollTo(0, 1000)) // bottom at 2000 of 4000 px: 50%
     await page.waitForTimeout(300)
-    await page.goto(`${pages.origin}/${m}/next`) // pagehide
+    await page.goto(`${s.pages.origin}/${m}/next`) // pagehide
     const sent = []
     const [e] = await rows(m, (r) => r.length == 1, 'url_path, engaged_ms, scroll_depth, event_id', { where: "AND type = 'engagement'" })
     assert.equal(e.url_path, `/${m}/long`)
@@ -224,17 +205,17 @@ describe('tracking', { skip }, () => {
 
   test('the ES module works for bundlers: init() with options', async (t) => {
     const m = run()
-    pages.set('/sdk/s.esm.js', await readFile(fileURLToPath(new URL('../../dist/s.esm.js', import.meta.url)), 'utf8'))
-    pages.set(
+    s.pages.set('/sdk/s.esm.js', await readFile(fileURLToPath(new URL('../../dist/s.esm.js', import.meta.url)), 'utf8'))
+    s.pages.set(
       `/${m}/esm`,
       `<!doctype html><title>esm</title><script type="module">
 import { init } from '/sdk/s.esm.js'
-window.tracker = init({ site: 'demo', endpoint: ${JSON.stringify(c.url)}, allowLocalhost: true, props: { build: 'esm' } })
+window.tracker = init({ site: 'demo', endpoint: ${JSON.stringify(s.c.url)}, allowLocalhost: true, props: { build: 'esm' } })
 window.tracker.track('from-module', { ok: true })
 </script>`,
     )
     const page = await newPage(t)
-    await page.goto(`${pages.origin}/${m}/esm`)
+    await page.goto(`${s.pages.origin}/${m}/esm`)
     await page.waitForFunction(() => window.tracker)
     await page.evaluate((m) => history.pushState({}, '', `/${m}/esm/next`), m)
     const got = await rows(m, (r) => r.length >= 3, 'type, name, url_path, prop_keys, prop_values', { where: "AND type != 'engagement'" })
