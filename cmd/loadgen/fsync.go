@@ -31,8 +31,9 @@ type FsyncResult struct {
 	// Latency is the wall time of each write + fdatasync.
 	Latency Percentiles `json:"latency_ms"`
 	// CPUPerOp is the CPU time (user + system) of the thread that wrote
-	// and synced, per group commit, in µs. On a virtual machine it
-	// includes the time the guest CPU waited for the host.
+	// and synced, per group commit, in µs. On a virtual machine it can
+	// include time the guest CPU was stalled while the host handled the
+	// virtual disk's notifications.
 	CPUPerOp float64 `json:"cpu_us_per_op"`
 }
 
