@@ -14,7 +14,13 @@ const (
 
 // Limits on incoming events. They are part of the public HTTP contract.
 const (
-	MaxBodyBytes    = 64 << 10
+	MaxBodyBytes = 64 << 10
+	// ReadBodyLimit is the largest body the server reads: the endpoints
+	// answer 413 too_large above MaxBodyBytes on a connection that stays
+	// usable. A body refused from its Content-Length alone is answered
+	// and the connection closed while the client is still sending, and
+	// the client may then see a reset instead of the 413.
+	ReadBodyLimit   = 2 * MaxBodyBytes
 	MaxBatchEvents  = 50
 	MaxURLLen       = 2048
 	MaxProps        = 32

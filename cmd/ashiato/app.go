@@ -24,7 +24,7 @@ func newApp(cfg config.Server, log *slog.Logger) *fiber.App {
 	return fiber.New(fiber.Config{
 		AppName:               "ashiato",
 		DisableStartupMessage: true,
-		BodyLimit:             collector.MaxBodyBytes,
+		BodyLimit:             collector.ReadBodyLimit, // the endpoints answer 413 above MaxBodyBytes
 		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +17,8 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/ashiato/ashiato/collector"
 )
 
 const (
@@ -208,5 +214,46 @@ func TestConsentEndpoints(t *testing.T) {
 	p, err := ts.Store.ConsentProof(ctx, id)
 	if err != nil || p == nil || !strings.Contains(p.Shown[hash], "Usage analysis") {
 		t.Fatalf("proof: %+v err %v", p, err)
+	}
+}
+
+// A body over the limit gets its 413 with a machine-readable reason on a
+// connection that stays usable: the client may still be sending when the
+// answer is written, and a connection closed under it would turn the 413
+// into a reset (the SDK would then retry a hit that can never land).
+func TestTooLargeBodyKeepsTheConnection(t *testing.T) {
+	ts := startServer(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	send := func(body string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", ts.URL+"/api/event", strings.NewReader(body))
+		req.Header.Set("Content-Type", "text/plain")
+		req.Header.Set("Origin", "http://localhost:3000")
+		if err := req.Write(conn); err != nil {
+			t.Fatalf("write: %v", err)
+		}
+		resp, err := http.ReadResponse(r, req)
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	for _, size := range []int{collector.MaxBodyBytes + 1, 100 << 10, collector.ReadBodyLimit - 200} {
+		body := `{"site":"demo","url":"http://localhost:3000/","title":"` + strings.Repeat("x", size) + `"}`
+		resp, answer := send(body)
+		if resp.StatusCode != 413 || !strings.Contains(answer, `"error":"too_large"`) || resp.Close {
+			t.Fatalf("%d-byte body: %d %s (close %v); want 413 too_large on an open connection", len(body), resp.StatusCode, answer, resp.Close)
+		}
+	}
+	resp, answer := send(`{"site":"demo","url":"http://localhost:3000/after-too-large"}`)
+	if resp.StatusCode != 202 {
+		t.Fatalf("the next hit on the same connection: %d %s", resp.StatusCode, answer)
 	}
 }

@@ -85,7 +85,11 @@ type decisionResponse struct {
 func (h *ConsentHandler) record(c *fiber.Ctx) error {
 	corsForAllowed(c, h.Sites)
 	var req decisionRequest
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
+	raw, err := requestBody(c)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	if err := json.Unmarshal(raw, &req); err != nil {
 		return WriteError(c, jsonError(err))
 	}
 	site, err := h.Sites.ForRequest(c, req.Site)

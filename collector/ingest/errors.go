@@ -59,3 +59,14 @@ func WriteError(c *fiber.Ctx, err error) error {
 	}
 	return c.Status(st).JSON(bodyOf(e))
 }
+
+// requestBody returns the request body, or the too_large error when it is
+// over collector.MaxBodyBytes (the server reads up to
+// collector.ReadBodyLimit, so that this answer reaches the client).
+func requestBody(c *fiber.Ctx) ([]byte, error) {
+	b := c.Body()
+	if len(b) > collector.MaxBodyBytes {
+		return nil, collector.Errorf(collector.ETooLarge, "body", "larger than %d bytes", collector.MaxBodyBytes)
+	}
+	return b, nil
+}

@@ -115,10 +115,10 @@ type Result struct {
 
 func (h *Handler) postEvent(c *fiber.Ctx) error {
 	h.corsForAllowed(c)
-	body := c.Body()
-	if len(body) > collector.MaxBodyBytes {
+	body, err := requestBody(c)
+	if err != nil {
 		h.Metrics.reject(collector.ETooLarge, 1)
-		return WriteError(c, collector.Errorf(collector.ETooLarge, "body", "larger than %d bytes", collector.MaxBodyBytes))
+		return WriteError(c, err)
 	}
 	if ct := c.Get(fiber.HeaderContentType); ct != "" && !hasPrefixFold(ct, "text/plain") && !hasPrefixFold(ct, "application/json") {
 		h.Metrics.reject(collector.EInvalid, 1)

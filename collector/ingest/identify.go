@@ -53,7 +53,11 @@ type identifyRequest struct {
 
 func (h *IdentifyHandler) identify(c *fiber.Ctx) error {
 	var req identifyRequest
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
+	raw, err := requestBody(c)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	if err := json.Unmarshal(raw, &req); err != nil {
 		return WriteError(c, jsonError(err))
 	}
 	site, err := h.Sites.ForRequest(c, req.Site)

@@ -111,7 +111,11 @@ func (h *RightsHandler) erase(c *fiber.Ctx) error {
 		Site    string `json:"site"`
 		Consent string `json:"consent"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
+	raw, err := requestBody(c)
+	if err != nil {
+		return WriteError(c, err)
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
 		return WriteError(c, jsonError(err))
 	}
 	site, vid, err := h.visitor(c, body.Site, body.Consent)
