@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/ashiato/ashiato/collector"
@@ -17,3 +19,6 @@ func AppendColumn(col driver.BatchColumn, name string, rows []collector.Event) e
 	}
 	panic("no events column " + name)
 }
+
+// RunningInserts is runningInserts.
+func (s *Store) RunningInserts(ctx context.Context) (uint64, error) { return s.runningInserts(ctx) }

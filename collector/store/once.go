@@ -40,6 +40,9 @@ func (s *Store) InsertEventsOnce(ctx context.Context, evs []collector.Event) (in
 	check := s.recent.suspects(evs)
 	fresh := evs
 	if len(check) > 0 {
+		if err := s.awaitInserts(ctx); err != nil {
+			return 0, err
+		}
 		have, err := s.existingIDs(ctx, check)
 		if err != nil {
 			return 0, err
@@ -75,6 +78,44 @@ func (s *Store) InsertEventsOnce(ctx context.Context, evs []collector.Event) (in
 	}
 	return len(fresh), nil
 }
+
+// awaitInserts returns once no insert into the events table is running on
+// the server. An insert whose client stopped waiting (a timeout, a crash,
+// a restart) may still be writing its rows; IDs looked up before it ends
+// would be missing and stored twice. The server cannot tell whose insert
+// it runs, so a collector that shares the table with others also waits
+// for theirs: rarely long, as this runs only for events that may repeat.
+func (s *Store) awaitInserts(ctx context.Context) error {
+	for {
+		n, err := s.runningInserts(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("an earlier insert is still running: %w", ctx.Err())
+		case <-time.After(awaitInsertsPoll):
+		}
+	}
+}
+
+// runningInserts counts the inserts into the events table that the server
+// is running, from any client.
+func (s *Store) runningInserts(ctx context.Context) (uint64, error) {
+	var n uint64
+	err := s.Conn.QueryRow(ctx, "SELECT count() FROM system.processes WHERE position(query, ?) = 1",
+		"INSERT INTO "+s.Dialect.DB+".events ").Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("look for running inserts: %w", err)
+	}
+	return n, nil
+}
+
+// awaitInsertsPoll is how often awaitInserts asks the server.
+const awaitInsertsPoll = 50 * time.Millisecond
 
 // LookedUp returns how many event IDs InsertEventsOnce has looked up in
 // ClickHouse since the store was opened.

@@ -246,3 +246,80 @@ func TestInsertEventsOnceLooksUpOnlyPossibleRepeats(t *testing.T) {
 		t.Fatalf("count() = %d, want 105", got)
 	}
 }
+
+// An insert whose client stopped waiting may still be writing its rows on
+// the server (a restart right after a timeout or a crash): a new process
+// that replays the same events must not look their IDs up before it ends.
+// Here the earlier insert is an INSERT … SELECT that the server holds for
+// a second (sleep) before its row lands.
+func TestInsertEventsOnceWaitsForARunningInsert(t *testing.T) {
+	st := chtest.New(t)
+	ctx := context.Background()
+	ev := sampleEvent("s1")
+	slow := make(chan error, 1)
+	go func() {
+		slow <- st.Conn.Exec(ctx, "INSERT INTO "+st.Dialect.DB+".events (event_id, site_id, ts, received_at, type) "+
+			"SELECT toUUID(?), ?, toDateTime(?), toDateTime(?), 'pageview' FROM system.one WHERE sleep(1) = 0",
+			uuid.UUID(ev.EventID).String(), ev.SiteID, ev.TS.Unix(), ev.TS.Unix())
+	}()
+	// Wait until the server runs it, as a restarted process would find it.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n uint64
+		if err := st.Conn.QueryRow(ctx, "SELECT count() FROM system.processes WHERE position(query, 'INSERT INTO') = 1").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slow insert never showed up in system.processes")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	replay := ev
+	replay.MaybeStored = true
+	n, err := st.InsertEventsOnce(ctx, []collector.Event{replay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-slow; err != nil {
+		t.Fatalf("slow insert: %v", err)
+	}
+	if n != 0 || count(t, st, "1") != 1 {
+		t.Fatalf("the replay wrote %d rows, count() = %d; want 0 and 1: it looked up before the running insert ended", n, count(t, st, "1"))
+	}
+}
+
+// The wait above recognises the collector's own inserts: a large
+// InsertEvents is seen running while it runs.
+func TestRunningInsertsSeesInsertEvents(t *testing.T) {
+	st := chtest.New(t)
+	ctx := context.Background()
+	evs := make([]collector.Event, 100000)
+	for i := range evs {
+		evs[i] = sampleEvent("s1")
+	}
+	done := make(chan error, 1)
+	go func() { done <- st.InsertEvents(ctx, evs) }()
+	seen := false
+	for !seen {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Fatal("InsertEvents of 100,000 rows ended without being seen by runningInserts")
+		default:
+		}
+		n, err := st.RunningInserts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = n > 0
+		time.Sleep(time.Millisecond)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
