@@ -30,7 +30,8 @@ const lookupChunk = 4000
 // the collector looks IDs up itself — only those that can repeat one
 // already stored: events marked MaybeStored (client retries, spool records
 // handed out before) and IDs this process has stored lately (recentIDs),
-// which also catches repeats inside evs. An event seen for the first time
+// which also catches repeats inside evs, after any insert still running on
+// the server has ended (awaitInserts). An event seen for the first time
 // costs no lookup. On current servers the insert also carries an
 // insert_deduplication_token. It returns how many rows it wrote.
 func (s *Store) InsertEventsOnce(ctx context.Context, evs []collector.Event) (int, error) {
