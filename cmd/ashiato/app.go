@@ -35,7 +35,7 @@ func newApp(cfg config.Server, log *slog.Logger) *fiber.App {
 			if errors.As(err, &fe) {
 				switch fe.Code {
 				case fiber.StatusRequestEntityTooLarge:
-					return ingest.WriteError(c, collector.Errorf(collector.ETooLarge, "body", "larger than %d bytes", collector.MaxBodyBytes))
+					return ingest.WriteError(c, ingest.ErrTooLarge)
 				case fiber.StatusNotFound:
 					return ingest.WriteError(c, collector.Errorf(collector.ENotFound, "", "no such endpoint"))
 				case fiber.StatusMethodNotAllowed:

@@ -167,6 +167,11 @@ func TestRetention(t *testing.T) {
 	}
 	oldMonth := day(900).Format("200601")
 
+	// The admin API reads bodies through the same limit as the ingest endpoints.
+	if st, b := privCall(t, m, "POST", "/admin/api/tokens", e.token(admin.ScopeAdmin), map[string]any{"name": strings.Repeat("x", 70<<10)}, nil); st != 413 || !strings.Contains(string(b), `"too_large"`) {
+		t.Fatalf("a 70 KiB token request: %d %s, want 413 too_large", st, b)
+	}
+
 	var rep privacy.RetentionReport
 	if st, b := privCall(t, m, "POST", "/admin/api/retention/run", e.token(admin.ScopeAdmin), nil, &rep); st != 200 {
 		t.Fatalf("retention run: %d %s", st, b)

@@ -142,7 +142,11 @@ func (r subjectRequest) request(by string) (privacy.Request, error) {
 
 func (a *API) bodyRequest(c *fiber.Ctx) (privacy.Request, error) {
 	var b subjectRequest
-	if err := json.Unmarshal(c.Body(), &b); err != nil {
+	raw, err := ingest.RequestBody(c)
+	if err != nil {
+		return privacy.Request{}, err
+	}
+	if err := json.Unmarshal(raw, &b); err != nil {
 		return privacy.Request{}, collector.Errorf(collector.EInvalid, "body", "want a JSON object")
 	}
 	c.Locals(localSite, b.Site)
@@ -262,7 +266,11 @@ func (a *API) createToken(c *fiber.Ctx) error {
 		Name   string   `json:"name"`
 		Scopes []string `json:"scopes"`
 	}
-	if err := json.Unmarshal(c.Body(), &b); err != nil {
+	raw, err := ingest.RequestBody(c)
+	if err != nil {
+		return ingest.WriteError(c, err)
+	}
+	if err := json.Unmarshal(raw, &b); err != nil {
 		return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "body", "want a JSON object"))
 	}
 	scopes, err := ParseScopes(strings.Join(b.Scopes, ","))

@@ -85,7 +85,7 @@ type decisionResponse struct {
 func (h *ConsentHandler) record(c *fiber.Ctx) error {
 	corsForAllowed(c, h.Sites)
 	var req decisionRequest
-	raw, err := requestBody(c)
+	raw, err := RequestBody(c)
 	if err != nil {
 		return WriteError(c, err)
 	}

@@ -60,13 +60,17 @@ func WriteError(c *fiber.Ctx, err error) error {
 	return c.Status(st).JSON(bodyOf(e))
 }
 
-// requestBody returns the request body, or the too_large error when it is
-// over collector.MaxBodyBytes (the server reads up to
-// collector.ReadBodyLimit, so that this answer reaches the client).
-func requestBody(c *fiber.Ctx) ([]byte, error) {
+// ErrTooLarge answers a body over collector.MaxBodyBytes.
+var ErrTooLarge = collector.Errorf(collector.ETooLarge, "body", "larger than %d bytes", collector.MaxBodyBytes)
+
+// RequestBody returns the request body, or ErrTooLarge when it is over
+// collector.MaxBodyBytes. Every endpoint that reads a body goes through it:
+// the server reads bodies up to collector.ReadBodyLimit so that this answer
+// reaches the client on a connection that stays usable.
+func RequestBody(c *fiber.Ctx) ([]byte, error) {
 	b := c.Body()
 	if len(b) > collector.MaxBodyBytes {
-		return nil, collector.Errorf(collector.ETooLarge, "body", "larger than %d bytes", collector.MaxBodyBytes)
+		return nil, ErrTooLarge
 	}
 	return b, nil
 }

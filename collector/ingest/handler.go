@@ -115,7 +115,7 @@ type Result struct {
 
 func (h *Handler) postEvent(c *fiber.Ctx) error {
 	h.corsForAllowed(c)
-	body, err := requestBody(c)
+	body, err := RequestBody(c)
 	if err != nil {
 		h.Metrics.reject(collector.ETooLarge, 1)
 		return WriteError(c, err)

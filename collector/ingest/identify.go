@@ -53,7 +53,7 @@ type identifyRequest struct {
 
 func (h *IdentifyHandler) identify(c *fiber.Ctx) error {
 	var req identifyRequest
-	raw, err := requestBody(c)
+	raw, err := RequestBody(c)
 	if err != nil {
 		return WriteError(c, err)
 	}

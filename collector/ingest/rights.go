@@ -111,7 +111,7 @@ func (h *RightsHandler) erase(c *fiber.Ctx) error {
 		Site    string `json:"site"`
 		Consent string `json:"consent"`
 	}
-	raw, err := requestBody(c)
+	raw, err := RequestBody(c)
 	if err != nil {
 		return WriteError(c, err)
 	}
