@@ -99,6 +99,9 @@ var eventInsert = func() string {
 	return "events (" + strings.Join(names, ", ") + ")"
 }()
 
+// insertEventsSQL is the statement of every events insert.
+func (s *Store) insertEventsSQL() string { return "INSERT INTO " + s.Dialect.DB + "." + eventInsert }
+
 // InsertEvents writes evs in one INSERT. A failed insert may or may not
 // have landed, in whole or in part; see InsertEventsOnce.
 //
@@ -114,7 +117,7 @@ func (s *Store) InsertEvents(ctx context.Context, evs []collector.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	batch, err := s.Conn.PrepareBatch(ctx, "INSERT INTO "+s.Dialect.DB+"."+eventInsert)
+	batch, err := s.Conn.PrepareBatch(ctx, s.insertEventsSQL())
 	if err != nil {
 		return fmt.Errorf("prepare events insert: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -104,11 +105,12 @@ func (s *Store) awaitInserts(ctx context.Context) error {
 }
 
 // runningInserts counts the inserts into the events table that the server
-// is running, from any client.
+// is running, from any client: the queries that start as insertEventsSQL
+// does up to its column list.
 func (s *Store) runningInserts(ctx context.Context) (uint64, error) {
+	table, _, _ := strings.Cut(s.insertEventsSQL(), "(")
 	var n uint64
-	err := s.Conn.QueryRow(ctx, "SELECT count() FROM system.processes WHERE position(query, ?) = 1",
-		"INSERT INTO "+s.Dialect.DB+".events ").Scan(&n)
+	err := s.Conn.QueryRow(ctx, "SELECT count() FROM system.processes WHERE position(query, ?) = 1", table).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("look for running inserts: %w", err)
 	}
