@@ -8,10 +8,11 @@ import (
 // Error codes: the machine-readable reasons that reach clients. They are
 // mapped to HTTP status codes in exactly one place (ingest).
 const (
-	EInvalid         = "invalid"       // a field is malformed or out of range
-	ETooLarge        = "too_large"     // body above MaxBodyBytes
-	EUnknownSite     = "unknown_site"  // site not configured
-	EOriginDenied    = "origin_denied" // Origin not allowed for the site
+	EInvalid         = "invalid"              // a field is malformed or out of range
+	ETooLarge        = "too_large"            // body above MaxBodyBytes (after decompression)
+	EEncoding        = "unsupported_encoding" // a Content-Encoding the collector does not decode
+	EUnknownSite     = "unknown_site"         // site not configured
+	EOriginDenied    = "origin_denied"        // Origin not allowed for the site
 	EConsentRequired = "consent_required"
 	EOverloaded      = "overloaded"   // queue or spool full
 	ERateLimited     = "rate_limited" // one client sends too fast

@@ -20,6 +20,8 @@ func Status(code string) int {
 		return http.StatusBadRequest
 	case collector.ETooLarge:
 		return http.StatusRequestEntityTooLarge
+	case collector.EEncoding:
+		return http.StatusUnsupportedMediaType
 	case collector.EUnknownSite, collector.EOriginDenied, collector.EConsentRequired, collector.EForbidden:
 		return http.StatusForbidden
 	case collector.EUnauthorized:
@@ -60,17 +62,13 @@ func WriteError(c *fiber.Ctx, err error) error {
 	return c.Status(st).JSON(bodyOf(e))
 }
 
+// errorCode is the code of a *collector.Error, else EInternal.
+func errorCode(err error) string {
+	if e, ok := err.(*collector.Error); ok {
+		return e.Code
+	}
+	return collector.EInternal
+}
+
 // ErrTooLarge answers a body over collector.MaxBodyBytes.
 var ErrTooLarge = collector.Errorf(collector.ETooLarge, "body", "larger than %d bytes", collector.MaxBodyBytes)
-
-// RequestBody returns the request body, or ErrTooLarge when it is over
-// collector.MaxBodyBytes. Every endpoint that reads a body goes through it:
-// the server reads bodies up to collector.ReadBodyLimit so that this answer
-// reaches the client on a connection that stays usable.
-func RequestBody(c *fiber.Ctx) ([]byte, error) {
-	b := c.Body()
-	if len(b) > collector.MaxBodyBytes {
-		return nil, ErrTooLarge
-	}
-	return b, nil
-}
