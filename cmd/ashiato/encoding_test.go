@@ -10,10 +10,11 @@ import (
 	"testing"
 )
 
-func gzipped(t *testing.T, s string) string {
+// encoded returns s through a compressing writer.
+func encoded(t *testing.T, s string, wrap func(io.Writer) io.WriteCloser) string {
 	t.Helper()
 	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
+	w := wrap(&b)
 	io.WriteString(w, s)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -21,15 +22,12 @@ func gzipped(t *testing.T, s string) string {
 	return b.String()
 }
 
+func gzipped(t *testing.T, s string) string {
+	return encoded(t, s, func(w io.Writer) io.WriteCloser { return gzip.NewWriter(w) })
+}
+
 func zlibbed(t *testing.T, s string) string {
-	t.Helper()
-	var b bytes.Buffer
-	w := zlib.NewWriter(&b)
-	io.WriteString(w, s)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
+	return encoded(t, s, func(w io.Writer) io.WriteCloser { return zlib.NewWriter(w) })
 }
 
 // TestCompressedBodies: gzip and deflate bodies are decoded and stored; the
