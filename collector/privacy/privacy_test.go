@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/store"
@@ -107,5 +108,41 @@ func BenchmarkKeep(b *testing.B) {
 		if !s.Keep(&ev) {
 			b.Fatal("dropped")
 		}
+	}
+}
+
+// TestReloadKeepsStopsMadeWhileItRan: a reload that read the subject
+// states before a stop (or resume) was stored must not undo it in memory;
+// one that started after it was stored is the truth (another instance may
+// have resumed the subject since).
+func TestReloadKeepsStopsMadeWhileItRan(t *testing.T) {
+	s := newTestService()
+	bob := s.subjectKey("shop", store.KindUser, "bob")
+	carol := s.subjectKey("shop", store.KindUser, "carol")
+	s.stopped[carol] = struct{}{}
+	stoppedNow := func(k subjectKey) bool {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		_, ok := s.stopped[k]
+		return ok
+	}
+
+	before := time.Now()
+	s.mu.Lock()
+	s.setStopped(bob, true)    // stored while the reload ran
+	s.setStopped(carol, false) // resumed while the reload ran
+	s.mu.Unlock()
+	s.install(before, map[linkKey]link{}, map[subjectKey]struct{}{}, map[subjectKey]struct{}{carol: {}})
+	if !stoppedNow(bob) || stoppedNow(carol) {
+		t.Fatalf("a reload that read before the changes: bob stopped %v (want true), carol stopped %v (want false)", stoppedNow(bob), stoppedNow(carol))
+	}
+
+	after := time.Now().Add(time.Millisecond)
+	s.install(after, map[linkKey]link{}, map[subjectKey]struct{}{}, map[subjectKey]struct{}{carol: {}})
+	if stoppedNow(bob) || !stoppedNow(carol) {
+		t.Fatalf("a reload that read after the changes: bob stopped %v (want false: resumed elsewhere), carol stopped %v (want true)", stoppedNow(bob), stoppedNow(carol))
+	}
+	if len(s.stateChanges) != 0 {
+		t.Fatalf("%d local changes kept after a reload saw them", len(s.stateChanges))
 	}
 }

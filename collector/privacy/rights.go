@@ -95,11 +95,7 @@ func (s *Service) setState(ctx context.Context, r Request, state string) (store.
 		}
 		sk := s.subjectKey(sub.Site, k[0], k[1])
 		s.mu.Lock()
-		if state == store.StateStopped {
-			s.stopped[sk] = struct{}{}
-		} else {
-			delete(s.stopped, sk)
-		}
+		s.setStopped(sk, state == store.StateStopped)
 		s.mu.Unlock()
 	}
 	return sub, nil
@@ -147,6 +143,7 @@ func (s *Service) Erase(ctx context.Context, r Request) (store.Receipt, error) {
 		s.erased[sk] = struct{}{}
 		s.nErased.Store(int64(len(s.erased)))
 		delete(s.stopped, sk)
+		delete(s.stateChanges, sk)
 		if k[0] == store.KindVisitor {
 			s.links[linkKey{sub.Site, k[1]}] = link{changed: time.Now()}
 		}

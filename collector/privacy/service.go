@@ -33,8 +33,11 @@ type Service struct {
 	links   map[linkKey]link
 	erased  map[subjectKey]struct{}
 	stopped map[subjectKey]struct{}
-	nErased atomic.Int64
-	bg      sync.WaitGroup // erasures running in the background
+	// stateChanges are the stops and resumes made through this Service,
+	// kept until a reload that started after them has seen them stored.
+	stateChanges map[subjectKey]stateChange
+	nErased      atomic.Int64
+	bg           sync.WaitGroup // erasures running in the background
 }
 
 // Wait waits for the erasures started in the background.
@@ -61,6 +64,11 @@ func parseSubjectKey(site, h string) (subjectKey, bool) {
 	}
 	copy(k.hash[:], b)
 	return k, true
+}
+
+type stateChange struct {
+	stopped bool
+	at      time.Time // after the state was stored
 }
 
 type link struct {
@@ -103,6 +111,14 @@ func (s *Service) Reload(ctx context.Context) error {
 			stopped[k] = struct{}{}
 		}
 	}
+	s.install(start, links, erased, stopped)
+	return nil
+}
+
+// install replaces the in-memory state by what a reload that started at
+// start read, keeping the changes made through this Service since: the
+// reload may have read the tables before they were stored.
+func (s *Service) install(start time.Time, links map[linkKey]link, erased, stopped map[subjectKey]struct{}) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, v := range s.links {
@@ -110,12 +126,37 @@ func (s *Service) Reload(ctx context.Context) error {
 			links[k] = v
 		}
 	}
+	for k, c := range s.stateChanges {
+		switch {
+		case !c.at.After(start):
+			delete(s.stateChanges, k) // stored before the reload read
+		case c.stopped:
+			stopped[k] = struct{}{}
+		default:
+			delete(stopped, k)
+		}
+	}
 	// Erasure is never undone in memory: a reload that raced an erasure
 	// keeps it.
 	maps.Copy(erased, s.erased)
+	for k := range erased {
+		delete(stopped, k)
+	}
 	s.links, s.erased, s.stopped = links, erased, stopped
 	s.nErased.Store(int64(len(erased)))
-	return nil
+}
+
+// setStopped records in memory a stop (or resume) already stored. s.mu is held.
+func (s *Service) setStopped(k subjectKey, stopped bool) {
+	if stopped {
+		s.stopped[k] = struct{}{}
+	} else {
+		delete(s.stopped, k)
+	}
+	if s.stateChanges == nil {
+		s.stateChanges = map[subjectKey]stateChange{}
+	}
+	s.stateChanges[k] = stateChange{stopped: stopped, at: time.Now()}
 }
 
 // Run reloads every period until ctx ends.
