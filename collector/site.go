@@ -132,8 +132,11 @@ func matchPattern(pattern, s string) bool {
 		return true
 	}
 	if base, ok := strings.CutSuffix(pattern, ":*"); ok {
-		port, ok := strings.CutPrefix(s, base+":")
-		if !ok || port == "" || len(port) > 5 {
+		if len(s) <= len(base) || s[len(base)] != ':' || s[:len(base)] != base {
+			return false
+		}
+		port := s[len(base)+1:] // no concatenation: this runs for every hit
+		if port == "" || len(port) > 5 {
 			return false
 		}
 		for _, c := range port {
@@ -155,10 +158,11 @@ func matchPattern(pattern, s string) bool {
 	if !ok {
 		return false
 	}
-	sub, ok := strings.CutSuffix(host, "."+rest)
-	if !ok || sub == "" {
+	cut := len(host) - len(rest) - 1 // where "." + rest would start
+	if cut < 1 || host[cut] != '.' || host[cut+1:] != rest {
 		return false
 	}
+	sub := host[:cut]
 	return !strings.ContainsAny(sub, "/:@?#")
 }
 

@@ -27,6 +27,8 @@ func TestSiteAllows(t *testing.T) {
 		{"http://example.com", false}, {"https://evilexample.com", false}, {"https://example.com.evil.net", false},
 		{"http://localhost:80.evil.net", false}, {"http://localhost:", false}, {"http://localhost", false},
 		{"https://x.evil.net/.example.com", false}, {"null", false},
+		{"https://.example.com", false}, {"https://example.com.", false}, {"http://localhost:123456", false},
+		{"http://localhostx:80", false}, {"http://localhost:8x", false}, {"HTTP://LOCALHOST:3000", true},
 	} {
 		if got := s.AllowsOrigin(tc.origin); got != tc.ok {
 			t.Errorf("AllowsOrigin(%q) = %v, want %v", tc.origin, got, tc.ok)
