@@ -62,13 +62,5 @@ func WriteError(c *fiber.Ctx, err error) error {
 	return c.Status(st).JSON(bodyOf(e))
 }
 
-// errorCode is the code of a *collector.Error, else EInternal.
-func errorCode(err error) string {
-	if e, ok := err.(*collector.Error); ok {
-		return e.Code
-	}
-	return collector.EInternal
-}
-
 // ErrTooLarge answers a body over collector.MaxBodyBytes.
 var ErrTooLarge = collector.Errorf(collector.ETooLarge, "body", "larger than %d bytes", collector.MaxBodyBytes)

@@ -117,7 +117,7 @@ func (h *Handler) postEvent(c *fiber.Ctx) error {
 	h.corsForAllowed(c)
 	body, err := RequestBody(c)
 	if err != nil {
-		h.Metrics.reject(errorCode(err), 1) // too_large, unsupported_encoding or a body that does not decode
+		h.Metrics.reject(collector.ErrorCode(err), 1) // too_large, unsupported_encoding or a body that does not decode
 		return WriteError(c, err)
 	}
 	if ct := c.Get(fiber.HeaderContentType); ct != "" && !hasPrefixFold(ct, "text/plain") && !hasPrefixFold(ct, "application/json") {
