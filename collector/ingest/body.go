@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
-	"errors"
 	"io"
 
 	"github.com/gofiber/fiber/v2"
@@ -66,8 +65,8 @@ func decodeBody(b, header []byte) ([]byte, error) {
 		if err == nil {
 			b, err = readAtMost(r, collector.MaxBodyBytes)
 		}
-		if err == errTooLong {
-			return nil, ErrTooLarge
+		if err == ErrTooLarge {
+			return nil, err
 		} else if err != nil {
 			return nil, collector.Errorf(collector.EInvalid, "body", "cannot decode the %s body", coding)
 		}
@@ -75,9 +74,7 @@ func decodeBody(b, header []byte) ([]byte, error) {
 	return b, nil
 }
 
-var errTooLong = errors.New("decoded body over the limit")
-
-// readAtMost reads r to its end, or fails with errTooLong as soon as it
+// readAtMost reads r to its end, or fails with ErrTooLarge as soon as it
 // yields more than limit bytes.
 func readAtMost(r io.Reader, limit int) ([]byte, error) {
 	out, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
@@ -85,7 +82,7 @@ func readAtMost(r io.Reader, limit int) ([]byte, error) {
 		return nil, err
 	}
 	if len(out) > limit {
-		return nil, errTooLong
+		return nil, ErrTooLarge
 	}
 	return out, nil
 }
