@@ -265,8 +265,8 @@ func TestInsertEventsOnceWaitsForARunningInsert(t *testing.T) {
 	// Wait until the server runs it, as a restarted process would find it.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		var n uint64
-		if err := st.Conn.QueryRow(ctx, "SELECT count() FROM system.processes WHERE position(query, 'INSERT INTO') = 1").Scan(&n); err != nil {
+		n, err := st.RunningInserts(ctx)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if n > 0 {
