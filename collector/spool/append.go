@@ -70,11 +70,16 @@ func (s *Spool) Append(ctx context.Context, recs ...[]byte) error {
 	}
 	g.recs += len(recs)
 	s.pending += size
+	// Wake a committer only when it waits for this: every needless wake-up
+	// is a goroutine switch, and records arrive one request at a time.
+	wake := s.waiting > 0 || (s.lingering > 0 && (len(s.queue) > 1 || g.recs >= s.lastRecs))
 	s.mu.Unlock()
 
-	select {
-	case s.kick <- struct{}{}:
-	default:
+	if wake {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
 	}
 	select {
 	case <-g.done:
@@ -84,15 +89,31 @@ func (s *Spool) Append(ctx context.Context, recs ...[]byte) error {
 	}
 }
 
-// committer writes and syncs queued groups until Close.
+// committer writes and syncs queued groups until Close. It counts itself
+// in s.waiting while it waits for a group, so that Append knows to wake it.
 func (s *Spool) committer() {
 	defer s.wg.Done()
 	for {
+		s.mu.Lock()
+		empty := len(s.queue) == 0
+		if empty {
+			s.waiting++
+		}
+		s.mu.Unlock()
+		if empty {
+			select {
+			case <-s.kick:
+			case <-s.stop:
+			}
+			s.mu.Lock()
+			s.waiting--
+			s.mu.Unlock()
+		}
 		select {
-		case <-s.kick:
 		case <-s.stop:
 			s.drainQueue()
 			return
+		default:
 		}
 		s.drainQueue()
 	}
@@ -116,18 +137,27 @@ func (s *Spool) linger() {
 		} else if len(s.queue) > 0 {
 			n = s.lastRecs // more than one group: write now
 		}
-		want := s.lastRecs
-		s.mu.Unlock()
-		if n >= want || closed {
+		if n >= s.lastRecs || closed {
+			s.mu.Unlock()
 			return
 		}
+		s.lingering++ // Append wakes it when the group is large enough
+		s.mu.Unlock()
 		if timer == nil {
 			timer = time.NewTimer(s.cfg.SyncDelay)
 			defer timer.Stop()
 		}
+		expired := false
 		select {
 		case <-s.kick:
+		case <-s.stop:
 		case <-timer.C:
+			expired = true
+		}
+		s.mu.Lock()
+		s.lingering--
+		s.mu.Unlock()
+		if expired {
 			return
 		}
 	}

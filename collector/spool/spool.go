@@ -132,6 +132,8 @@ type Spool struct {
 	poisonErr   error
 	spareReady  bool
 	lastRecs    int      // records in the last group written
+	waiting     int      // committers waiting for a group
+	lingering   int      // committers waiting for the group being filled to grow
 	free        [][]byte // spare group buffers
 	pending     int64    // bytes in queued groups
 	unconfBytes int64
