@@ -355,3 +355,32 @@ func TestCloseFlushesAndReleases(t *testing.T) {
 		t.Fatalf("read %d records after reopen, want 10", len(got))
 	}
 }
+
+// TestLingerEndsWhenTheGroupIsComplete: a committer that lingers for more
+// records is woken by the Append that brings the group to the last group's
+// size, not by its timer. The timer here never fires within the test, so a
+// missed wake-up fails it.
+func TestLingerEndsWhenTheGroupIsComplete(t *testing.T) {
+	s, reg := openSpool(t, Config{Dir: t.TempDir(), SyncDelay: maxSyncDelay, MaxBytes: 1 << 30})
+	// Set before the first Append, whose wake-up orders it before the
+	// committer's reads.
+	s.cfg.SyncDelay = time.Hour
+	if err := s.Append(context.Background(), payload("a", 0), payload("b", 1), payload("c", 2)); err != nil {
+		t.Fatal(err)
+	}
+	// The committer now lingers until a group holds three records.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	errs := make(chan error, 3)
+	for i := range 3 {
+		go func() { errs <- s.Append(ctx, payload(fmt.Sprint("d", i), i)) }()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatalf("Append of a record that completes the group: %v (the lingering committer was not woken)", err)
+		}
+	}
+	if got := metricValue(t, reg, "ashiato_spool_fsync_seconds"); got != 2 {
+		t.Errorf("%v group commits, want 2 (the group of three, then the three appends together)", got)
+	}
+}
