@@ -55,6 +55,7 @@ func (s *Service) Link(ctx context.Context, site *collector.Site, g *collector.G
 	}
 	s.mu.Lock()
 	s.links[k] = link{userID: uid, consentID: consentID, traits: traits, firstSeen: first, lastSeen: now, changed: time.Now()}
+	delete(s.unlinked, k) // a new link, made with consent, is not held back
 	s.mu.Unlock()
 	return nil
 }
@@ -70,9 +71,13 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 	now := s.now().UTC().Truncate(time.Second)
 	var tomb []store.Identity
 	var users []string
+	at := now // the latest unlinked row
 	for _, id := range ids {
 		if !slices.Contains(users, id.UserID) {
 			users = append(users, id.UserID)
+		}
+		if id.LastSeen.After(at) {
+			at = id.LastSeen
 		}
 		if id.Unlinked {
 			continue
@@ -83,10 +88,14 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 		if !t.LastSeen.After(id.LastSeen) {
 			t.LastSeen = id.LastSeen.Add(time.Second)
 		}
+		if t.LastSeen.After(at) {
+			at = t.LastSeen
+		}
 		tomb = append(tomb, t)
 	}
+	k := linkKey{site, visitorID}
 	s.mu.Lock()
-	s.links[linkKey{site, visitorID}] = link{changed: time.Now()}
+	s.forgetLink(k, at)
 	s.mu.Unlock()
 	if len(ids) == 0 {
 		return nil, nil
@@ -101,7 +110,7 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 	// Forget the link in memory again: a reload that began before the
 	// unlinked rows were saved may have brought it back.
 	s.mu.Lock()
-	s.links[linkKey{site, visitorID}] = link{changed: time.Now()}
+	s.forgetLink(k, at)
 	s.mu.Unlock()
 	if err := s.Store.DeleteVisitorLinks(ctx, site, visitorID, users); err != nil {
 		return users, err

@@ -115,6 +115,31 @@ func BenchmarkKeep(b *testing.B) {
 // states before a stop (or resume) was stored must not undo it in memory;
 // one that started after it was stored is the truth (another instance may
 // have resumed the subject since).
+// TestReloadDoesNotBringBackARemovedLink: after an unlink, a reload that
+// still reads the old link (its unlinked row not yet visible to that read:
+// a replica behind, a deletion half done) leaves it out; a newer link,
+// made later with consent, comes in.
+func TestReloadDoesNotBringBackARemovedLink(t *testing.T) {
+	s := newTestService()
+	k := linkKey{"shop", "v1"}
+	old := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	s.links[k] = link{userID: "u1", lastSeen: old}
+	s.mu.Lock()
+	s.forgetLink(k, old.Add(time.Second))
+	s.mu.Unlock()
+	none := func() map[subjectKey]struct{} { return map[subjectKey]struct{}{} }
+
+	started := time.Now().Add(time.Millisecond) // after the unlink: its local change alone would not hold
+	s.install(started, map[linkKey]link{k: {userID: "u1", lastSeen: old}}, none(), none())
+	if got := s.UserID("shop", "v1"); got != "" {
+		t.Fatalf("a reload brought the removed link back: %q", got)
+	}
+	s.install(time.Now().Add(time.Millisecond), map[linkKey]link{k: {userID: "u2", lastSeen: old.Add(time.Hour)}}, none(), none())
+	if got := s.UserID("shop", "v1"); got != "u2" {
+		t.Fatalf("a newer link after the unlink: %q, want u2", got)
+	}
+}
+
 func TestReloadKeepsStopsMadeWhileItRan(t *testing.T) {
 	s := newTestService()
 	bob := s.subjectKey("shop", store.KindUser, "bob")

@@ -36,8 +36,14 @@ type Service struct {
 	// stateChanges are the stops and resumes made through this Service,
 	// kept until a reload that started after them has seen them stored.
 	stateChanges map[subjectKey]stateChange
-	nErased      atomic.Int64
-	bg           sync.WaitGroup // erasures running in the background
+	// unlinked are the links this Service removed, each with the last_seen
+	// of its unlinked row: a reload that reads such a link again, not newer
+	// than that (a read that the unlinked row had not reached yet, a
+	// replica behind, a deletion half done), does not bring it back. Kept
+	// for unlinkGuard; a new link of the visitor ends it.
+	unlinked map[linkKey]time.Time
+	nErased  atomic.Int64
+	bg       sync.WaitGroup // erasures running in the background
 }
 
 // Wait waits for the erasures started in the background.
@@ -126,6 +132,14 @@ func (s *Service) install(start time.Time, links map[linkKey]link, erased, stopp
 			links[k] = v
 		}
 	}
+	for k, at := range s.unlinked {
+		if l, ok := links[k]; ok && !l.lastSeen.After(at) {
+			delete(links, k)
+		}
+		if time.Since(at) > unlinkGuard {
+			delete(s.unlinked, k)
+		}
+	}
 	for k, c := range s.stateChanges {
 		switch {
 		case !c.at.After(start):
@@ -144,6 +158,24 @@ func (s *Service) install(start time.Time, links map[linkKey]link, erased, stopp
 	}
 	s.links, s.erased, s.stopped = links, erased, stopped
 	s.nErased.Store(int64(len(erased)))
+}
+
+// unlinkGuard is how long a link removed here is kept from coming back by
+// a reload that reads it again: far longer than a deletion or a replica
+// takes to catch up.
+const unlinkGuard = 24 * time.Hour
+
+// forgetLink removes a visitor's link from memory, and keeps reloads from
+// bringing back a link not newer than at (the last_seen of its unlinked
+// row). s.mu is held.
+func (s *Service) forgetLink(k linkKey, at time.Time) {
+	s.links[k] = link{changed: time.Now()}
+	if s.unlinked == nil {
+		s.unlinked = map[linkKey]time.Time{}
+	}
+	if at.After(s.unlinked[k]) {
+		s.unlinked[k] = at
+	}
 }
 
 // setStopped records in memory a stop (or resume) already stored. s.mu is held.
