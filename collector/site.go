@@ -100,6 +100,17 @@ func (s *Site) Capabilities(granted []string) Capability {
 	return c
 }
 
+// PurposesWith returns the IDs of the site's purposes that unlock c.
+func (s *Site) PurposesWith(c Capability) []string {
+	var ids []string
+	for _, p := range s.Purposes {
+		if s.Capabilities([]string{p.ID}).Has(c) {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids
+}
+
 // AllowsHost reports whether a page on host (a port, if any, is ignored)
 // belongs to the site.
 func (s *Site) AllowsHost(host string) bool {

@@ -1,6 +1,8 @@
 // Package queries holds every SQL statement ashiato runs against ClickHouse:
-// ordered schema migrations in migrations/ and named queries (dashboards,
-// `ashiato query`, exports) in this folder, one statement per file.
+// ordered schema migrations in migrations/, named queries (dashboards,
+// `ashiato query`, the admin API's /query) in this folder, and in exports/
+// the statements that name people, which only their own export-scoped
+// endpoints run; one statement per file.
 //
 // The files are text/template templates so that one file serves both the
 // oldest server we support (ClickHouse 18.16) and current ones. Templates
@@ -20,7 +22,7 @@ import (
 	"text/template"
 )
 
-//go:embed migrations/*.sql *.sql
+//go:embed migrations/*.sql exports/*.sql *.sql
 var files embed.FS
 
 // Dialect describes what the target ClickHouse server supports.
@@ -123,13 +125,21 @@ func (m Migration) Statement(d Dialect) (string, error) {
 	return Render(path.Join("migrations", m.Name), d)
 }
 
-// Names returns the named queries (not migrations) in this folder.
-func Names() []string {
-	entries, _ := fs.ReadDir(files, ".")
+// Names returns the named queries (not migrations, not exports) in this
+// folder: what `ashiato query` and the admin API's /query may run.
+func Names() []string { return list(".", "") }
+
+// Exports returns the export statements, as names for Render
+// ("exports/audience_members"). They are not named queries.
+func Exports() []string { return list("exports", "exports/") }
+
+// list returns the .sql files of dir, without the extension, after prefix.
+func list(dir, prefix string) []string {
+	entries, _ := fs.ReadDir(files, dir)
 	var names []string
 	for _, e := range entries {
 		if !e.IsDir() && strings.HasSuffix(e.Name(), ".sql") {
-			names = append(names, strings.TrimSuffix(e.Name(), ".sql"))
+			names = append(names, prefix+strings.TrimSuffix(e.Name(), ".sql"))
 		}
 	}
 	return names

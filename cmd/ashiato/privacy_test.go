@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,9 +67,35 @@ func TestIdentityJoin(t *testing.T) {
 	b.hit(t, m, "/bob")
 	bob := m.privacy.svc.Keys.StoredUserID(&m.Config.Sites[0], "bob")
 	e.waitCount(1, "SELECT count() FROM DB.events WHERE user_id = ?", bob)
-	if err := e.st.AddAudienceMembers(context.Background(), "shop", "gold", [][2]string{{a.vid, uid}, {b.vid, bob}}, time.Now()); err != nil {
+	// Members whose consent does not allow the export are added too, as a
+	// stale or careless import would: the export checks consent again.
+	noAds := privDecide(t, m, "shop", "custom", []string{"analytics", "personalization"}, "")
+	const unlinkedUser = "h1:nobody-links-this-user"
+	if err := e.st.AddAudienceMembers(context.Background(), "shop", "gold",
+		[][2]string{{a.vid, uid}, {b.vid, bob}, {"", bob}, {noAds.vid, ""}, {"", unlinkedUser}}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+
+	t.Run("consent is checked again at export", func(t *testing.T) {
+		got := members(t, m, e.token(admin.ScopeExport), "gold")
+		want := []store.AudienceMember{{VisitorID: "", UserID: bob}, {VisitorID: a.vid, UserID: uid}, {VisitorID: b.vid, UserID: bob}}
+		if len(got) != len(want) {
+			t.Fatalf("members %+v, want %+v", got, want)
+		}
+		for _, w := range want {
+			if !slices.ContainsFunc(got, func(g store.AudienceMember) bool { return g.VisitorID == w.VisitorID && g.UserID == w.UserID }) {
+				t.Fatalf("members %+v lack %+v", got, w)
+			}
+		}
+		// The export names people: a query-scope token cannot reach it as
+		// a named query.
+		if st, body := privCall(t, m, "GET", "/admin/api/query/audience_members?site=shop&audience=gold", e.token(admin.ScopeQuery), nil, nil); st != 404 || !strings.Contains(string(body), "not_found") {
+			t.Fatalf("named query audience_members: %d %s, want 404", st, body)
+		}
+		if st, body := privCall(t, m, "GET", "/admin/api/audiences/gold/members?site=nowhere", e.token(admin.ScopeExport), nil, nil); st != 403 || !strings.Contains(string(body), "unknown_site") {
+			t.Fatalf("members of an unknown site: %d %s, want 403 unknown_site", st, body)
+		}
+	})
 
 	t.Run("export holds the subject and nobody else", func(t *testing.T) {
 		tok := e.token(admin.ScopeExport)
@@ -145,6 +172,13 @@ func TestIdentityJoin(t *testing.T) {
 
 	t.Run("withdrawal unlinks", func(t *testing.T) {
 		privDecide(t, m, "shop", "withdraw", nil, a.token)
+		// Out of the audience export at once, whether or not the deletion
+		// has run yet.
+		for _, mb := range members(t, m, e.token(admin.ScopeExport), "gold") {
+			if mb.VisitorID == a.vid || mb.UserID == uid {
+				t.Fatalf("the withdrawn subject is still exported: %+v", mb)
+			}
+		}
 		if got := m.privacy.svc.UserID("shop", a.vid); got != "" {
 			t.Fatalf("link still in memory: %q", got)
 		}
@@ -172,8 +206,16 @@ func TestIdentityJoin(t *testing.T) {
 		if n := e.count("SELECT count() FROM DB.audience_members WHERE visitor_id = ? OR user_id = ?", a.vid, uid); n != 0 {
 			t.Fatalf("audience rows of the withdrawn subject: %d", n)
 		}
-		if n := e.count("SELECT count() FROM DB.audience_members WHERE user_id = ?", bob); n != 1 {
-			t.Fatalf("bob's audience rows: %d, want 1", n)
+		if n := e.count("SELECT count() FROM DB.audience_members WHERE user_id = ?", bob); n != 2 {
+			t.Fatalf("bob's audience rows: %d, want 2", n)
+		}
+		// Rows added after the deletion (an import that raced the
+		// withdrawal) are kept but never exported.
+		if err := e.st.AddAudienceMembers(context.Background(), "shop", "late", [][2]string{{a.vid, ""}, {"", uid}, {b.vid, ""}}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got := members(t, m, e.token(admin.ScopeExport), "late"); len(got) != 1 || got[0].VisitorID != b.vid {
+			t.Fatalf("late members %+v, want bob's visitor only", got)
 		}
 		// The old token still verifies (it is the browser's until the
 		// cookie is replaced), yet later events carry no user ID.
@@ -334,4 +376,16 @@ func TestSelfService(t *testing.T) {
 	if st, b := privCall(t, m, "GET", "/api/privacy/me?site=shop&token="+v.token, "", nil, &sum); st != 200 || len(sum.Consent) != 0 || sum.Events != 0 {
 		t.Fatalf("summary after erasure: %d %s", st, b)
 	}
+}
+
+// members returns the exportable members of an audience of shop.
+func members(t *testing.T, m *Main, token, audience string) []store.AudienceMember {
+	t.Helper()
+	var res struct {
+		Members []store.AudienceMember `json:"members"`
+	}
+	if st, body := privCall(t, m, "GET", "/admin/api/audiences/"+audience+"/members?site=shop", token, nil, &res); st != 200 {
+		t.Fatalf("members: %d %s", st, body)
+	}
+	return res.Members
 }

@@ -87,36 +87,15 @@ func (a *API) dailyStats(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"site": site, "days": nonNil(st)})
 }
 
-// audienceMembers lists the usable members of an audience: without
-// subjects under a stop of use.
+// audienceMembers lists the members of an audience that may be exported
+// now: consent is checked again at export (privacy.Service.AudienceMembers).
 func (a *API) audienceMembers(c *fiber.Ctx) error {
 	site, aud := strings.Clone(c.Query("site")), strings.Clone(c.Params("audience"))
 	c.Locals(localSite, site)
 	c.Locals(localDetail, "audience="+aud)
-	sql, err := a.Store.Render("audience_members")
+	out, err := a.Privacy.AudienceMembers(c.UserContext(), site, aud)
 	if err != nil {
-		return ingest.WriteError(c, unavailable(err))
-	}
-	rows, err := a.Store.Conn.Query(c.UserContext(), sql, clickhouse.Named("site", site), clickhouse.Named("audience", aud))
-	if err != nil {
-		return ingest.WriteError(c, unavailable(err))
-	}
-	defer rows.Close()
-	type member struct {
-		VisitorID string    `json:"visitor_id"`
-		UserID    string    `json:"user_id"`
-		AddedAt   time.Time `json:"added_at"`
-	}
-	out := []member{}
-	for rows.Next() {
-		var m member
-		if err := rows.Scan(&m.VisitorID, &m.UserID, &m.AddedAt); err != nil {
-			return ingest.WriteError(c, unavailable(err))
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return ingest.WriteError(c, unavailable(err))
+		return ingest.WriteError(c, unavailable(err)) // unknown_site, or storage
 	}
 	return c.JSON(fiber.Map{"site": site, "audience": aud, "members": out})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // Identity is one link between a first-party visitor ID and an
@@ -159,4 +161,43 @@ func (s *Store) LaterDecisions(ctx context.Context, site, visitorID, consentID s
 		return 0, fmt.Errorf("query consent_log: %w", err)
 	}
 	return n, nil
+}
+
+// AudienceMember is one exportable member of an audience.
+type AudienceMember struct {
+	VisitorID string    `json:"visitor_id"`
+	UserID    string    `json:"user_id"`
+	AddedAt   time.Time `json:"added_at"`
+}
+
+// AudienceMembers returns the members of an audience of site that may be
+// exported now (queries/exports/audience_members.sql): each one's consent
+// is checked again against the ledger, with purposes the site's purposes
+// that unlock audience export and revision its current policy revision.
+func (s *Store) AudienceMembers(ctx context.Context, site, audience string, purposes []string, revision int) ([]AudienceMember, error) {
+	out := []AudienceMember{}
+	if len(purposes) == 0 {
+		return out, nil // no purpose of the site allows it: nobody may be exported
+	}
+	sql, err := s.Render("exports/audience_members")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.Conn.Query(ctx, sql, clickhouse.Named("site", site), clickhouse.Named("audience", audience),
+		clickhouse.Named("purposes", purposes), clickhouse.Named("revision", revision))
+	if err != nil {
+		return nil, fmt.Errorf("audience members: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m AudienceMember
+		if err := rows.Scan(&m.VisitorID, &m.UserID, &m.AddedAt); err != nil {
+			return nil, fmt.Errorf("audience members: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audience members: %w", err)
+	}
+	return out, nil
 }

@@ -17,13 +17,13 @@ import (
 // chDB check (queries/chdbcheck) runs the same queries on ClickHouse 26.
 var testParams = map[string]any{
 	"site": "demo", "from": time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "to": time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
-	"tz": "Asia/Tokyo", "audience": "a1",
+	"tz": "Asia/Tokyo", "audience": "a1", "purposes": []string{"advertising"}, "revision": 1,
 }
 
 var paramRE = regexp.MustCompile(`@([a-z_]+)`)
 
-// TestNamedQueriesRunOnServer runs every named query against the real
-// server (ClickHouse 18.16 here) with a few rows in place.
+// TestNamedQueriesRunOnServer runs every named query and export statement
+// against the real server (ClickHouse 18.16 here) with a few rows in place.
 func TestNamedQueriesRunOnServer(t *testing.T) {
 	st := chtest.New(t)
 	ev := sampleEvent("demo")
@@ -31,7 +31,7 @@ func TestNamedQueriesRunOnServer(t *testing.T) {
 	if err := st.InsertEvents(context.Background(), []collector.Event{ev}); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range queries.Names() {
+	for _, name := range append(queries.Names(), queries.Exports()...) {
 		t.Run(name, func(t *testing.T) {
 			sql, err := st.Render(name)
 			if err != nil {

@@ -1,4 +1,4 @@
-// Package chdbcheck proves that every migration and every named query in
+// Package chdbcheck proves that every migration, named query and export statement in
 // queries/ runs on a current ClickHouse engine (chDB, ClickHouse 26.x
 // in-process), rendered with the dialect of a current server. It is a
 // separate module because chdb-go needs libchdb.so at init: `make test`
@@ -23,6 +23,7 @@ var params = map[string]string{
 	"site": "'demo'", "from": "toDateTime('2026-01-01 00:00:00')", "to": "toDateTime('2027-01-01 00:00:00')",
 	"tz": "'Asia/Tokyo'", "day": "toDate('2026-11-27')", "min_count": "1", "limit": "10",
 	"visitor": "'v1'", "audience": "'a1'", "user": "'u1'", "consent_id": "'c1'",
+	"purposes": "['advertising']", "revision": "1",
 }
 
 var named = regexp.MustCompile(`@([a-z_]+)`)
@@ -60,7 +61,7 @@ func TestQueriesRunOnCurrentClickHouse(t *testing.T) {
 			t.Fatalf("migration %s on ClickHouse %s: %v\n%s", m.Name, version, err, stmt)
 		}
 	}
-	for _, name := range queries.Names() {
+	for _, name := range append(queries.Names(), queries.Exports()...) {
 		t.Run(name, func(t *testing.T) {
 			sql, err := queries.Render(name, d)
 			if err != nil {
