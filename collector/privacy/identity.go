@@ -94,12 +94,17 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 		tomb = append(tomb, t)
 	}
 	k := linkKey{site, visitorID}
+	if len(ids) == 0 {
+		// No link stored (most refusals): nothing a reload could bring
+		// back, so no guard; the visitor's entry in memory is cleared.
+		s.mu.Lock()
+		s.links[k] = link{changed: time.Now()}
+		s.mu.Unlock()
+		return nil, nil
+	}
 	s.mu.Lock()
 	s.forgetLink(k, at)
 	s.mu.Unlock()
-	if len(ids) == 0 {
-		return nil, nil
-	}
 	if len(tomb) > 0 {
 		// The unlinked rows take effect at once; the mutation that follows
 		// removes the rows themselves.
