@@ -183,7 +183,8 @@ func TestIdentityJoin(t *testing.T) {
 			t.Fatalf("link still in memory: %q", got)
 		}
 		// Current links: none (the unlinked row wins at once, the
-		// mutation then removes the rows).
+		// mutation then removes the link rows; the unlinked row stays
+		// until then, so that no read sees the link again).
 		var cur []store.Identity
 		cur, err := e.st.IdentitiesOfVisitor(context.Background(), "shop", a.vid)
 		if err != nil {
@@ -200,8 +201,21 @@ func TestIdentityJoin(t *testing.T) {
 		if err := e.st.WaitMutations(context.Background(), "audience_members"); err != nil {
 			t.Fatal(err)
 		}
+		if n := e.count("SELECT count() FROM DB.identities WHERE visitor_id = ? AND unlinked = 0", a.vid); n != 0 {
+			t.Fatalf("link rows of the withdrawn visitor: %d", n)
+		}
+		if n := e.count("SELECT count() FROM DB.identities WHERE visitor_id = ? AND unlinked = 1 AND length(traits_keys) = 0", a.vid); n != 1 {
+			t.Fatalf("unlinked rows (without traits) of the withdrawn visitor: %d, want 1", n)
+		}
+		// The retention job removes the unlinked row an hour on.
+		ret := *m.privacy.retention
+		ret.Now = func() time.Time { return time.Now().Add(time.Hour + time.Minute) }
+		rep, err := ret.Run(context.Background())
+		if err != nil || rep.Deleted["identities"] != 1 {
+			t.Fatalf("retention an hour on: %+v, %v; want 1 unlinked row deleted", rep, err)
+		}
 		if n := e.count("SELECT count() FROM DB.identities WHERE visitor_id = ?", a.vid); n != 0 {
-			t.Fatalf("identities rows of the withdrawn visitor: %d", n)
+			t.Fatalf("identities rows of the withdrawn visitor after retention: %d", n)
 		}
 		if n := e.count("SELECT count() FROM DB.audience_members WHERE visitor_id = ? OR user_id = ?", a.vid, uid); n != 0 {
 			t.Fatalf("audience rows of the withdrawn subject: %d", n)

@@ -14,7 +14,8 @@ import (
 // deleted, events only after their days were kept as aggregates in
 // daily_stats. Whole months that every site's limit has passed go by
 // partition drop (cheap); the rest by mutations. (ClickHouse 18.16 has no
-// TTL; on newer servers the same job works unchanged.)
+// TTL; on newer servers the same job works unchanged.) The unlinked
+// identity rows that withdrawals leave go an hour after the withdrawal.
 type Retention struct {
 	Store *store.Store
 	Sites []*collector.Site
@@ -106,8 +107,24 @@ func (r *Retention) Run(ctx context.Context) (RetentionReport, error) {
 			return rep, err
 		}
 	}
+	// The unlinked rows that withdrawals leave (Service.Unlink): needed
+	// only until the deletion of the link rows they shadow has run.
+	n, err := r.Store.DeleteUnlinkedBefore(ctx, now.Add(-keepUnlinked))
+	if err != nil {
+		return rep, err
+	}
+	if n > 0 {
+		rep.Deleted["identities"] = n
+		if err := r.Store.WaitMutations(ctx, "identities"); err != nil {
+			return rep, err
+		}
+	}
 	return rep, nil
 }
+
+// keepUnlinked is how long an unlinked identity row is kept after the link
+// was removed: far longer than the deletion of the link rows takes.
+const keepUnlinked = time.Hour
 
 // Loop runs the job after first and then every period until ctx ends.
 func (r *Retention) Loop(ctx context.Context, first, period time.Duration) {

@@ -115,12 +115,15 @@ func (s *Store) queryIdentities(ctx context.Context, q string, args ...any) ([]I
 	return out, rows.Err()
 }
 
-// DeleteVisitorLinks removes a visitor's identity rows (and, with users,
-// their audience memberships) by mutation, without waiting for it. The
-// caller writes an unlinked row first, which takes effect at once.
+// DeleteVisitorLinks removes a visitor's link rows (and, with users, their
+// audience memberships) by mutation, without waiting for it. The caller
+// writes an unlinked row first, which takes effect at once and shadows the
+// link rows until the mutation has run on every part; it is left for
+// DeleteUnlinkedBefore. (A mutation that deleted both could remove the
+// unlinked row first: a read in between saw the link again.)
 func (s *Store) DeleteVisitorLinks(ctx context.Context, site, visitorID string, users []string) error {
 	db, on := s.Dialect.DB, s.Dialect.OnCluster()
-	if err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".identities "+on+" DELETE WHERE site_id = ? AND visitor_id = ?", site, visitorID); err != nil {
+	if err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".identities "+on+" DELETE WHERE site_id = ? AND visitor_id = ? AND unlinked = 0", site, visitorID); err != nil {
 		return fmt.Errorf("delete identities: %w", err)
 	}
 	cond, args := "visitor_id = ?", []any{site, visitorID}
@@ -138,6 +141,27 @@ func (s *Store) DeleteVisitorLinks(ctx context.Context, site, visitorID string, 
 		return fmt.Errorf("delete audience members: %w", err)
 	}
 	return nil
+}
+
+// DeleteUnlinkedBefore removes, by mutation, the unlinked rows older than
+// cutoff whose link rows are gone (an unlinked row is only needed while the
+// rows it shadows remain), and returns how many it removes.
+func (s *Store) DeleteUnlinkedBefore(ctx context.Context, cutoff time.Time) (uint64, error) {
+	db, on := s.Dialect.DB, s.Dialect.OnCluster()
+	cond := "unlinked = 1 AND last_seen < ? AND (site_id, visitor_id, user_id) NOT IN " +
+		"(SELECT site_id, visitor_id, user_id FROM " + db + ".identities WHERE unlinked = 0 AND last_seen < ?)"
+	cutoff = cutoff.UTC()
+	var n uint64
+	if err := s.Conn.QueryRow(ctx, "SELECT count() FROM "+db+".identities WHERE "+cond, cutoff, cutoff).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count unlinked identities: %w", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".identities "+on+" DELETE WHERE "+cond, cutoff, cutoff); err != nil {
+		return 0, fmt.Errorf("delete unlinked identities: %w", err)
+	}
+	return n, nil
 }
 
 // AddAudienceMembers adds subjects to an audience.
