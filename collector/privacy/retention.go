@@ -27,7 +27,7 @@ type Retention struct {
 type RetentionReport struct {
 	AggregatedDays map[string]uint64   `json:"aggregated_days"`    // site → days written to daily_stats
 	Dropped        map[string][]string `json:"dropped_partitions"` // table → partitions
-	Deleted        map[string]uint64   `json:"deleted_rows"`       // table → rows deleted by mutation
+	Deleted        map[string]uint64   `json:"deleted_rows"`       // table → rows deleted by mutation (identities: removed links whose unlinked rows went)
 }
 
 type retentionTable struct {
@@ -114,7 +114,7 @@ func (r *Retention) Run(ctx context.Context) (RetentionReport, error) {
 		return rep, err
 	}
 	if n > 0 {
-		rep.Deleted["identities"] = n
+		rep.Deleted["identities"] = uint64(n)
 		if err := r.Store.WaitMutations(ctx, "identities"); err != nil {
 			return rep, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -145,24 +146,49 @@ func (s *Store) DeleteVisitorLinks(ctx context.Context, site, visitorID string, 
 
 // DeleteUnlinkedBefore removes, by mutation, the unlinked rows older than
 // cutoff whose link rows are gone (an unlinked row is only needed while the
-// rows it shadows remain), and returns how many it removes.
-func (s *Store) DeleteUnlinkedBefore(ctx context.Context, cutoff time.Time) (uint64, error) {
+// rows it shadows remain), at most maxUnlinkedPerRun links a call, and
+// returns how many links it removed the rows of. The mutation names the
+// links as literals: a mutation with a subquery is refused on replicated
+// tables of current servers (not deterministic).
+func (s *Store) DeleteUnlinkedBefore(ctx context.Context, cutoff time.Time) (int, error) {
 	db, on := s.Dialect.DB, s.Dialect.OnCluster()
-	cond := "unlinked = 1 AND last_seen < ? AND (site_id, visitor_id, user_id) NOT IN " +
-		"(SELECT site_id, visitor_id, user_id FROM " + db + ".identities WHERE unlinked = 0 AND last_seen < ?)"
 	cutoff = cutoff.UTC()
-	var n uint64
-	if err := s.Conn.QueryRow(ctx, "SELECT count() FROM "+db+".identities WHERE "+cond, cutoff, cutoff).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count unlinked identities: %w", err)
+	rows, err := s.Conn.Query(ctx, "SELECT DISTINCT site_id, visitor_id, user_id FROM "+db+".identities"+
+		" WHERE unlinked = 1 AND last_seen < ? AND (site_id, visitor_id, user_id) NOT IN"+
+		" (SELECT site_id, visitor_id, user_id FROM "+db+".identities WHERE unlinked = 0 AND last_seen < ?)"+
+		fmt.Sprintf(" LIMIT %d", maxUnlinkedPerRun), cutoff, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("find unlinked identities: %w", err)
 	}
-	if n == 0 {
+	var keys []string
+	args := []any{cutoff}
+	for rows.Next() {
+		var site, visitor, user string
+		if err := rows.Scan(&site, &visitor, &user); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("find unlinked identities: %w", err)
+		}
+		keys = append(keys, "(?, ?, ?)")
+		args = append(args, site, visitor, user)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("find unlinked identities: %w", err)
+	}
+	if len(keys) == 0 {
 		return 0, nil
 	}
-	if err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".identities "+on+" DELETE WHERE "+cond, cutoff, cutoff); err != nil {
+	q := "ALTER TABLE " + db + ".identities " + on + " DELETE WHERE unlinked = 1 AND last_seen < ?" +
+		" AND (site_id, visitor_id, user_id) IN (" + strings.Join(keys, ", ") + ")"
+	if err := s.Conn.Exec(ctx, q, args...); err != nil {
 		return 0, fmt.Errorf("delete unlinked identities: %w", err)
 	}
-	return n, nil
+	return len(keys), nil
 }
+
+// maxUnlinkedPerRun bounds the links DeleteUnlinkedBefore names in one
+// mutation; the rest go on the next run.
+const maxUnlinkedPerRun = 1000
 
 // AddAudienceMembers adds subjects to an audience.
 func (s *Store) AddAudienceMembers(ctx context.Context, site, audience string, members [][2]string, at time.Time) error {
