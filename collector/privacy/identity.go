@@ -48,6 +48,12 @@ func (s *Service) Link(ctx context.Context, site *collector.Site, g *collector.G
 	if ok && !cur.lastSeen.Before(now) {
 		now = cur.lastSeen.Add(time.Second) // the newest row must win
 	}
+	s.mu.RLock()
+	removed, wasUnlinked := s.unlinked[k]
+	s.mu.RUnlock()
+	if wasUnlinked && !removed.Before(now) {
+		now = removed.Add(time.Second) // and win over the unlinked row of a link removed a moment ago
+	}
 	id := store.Identity{SiteID: site.ID, VisitorID: visitorID, UserID: uid, ConsentID: consentID,
 		Traits: traits, FirstSeen: first, LastSeen: now}
 	if err := s.Store.SaveIdentities(ctx, id); err != nil {
