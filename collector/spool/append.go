@@ -72,7 +72,7 @@ func (s *Spool) Append(ctx context.Context, recs ...[]byte) error {
 	s.pending += size
 	// Wake a committer only when it waits for this: every needless wake-up
 	// is a goroutine switch, and records arrive one request at a time.
-	wake := s.waiting > 0 || (s.lingering > 0 && (len(s.queue) > 1 || g.recs >= s.lastRecs))
+	wake := s.waiting > 0 || (s.lingering > 0 && s.groupReady())
 	s.mu.Unlock()
 
 	if wake {
@@ -131,13 +131,7 @@ func (s *Spool) linger() {
 	var timer *time.Timer
 	for {
 		s.mu.Lock()
-		n, closed := 0, s.closed
-		if s.cur != nil && len(s.queue) == 1 {
-			n = s.cur.recs
-		} else if len(s.queue) > 0 {
-			n = s.lastRecs // more than one group: write now
-		}
-		if n >= s.lastRecs || closed {
+		if s.closed || s.groupReady() {
 			s.mu.Unlock()
 			return
 		}
@@ -161,6 +155,16 @@ func (s *Spool) linger() {
 			return
 		}
 	}
+}
+
+// groupReady reports whether a lingering committer should write now: more
+// than one group is queued, or the group being filled holds as many records
+// as the last one written. s.mu is held.
+func (s *Spool) groupReady() bool {
+	if s.cur != nil && len(s.queue) == 1 {
+		return s.cur.recs >= s.lastRecs
+	}
+	return len(s.queue) > 0 || s.lastRecs <= 0
 }
 
 // drainQueue commits queued groups until there are none.
