@@ -32,6 +32,7 @@ func (s *Service) Link(ctx context.Context, site *collector.Site, g *collector.G
 	k := linkKey{site.ID, visitorID}
 	s.mu.RLock()
 	cur, ok := s.links[k]
+	removed := s.unlinked[k] // the unlinked row of a link removed here, if any
 	s.mu.RUnlock()
 	if ok && cur.userID == uid && cur.consentID == consentID && maps.Equal(cur.traits, traits) && now.Sub(cur.lastSeen) < refreshLink {
 		return nil
@@ -45,14 +46,8 @@ func (s *Service) Link(ctx context.Context, site *collector.Site, g *collector.G
 	if ok && cur.userID == uid && !cur.firstSeen.IsZero() {
 		first = cur.firstSeen
 	}
-	if ok && !cur.lastSeen.Before(now) {
-		now = cur.lastSeen.Add(time.Second) // the newest row must win
-	}
-	s.mu.RLock()
-	removed, wasUnlinked := s.unlinked[k]
-	s.mu.RUnlock()
-	if wasUnlinked && !removed.Before(now) {
-		now = removed.Add(time.Second) // and win over the unlinked row of a link removed a moment ago
+	if latest := later(cur.lastSeen, removed); !latest.Before(now) {
+		now = latest.Add(time.Second) // the newest row must win
 	}
 	id := store.Identity{SiteID: site.ID, VisitorID: visitorID, UserID: uid, ConsentID: consentID,
 		Traits: traits, FirstSeen: first, LastSeen: now}
@@ -77,15 +72,13 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 	now := s.now().UTC().Truncate(time.Second)
 	var tomb []store.Identity
 	var users []string
-	at := now // the latest unlinked row
+	var at time.Time // the latest unlinked row; none when nothing was stored (most refusals)
 	for _, id := range ids {
 		if !slices.Contains(users, id.UserID) {
 			users = append(users, id.UserID)
 		}
-		if id.LastSeen.After(at) {
-			at = id.LastSeen
-		}
 		if id.Unlinked {
+			at = later(at, id.LastSeen)
 			continue
 		}
 		t := id
@@ -94,23 +87,16 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 		if !t.LastSeen.After(id.LastSeen) {
 			t.LastSeen = id.LastSeen.Add(time.Second)
 		}
-		if t.LastSeen.After(at) {
-			at = t.LastSeen
-		}
+		at = later(at, t.LastSeen)
 		tomb = append(tomb, t)
 	}
 	k := linkKey{site, visitorID}
-	if len(ids) == 0 {
-		// No link stored (most refusals): nothing a reload could bring
-		// back, so no guard; the visitor's entry in memory is cleared.
-		s.mu.Lock()
-		s.links[k] = link{changed: time.Now()}
-		s.mu.Unlock()
-		return nil, nil
-	}
 	s.mu.Lock()
 	s.forgetLink(k, at)
 	s.mu.Unlock()
+	if len(ids) == 0 {
+		return nil, nil
+	}
 	if len(tomb) > 0 {
 		// The unlinked rows take effect at once; the mutation that follows
 		// removes the rows themselves.
@@ -151,4 +137,12 @@ func (s *Service) OnDecision(ctx context.Context, d consent.Decision, prev *coll
 		}
 	}
 	return nil
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

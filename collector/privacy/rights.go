@@ -145,14 +145,14 @@ func (s *Service) Erase(ctx context.Context, r Request) (store.Receipt, error) {
 		delete(s.stopped, sk)
 		delete(s.stateChanges, sk)
 		if k[0] == store.KindVisitor {
-			s.links[linkKey{sub.Site, k[1]}] = link{changed: time.Now()}
+			s.forgetLink(linkKey{sub.Site, k[1]}, time.Time{})
 		}
 		s.mu.Unlock()
 	}
 	s.mu.Lock()
 	for k, l := range s.links {
 		if k.site == sub.Site && slices.Contains(sub.Users, l.userID) {
-			s.links[k] = link{changed: time.Now()}
+			s.forgetLink(k, time.Time{})
 		}
 	}
 	s.mu.Unlock()

@@ -165,17 +165,18 @@ func (s *Service) install(start time.Time, links map[linkKey]link, erased, stopp
 // takes to catch up.
 const unlinkGuard = 24 * time.Hour
 
-// forgetLink removes a visitor's link from memory, and keeps reloads from
-// bringing back a link not newer than at (the last_seen of its unlinked
-// row). s.mu is held.
+// forgetLink removes a visitor's link from memory. With at (the last_seen
+// of the unlinked row written; zero when none was), it also keeps reloads
+// from bringing back a link not newer than that. s.mu is held.
 func (s *Service) forgetLink(k linkKey, at time.Time) {
 	s.links[k] = link{changed: time.Now()}
+	if !at.After(s.unlinked[k]) {
+		return
+	}
 	if s.unlinked == nil {
 		s.unlinked = map[linkKey]time.Time{}
 	}
-	if at.After(s.unlinked[k]) {
-		s.unlinked[k] = at
-	}
+	s.unlinked[k] = at
 }
 
 // setStopped records in memory a stop (or resume) already stored. s.mu is held.
