@@ -1,7 +1,6 @@
 package privacy
 
 import (
-	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -18,9 +17,8 @@ func TestLinkAgainInTheSecondOfAWithdrawal(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 	site := &collector.Site{ID: "demo"}
-	s := &Service{Store: st, Keys: NewKeyer(bytes.Repeat([]byte{1}, 32)), Sites: func(string) *collector.Site { return site },
-		Now: func() time.Time { return t0 }, links: map[linkKey]link{},
-		erased: map[subjectKey]struct{}{}, stopped: map[subjectKey]struct{}{}}
+	s := newTestService()
+	s.Store, s.Sites, s.Now = st, func(string) *collector.Site { return site }, func() time.Time { return t0 }
 	g := &collector.Grant{ConsentID: "c1", Site: "demo", VisitorID: "v1", IssuedAt: t0}
 	if err := s.Link(ctx, site, g, "alice", nil); err != nil {
 		t.Fatal(err)
