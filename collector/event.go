@@ -3,7 +3,10 @@
 // It imports neither Fiber nor ClickHouse; every stage talks in these types.
 package collector
 
-import "time"
+import (
+	"net/netip"
+	"time"
+)
 
 // Event types accepted by the collector.
 const (
@@ -34,23 +37,23 @@ const (
 // Hit is one event as the browser sent it, before validation. Field names
 // in JSON are the public contract of POST /api/event.
 type Hit struct {
-	Site      string         `json:"site"`
-	Type      string         `json:"type"`
-	Name      string         `json:"name"`
-	URL       string         `json:"url"`
-	Referrer  string         `json:"referrer"`
-	Title     string         `json:"title"`
-	Props     map[string]any `json:"props"`
-	Screen    string         `json:"screen"`
-	Lang      string         `json:"lang"`
-	EID       string         `json:"eid"`
-	VID       string         `json:"vid"`
-	SID       string         `json:"sid"`
-	Consent   string         `json:"consent"`
-	Webdriver bool           `json:"wd"`
-	EngagedMS int64          `json:"engaged_ms"`
-	Scroll    int64          `json:"scroll"`
-	GPC       bool           `json:"gpc"`
+	Site      string `json:"site"`
+	Type      string `json:"type"`
+	Name      string `json:"name"`
+	URL       string `json:"url"`
+	Referrer  string `json:"referrer"`
+	Title     string `json:"title"`
+	Props     Props  `json:"props"`
+	Screen    string `json:"screen"`
+	Lang      string `json:"lang"`
+	EID       string `json:"eid"`
+	VID       string `json:"vid"`
+	SID       string `json:"sid"`
+	Consent   string `json:"consent"`
+	Webdriver bool   `json:"wd"`
+	EngagedMS int64  `json:"engaged_ms"`
+	Scroll    int64  `json:"scroll"`
+	GPC       bool   `json:"gpc"`
 	// Retry marks a resend of an event (same eid) that may have been
 	// stored already: the collector then looks its ID up before storing.
 	Retry bool `json:"retry"`
@@ -64,7 +67,7 @@ type Hit struct {
 // ClientIP is used for the country lookup and the anonymous hash and is never
 // stored: enrichment clears it.
 type Request struct {
-	ClientIP   string
+	ClientIP   netip.Addr
 	UserAgent  string
 	Country    string // from a trusted CDN header, if any
 	GPC        bool   // Sec-GPC: 1

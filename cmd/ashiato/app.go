@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
@@ -56,7 +57,7 @@ func newApp(cfg config.Server, log *slog.Logger) *fiber.App {
 
 // ipSource is what the rate limiter needs: the trusted client IP.
 type ipSource interface {
-	ClientIP(remoteIP, xForwardedFor string) string
+	ClientIP(remote netip.Addr, xForwardedFor string) netip.Addr
 }
 
 // rateLimit limits requests per client IP, as resolved from trusted
@@ -75,7 +76,7 @@ func rateLimit(cfg config.Server, ips ipSource) fiber.Handler {
 		LimiterMiddleware:  limiter.SlidingWindow{},
 		SkipFailedRequests: false,
 		KeyGenerator: func(c *fiber.Ctx) string {
-			return ips.ClientIP(c.Context().RemoteIP().String(), ingest.ForwardedFor(c))
+			return ips.ClientIP(ingest.RemoteAddr(c), ingest.ForwardedFor(c)).String()
 		},
 		LimitReached: func(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(window.Seconds())))

@@ -132,7 +132,7 @@ func (s *Salter) Ready() bool {
 // Hash returns the anonymous visitor hash of (site, truncated IP, UA). It
 // returns 0 when no salt of the current day is loaded: then nothing is
 // counted rather than something linkable across days.
-func (s *Salter) Hash(site, ip, ua string) uint64 {
+func (s *Salter) Hash(site string, ip netip.Addr, ua string) uint64 {
 	c := s.cur.Load()
 	if c == nil || !c.day.Equal(Day(s.now())) {
 		return 0
@@ -170,18 +170,17 @@ type keyedMAC struct {
 }
 
 // TruncateIP returns the network part of ip: /24 for IPv4, /48 for IPv6.
-// An unparsable address yields nil.
-func TruncateIP(ip string) []byte {
-	return appendTruncatedIP(nil, ip) // nil when ip does not parse
+// An invalid address yields nil.
+func TruncateIP(ip netip.Addr) []byte {
+	return appendTruncatedIP(nil, ip) // nil when ip is not valid
 }
 
 // appendTruncatedIP appends TruncateIP(ip) to dst.
-func appendTruncatedIP(dst []byte, ip string) []byte {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
+func appendTruncatedIP(dst []byte, ip netip.Addr) []byte {
+	if !ip.IsValid() {
 		return dst
 	}
-	a = a.Unmap()
+	a := ip.Unmap()
 	if a.Is4() {
 		p, _ := a.Prefix(24)
 		b := p.Addr().As4()

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/ua-parser/uap-go/uaparser"
@@ -127,17 +128,19 @@ func BenchmarkReferrer(b *testing.B) {
 
 func BenchmarkClientIP(b *testing.B) {
 	e := newTestEnricher(b, Config{TrustedProxies: []string{"10.0.0.0/8"}})
+	peer := netip.MustParseAddr("10.0.0.1")
 	b.ReportAllocs()
 	for b.Loop() {
-		e.ClientIP("10.0.0.1", "203.0.113.9, 10.0.0.2")
+		e.ClientIP(peer, "203.0.113.9, 10.0.0.2")
 	}
 }
 
 func BenchmarkCountry(b *testing.B) {
 	e := newTestEnricher(b, Config{GeoIPDB: testCountryDB(b)})
+	ip := netip.MustParseAddr("81.2.69.160")
 	b.ReportAllocs()
 	for b.Loop() {
-		if e.Country("81.2.69.160", nil) != "GB" {
+		if e.Country(ip, nil) != "GB" {
 			b.Fatal("wrong country")
 		}
 	}

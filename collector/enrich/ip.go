@@ -10,15 +10,16 @@ import (
 // the right, past every trusted proxy, to the first address that is not
 // one. An entry that is not an address ends the walk at the last trusted
 // hop. Several X-Forwarded-For header lines must be joined with ",". The
-// result is in canonical form (IPv4-mapped IPv6 unmapped, no zone, no
-// port), or "" when remoteIP is not an address.
-func (e *Enricher) ClientIP(remoteIP string, xForwardedFor string) string {
-	ip, ok := parseIP(remoteIP)
-	if !ok {
-		return ""
+// result is in canonical form (IPv4-mapped IPv6 unmapped, no zone), or
+// the zero Addr when remote is not valid. An address, not its text: the
+// text would cost an allocation per hit.
+func (e *Enricher) ClientIP(remote netip.Addr, xForwardedFor string) netip.Addr {
+	if !remote.IsValid() {
+		return netip.Addr{}
 	}
+	ip := remote.Unmap().WithZone("")
 	if xForwardedFor == "" || !e.trusted(ip) {
-		return ip.String()
+		return ip
 	}
 	rest := xForwardedFor
 	for rest != "" {
@@ -40,7 +41,7 @@ func (e *Enricher) ClientIP(remoteIP string, xForwardedFor string) string {
 			break
 		}
 	}
-	return ip.String()
+	return ip
 }
 
 func (e *Enricher) trusted(ip netip.Addr) bool {
@@ -78,7 +79,7 @@ func parseIP(s string) (netip.Addr, bool) {
 // from the country database, if any. headers returns a request header's
 // value by name. Private, loopback and other non-public addresses have no
 // country. Neither the address nor the headers are ever logged.
-func (e *Enricher) Country(ip string, headers func(name string) string) string {
+func (e *Enricher) Country(ip netip.Addr, headers func(name string) string) string {
 	if e.cfg.TrustCountryHeaders && headers != nil {
 		for _, h := range e.cfg.CountryHeaders {
 			if c, ok := countryCode(headers(h)); ok {
@@ -86,8 +87,8 @@ func (e *Enricher) Country(ip string, headers func(name string) string) string {
 			}
 		}
 	}
-	a, ok := parseIP(ip)
-	if !ok || !a.IsGlobalUnicast() || a.IsPrivate() {
+	a := ip.Unmap()
+	if !a.IsGlobalUnicast() || a.IsPrivate() {
 		return ""
 	}
 	e.geoMu.RLock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +43,7 @@ func TestClientIP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := e.ClientIP(tt.remote, tt.xff); got != tt.want {
+			if got := text(e.ClientIP(addr(tt.remote), tt.xff)); got != tt.want {
 				t.Errorf("ClientIP(%q, %q) = %q; want %q", tt.remote, tt.xff, got, tt.want)
 			}
 		})
@@ -51,7 +52,7 @@ func TestClientIP(t *testing.T) {
 
 func TestClientIPNoTrustedProxies(t *testing.T) {
 	e := newTestEnricher(t, Config{})
-	if got := e.ClientIP("127.0.0.1", "1.2.3.4"); got != "127.0.0.1" {
+	if got := text(e.ClientIP(addr("127.0.0.1"), "1.2.3.4")); got != "127.0.0.1" {
 		t.Errorf("ClientIP without trusted proxies = %q; want the peer", got)
 	}
 }
@@ -137,12 +138,12 @@ func TestCountry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.e.Country(tt.ip, headers(tt.headers)); got != tt.want {
+			if got := tt.e.Country(addr(tt.ip), headers(tt.headers)); got != tt.want {
 				t.Errorf("Country(%q) = %q; want %q", tt.ip, got, tt.want)
 			}
 		})
 	}
-	if got := withHeaders.Country("81.2.69.160", nil); got != "GB" {
+	if got := withHeaders.Country(addr("81.2.69.160"), nil); got != "GB" {
 		t.Errorf("Country with nil headers = %q; want GB", got)
 	}
 }
@@ -160,7 +161,7 @@ func TestCountryErrorNotLogged(t *testing.T) {
 	}
 	defer e.Close()
 	for range 3 {
-		if got := e.Country("81.2.69.160", nil); got != "" {
+		if got := e.Country(addr("81.2.69.160"), nil); got != "" {
 			t.Errorf("Country = %q; want \"\"", got)
 		}
 	}
@@ -219,16 +220,31 @@ func TestNewBadDatabase(t *testing.T) {
 
 func TestCountryAfterClose(t *testing.T) {
 	e := newTestEnricher(t, Config{GeoIPDB: testCountryDB(t)})
-	if got := e.Country("81.2.69.160", nil); got != "GB" {
+	if got := e.Country(addr("81.2.69.160"), nil); got != "GB" {
 		t.Fatalf("Country = %q; want GB", got)
 	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.Country("81.2.69.160", nil); got != "" {
+	if got := e.Country(addr("81.2.69.160"), nil); got != "" {
 		t.Errorf("Country after Close = %q; want \"\"", got)
 	}
 	if err := e.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
+}
+
+// addr parses a peer address as the HTTP layer would hand it over (a port
+// or brackets allowed); the zero Addr for text that is not one.
+func addr(s string) netip.Addr {
+	a, _ := parseIP(s)
+	return a
+}
+
+// text is an address's text, "" for the zero Addr.
+func text(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
 }

@@ -2,7 +2,8 @@ package ingest
 
 import (
 	"crypto/sha1"
-	"sort"
+	"net/netip"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -13,14 +14,14 @@ import (
 
 // Enricher is what the ingest stage needs of the enrichment stage.
 type Enricher interface {
-	Country(ip string, header func(name string) string) string
+	Country(ip netip.Addr, header func(name string) string) string
 	UACached(ua string) (enrich.UAInfo, bool)
 	UAKey(ua string) uint64
 }
 
 // Hasher computes the anonymous visitor hash.
 type Hasher interface {
-	Hash(site, ip, ua string) uint64
+	Hash(site string, ip netip.Addr, ua string) uint64
 }
 
 // eventNamespace scopes client event IDs (eid) per site, so that a client
@@ -67,19 +68,12 @@ func Build(h *collector.Hit, site *collector.Site, req *collector.Request, pol c
 	}
 	ref := enrich.Referrer(h.Referrer, site.AllowsHost, u.UTMMedium, u.ClickID != "")
 	ev.RefHost, ev.RefSource, ev.RefName = ref.Host, ref.Source, ref.Name
-	ev.Referrer = ref.Host + ref.Path
-	if len(h.Props) > 0 {
-		n := len(h.Props)
+	ev.Referrer = joined(h.Referrer, ref.Host, ref.Path)
+	if n := len(h.Props); n > 0 {
 		kv := make([]string, 2*n) // keys and values in one allocation
-		keys := kv[:0:n]
-		for k := range h.Props {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		ev.PropKeys = keys
-		ev.PropValues = kv[n:]
-		for i, k := range keys {
-			ev.PropValues[i], _ = PropString(h.Props[k])
+		ev.PropKeys, ev.PropValues = kv[:n:n], kv[n:]
+		for i, p := range h.Props { // sorted by key
+			ev.PropKeys[i], ev.PropValues[i] = p.Key, p.Value
 		}
 	}
 	if !consent.Apply(&ev, pol) {
@@ -114,6 +108,16 @@ func SetUA(ev *collector.Event, info enrich.UAInfo, webdriver bool) {
 }
 
 func keepAll(string) bool { return true }
+
+// joined returns a+b: the piece of s that holds them side by side when there
+// is one (a referrer as browsers send it, "https://host/path"), so that the
+// common case costs no allocation.
+func joined(s, a, b string) string {
+	if i := strings.Index(s, a); i >= 0 && strings.HasPrefix(s[i+len(a):], b) {
+		return s[i : i+len(a)+len(b)]
+	}
+	return a + b
+}
 
 // eventID derives the event ID: from the client's eid (so retries collapse)
 // as a name-based UUID (version 5) of (site, eid) in eventNamespace, or

@@ -24,3 +24,28 @@ func TestEventIDIsUUIDv5(t *testing.T) {
 		t.Errorf("eventID allocates %v times", n)
 	}
 }
+
+// joined is a+b whatever s holds; when s holds them side by side it is a
+// piece of s and costs no allocation.
+func TestJoined(t *testing.T) {
+	for _, tc := range []struct{ s, a, b string }{
+		{"https://www.google.com/", "www.google.com", "/"},
+		{"https://WWW.Google.com/search", "www.google.com", "/search"},
+		{"https://www.google.com:8443/p", "www.google.com", "/p"},
+		{"https://user@evil.example@shop.example/x", "shop.example", "/x"},
+		{"android-app://com.google.android.gm/", "mail.google.com", "/"},
+		{"", "", ""},
+	} {
+		if got := joined(tc.s, tc.a, tc.b); got != tc.a+tc.b {
+			t.Errorf("joined(%q, %q, %q) = %q, want %q", tc.s, tc.a, tc.b, got, tc.a+tc.b)
+		}
+	}
+	s, a, b := "https://www.google.com/", "www.google.com", "/"
+	// The result goes to a package variable, as into an event, so that a
+	// concatenation could not live on the stack.
+	if n := testing.AllocsPerRun(100, func() { joinedSink = joined(s, a, b) }); n != 0 {
+		t.Errorf("joined allocates %v times for a referrer that holds host and path side by side", n)
+	}
+}
+
+var joinedSink string

@@ -249,19 +249,21 @@ func (p *fastParser) integer() (int64, bool) {
 	return v, err == nil
 }
 
-// props reads an object of string, number or boolean values into h.Props.
+// props reads an object of string, number or boolean values into h.Props,
+// reusing its memory. More than collector.MaxProps keys go to encoding/json
+// (validation refuses them anyway), so that the sorted insertion stays
+// short.
 func (p *fastParser) props(h *collector.Hit) bool {
 	if p.b[p.i] != '{' {
 		return false
 	}
 	p.i++
-	m := make(map[string]any, 4)
+	h.Props = h.Props[:0]
 	if !p.ws() {
 		return false
 	}
 	if p.b[p.i] == '}' {
 		p.i++
-		h.Props = m
 		return true
 	}
 	for {
@@ -276,19 +278,18 @@ func (p *fastParser) props(h *collector.Hit) bool {
 		if !p.ws() {
 			return false
 		}
+		var v string
 		switch c := p.b[p.i]; {
 		case c == '"':
-			v, ok := p.str()
-			if !ok {
+			if v, ok = p.str(); !ok {
 				return false
 			}
-			m[k] = v
 		case c == 't' || c == 'f':
-			v, ok := p.boolean()
+			b, ok := p.boolean()
 			if !ok {
 				return false
 			}
-			m[k] = v
+			v = strconv.FormatBool(b)
 		default:
 			s, ok := p.number()
 			if !ok {
@@ -298,9 +299,12 @@ func (p *fastParser) props(h *collector.Hit) bool {
 			if err != nil {
 				return false
 			}
-			m[k] = f
+			if v, ok = collector.PropValue(f); !ok {
+				return false
+			}
 		}
-		if !p.ws() {
+		h.Props.SetString(k, v, true)
+		if len(h.Props) > collector.MaxProps || !p.ws() {
 			return false
 		}
 		switch p.b[p.i] {
@@ -308,7 +312,6 @@ func (p *fastParser) props(h *collector.Hit) bool {
 			p.i++
 		case '}':
 			p.i++
-			h.Props = m
 			return true
 		default:
 			return false

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -62,10 +63,7 @@ func hitFromQuery(c *fiber.Ctx) (collector.Hit, *collector.Error) {
 				h.EngagedMS = n
 			}
 		case strings.HasPrefix(key, "p."):
-			if h.Props == nil {
-				h.Props = map[string]any{}
-			}
-			h.Props[key[2:]] = val
+			h.Props.SetString(key[2:], val, utf8.ValidString(val))
 		}
 	})
 	return h, err

@@ -7,6 +7,7 @@ package ingest
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ type Verifier interface {
 // IPResolver finds the client IP, honouring X-Forwarded-For only from
 // trusted proxies.
 type IPResolver interface {
-	ClientIP(remoteIP, xForwardedFor string) string
+	ClientIP(remote netip.Addr, xForwardedFor string) netip.Addr
 }
 
 // Identities looks up the user ID linked to a visitor of a site.
@@ -73,12 +74,18 @@ func (h *Handler) Register(api fiber.Router) {
 // copied out of Fiber's reused buffers only where they outlive the handler.
 func (h *Handler) request(c *fiber.Ctx) collector.Request {
 	return collector.Request{
-		ClientIP:   h.IPs.ClientIP(c.Context().RemoteIP().String(), ForwardedFor(c)),
+		ClientIP:   h.IPs.ClientIP(RemoteAddr(c), ForwardedFor(c)),
 		UserAgent:  c.Get(fiber.HeaderUserAgent),
 		GPC:        c.Get("Sec-GPC") == "1",
 		Cookie:     c.Cookies(CookieName),
 		ReceivedAt: h.Now().UTC(),
 	}
+}
+
+// RemoteAddr is the TCP peer's address (the zero Addr when it has none).
+func RemoteAddr(c *fiber.Ctx) netip.Addr {
+	a, _ := netip.AddrFromSlice(c.Context().RemoteIP())
+	return a
 }
 
 // ForwardedFor joins every X-Forwarded-For header line (a proxy may add its
@@ -179,8 +186,12 @@ var scratchPool = sync.Pool{New: func() any {
 }}
 
 // release clears s (so that the pool holds no request data) and pools it.
+// The hit's property slice keeps its memory, cleared, for the next request.
 func (s *scratch) release() {
+	props := s.hit[0].Props[:0]
+	clear(props[:cap(props)])
 	*s = scratch{header: s.header}
+	s.hit[0].Props = props
 	scratchPool.Put(s)
 }
 

@@ -107,7 +107,7 @@ func validTraits(in map[string]any) (map[string]string, *collector.Error) {
 		if k == "" || len(k) > collector.MaxPropKeyLen {
 			return nil, collector.Errorf(collector.EInvalid, "traits", "trait names have 1 to %d bytes", collector.MaxPropKeyLen)
 		}
-		s, ok := PropString(v)
+		s, ok := collector.PropValue(v)
 		if !ok || len(s) > collector.MaxPropValueLen {
 			return nil, collector.Errorf(collector.EInvalid, "traits."+k, "want a string, number or boolean of at most %d bytes", collector.MaxPropValueLen)
 		}

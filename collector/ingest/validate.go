@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -67,37 +66,18 @@ func Validate(h *collector.Hit) *collector.Error {
 	if len(h.Props) > collector.MaxProps {
 		return collector.Errorf(collector.EInvalid, "props", "more than %d properties", collector.MaxProps)
 	}
-	for k, v := range h.Props {
-		if k == "" || utf8.RuneCountInString(k) > collector.MaxPropKeyLen || !utf8.ValidString(k) {
+	for _, p := range h.Props {
+		if p.Key == "" || utf8.RuneCountInString(p.Key) > collector.MaxPropKeyLen || !utf8.ValidString(p.Key) {
 			return collector.Errorf(collector.EInvalid, "props", "key must have 1-%d characters", collector.MaxPropKeyLen)
 		}
-		s, ok := PropString(v)
-		if !ok {
-			return collector.Errorf(collector.EInvalid, "props."+k, "value must be a string, number or boolean")
+		if !p.Valid {
+			return collector.Errorf(collector.EInvalid, "props."+p.Key, "value must be a string, number or boolean")
 		}
-		if utf8.RuneCountInString(s) > collector.MaxPropValueLen {
-			return collector.Errorf(collector.EInvalid, "props."+k, "longer than %d characters", collector.MaxPropValueLen)
+		if utf8.RuneCountInString(p.Value) > collector.MaxPropValueLen {
+			return collector.Errorf(collector.EInvalid, "props."+p.Key, "longer than %d characters", collector.MaxPropValueLen)
 		}
 	}
 	return nil
-}
-
-// PropString renders a property value as stored; ok is false for types
-// other than string, number and boolean.
-func PropString(v any) (string, bool) {
-	switch v := v.(type) {
-	case string:
-		return v, utf8.ValidString(v)
-	case bool:
-		return strconv.FormatBool(v), true
-	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return "", false
-		}
-		return strconv.FormatFloat(v, 'f', -1, 64), true
-	default:
-		return "", false
-	}
 }
 
 func validID(s string) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -122,11 +123,11 @@ func TestSaltsSharedByInstances(t *testing.T) {
 	if err := b.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ha, hb := a.Hash("demo", "203.0.113.9", "UA"), b.Hash("demo", "203.0.113.77", "UA")
+	ha, hb := a.Hash("demo", netip.MustParseAddr("203.0.113.9"), "UA"), b.Hash("demo", netip.MustParseAddr("203.0.113.77"), "UA")
 	if ha == 0 || ha != hb {
 		t.Fatalf("two instances hash the same visitor (same /24) differently: %d vs %d", ha, hb)
 	}
-	if other := a.Hash("demo", "198.51.100.1", "UA"); other == ha {
+	if other := a.Hash("demo", netip.MustParseAddr("198.51.100.1"), "UA"); other == ha {
 		t.Fatal("different networks hash alike")
 	}
 	// Today's and tomorrow's salt exist; an old one is destroyed on refresh.
