@@ -1,7 +1,6 @@
 package enrich
 
 import (
-	"net/url"
 	"strings"
 
 	"github.com/Shopify/goreferrer"
@@ -39,7 +38,7 @@ func Referrer(raw string, isSiteHost func(host string) bool, utmMedium string, h
 	medium := strings.ToLower(strings.TrimSpace(utmMedium))
 	var rule ruleMatch
 	if raw != "" {
-		if u, err := url.Parse(raw); err == nil {
+		if u, err := parseURL(raw); err == nil {
 			r.Host, r.Path = refHost(u)
 			rule = lookupReferrer(r.Host, r.Path)
 			r.Name = rule.label
@@ -65,10 +64,10 @@ func Referrer(raw string, isSiteHost func(host string) bool, utmMedium string, h
 // refHost returns the referrer's lower-case host without port or trailing
 // dot, and its path. App referrers (android-app://package/) are mapped to
 // the web host of the app where one is known.
-func refHost(u *url.URL) (host, path string) {
-	host = strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	path = u.EscapedPath()
-	if strings.EqualFold(u.Scheme, "android-app") {
+func refHost(u urlSplit) (host, path string) {
+	host = strings.TrimSuffix(strings.ToLower(u.host), ".")
+	path = u.path
+	if strings.EqualFold(u.scheme, "android-app") {
 		if web, ok := androidApps[host]; ok {
 			return web, "/"
 		}

@@ -82,22 +82,22 @@ func ParseURL(raw string, keepParam func(name string) bool) (URLParts, error) {
 	if raw == "" {
 		return p, invalidURL("empty")
 	}
-	u, err := url.Parse(raw)
+	u, err := parseURL(raw)
 	if err != nil {
 		return p, invalidURL("malformed")
 	}
-	p.Scheme = strings.ToLower(u.Scheme)
+	p.Scheme = strings.ToLower(u.scheme)
 	switch {
 	case p.Scheme != "http" && p.Scheme != "https":
 		return p, invalidURL("not an absolute http(s) URL")
-	case u.Opaque != "" || u.Host == "":
+	case u.opaque != "" || u.authority == "":
 		return p, invalidURL("no host")
 	}
-	if p.Hostname, err = normHost(u.Hostname()); err != nil {
+	if p.Hostname, err = normHost(u.host); err != nil {
 		return p, err
 	}
 	p.Host = p.Hostname
-	switch port := u.Port(); {
+	switch port := u.port; {
 	case port == "", port == "80" && p.Scheme == "http", port == "443" && p.Scheme == "https":
 	default:
 		n, err := strconv.Atoi(port)
@@ -108,8 +108,8 @@ func ParseURL(raw string, keepParam func(name string) bool) (URLParts, error) {
 			p.Host += ":" + strconv.Itoa(n)
 		}
 	}
-	p.Path = cleanPath(u.EscapedPath()) + hashRoute(u.EscapedFragment())
-	p.Query = p.query(u.RawQuery, keepParam)
+	p.Path = cleanPath(u.path) + hashRoute(u.fragment)
+	p.Query = p.query(u.query, keepParam)
 	return p, nil
 }
 
