@@ -183,7 +183,7 @@ func (m *Main) Run(ctx context.Context) error {
 // (after a restart the key cannot be resolved and the UA stays unknown).
 func (m *Main) finish(ev *collector.Event) bool {
 	if ev.UAKey != 0 {
-		info, _ := m.enricher.UAByKey(ev.UAKey, 100*time.Millisecond)
+		info, _ := m.enricher.UAByKey(ev.UAKey, enrich.UAResolveWait)
 		ingest.SetUA(ev, info, ev.BotReason == "webdriver")
 	}
 	return m.privacyKeep(ev)

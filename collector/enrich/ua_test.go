@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/ua-parser/uap-go/uaparser"
 )
@@ -110,7 +111,8 @@ func TestUACachedBackground(t *testing.T) {
 		}
 		// A second miss before the parse finishes is not queued again.
 		e.UACached(uaFirefoxMac)
-		synctest.Wait() // the workers have parsed and gone idle
+		time.Sleep(parseGather) // the workers' gather window
+		synctest.Wait()         // the workers have parsed and gone idle
 		got, ok := e.UACached(uaFirefoxMac)
 		if !ok || got.Browser != "Firefox" || got.DeviceType != DeviceDesktop {
 			t.Fatalf("UACached after background parse = %+v, %v", got, ok)
@@ -118,6 +120,33 @@ func TestUACachedBackground(t *testing.T) {
 		st := e.Stats()
 		if st.UAQueued != 1 || st.UAParsed != 1 || st.UAMisses < 1 || st.UAMisses > 2 {
 			t.Errorf("stats = %+v; want 1 queued, 1 parsed, 1-2 misses", st)
+		}
+	})
+}
+
+// Never-seen User-Agents are parsed together after a short gather window,
+// and still well within the time the writer waits for them (UAResolveWait).
+func TestUAByKeyWithinResolveWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newTestEnricher(t, Config{UAWorkers: 1})
+		start := time.Now()
+		uas := []string{uaFirefoxMac, uaChromeWindows}
+		for _, ua := range uas {
+			if _, ok := e.UACached(ua); ok {
+				t.Fatalf("%q was cached before its first sight", ua)
+			}
+		}
+		for _, ua := range uas {
+			info, ok := e.UAByKey(e.UAKey(ua), UAResolveWait)
+			if !ok || info.DeviceType != DeviceDesktop {
+				t.Fatalf("UAByKey(%q) = %+v, %v; want the parse", ua, info, ok)
+			}
+		}
+		if d := time.Since(start); d < parseGather || d >= UAResolveWait {
+			t.Errorf("resolved after %v; want the gather window (%v), under the writer's wait (%v)", d, parseGather, UAResolveWait)
+		}
+		if st := e.Stats(); st.UAParsed != 2 {
+			t.Errorf("%d parses, want 2", st.UAParsed)
 		}
 	})
 }
