@@ -84,8 +84,8 @@ func (e *Enricher) schedule(h uint64, ua string) bool {
 
 // parseGather is how long a worker lets never-seen User-Agents gather
 // before it parses them back to back. Under load a lone parse found the
-// parser's tables cold (other work runs between two parses) and cost 110–150
-// µs of wall time; in batches of the 20 ms, 74–99 µs (docs/BENCHMARKS.md,
+// parser's tables cold (other work runs between two parses) and cost
+// 110–150 µs of wall time; in 20 ms batches, 74–99 µs (docs/BENCHMARKS.md,
 // ninth pass). It must stay well under UAResolveWait.
 const parseGather = 20 * time.Millisecond
 
