@@ -47,6 +47,16 @@ func (p *Props) SetString(key, value string, valid bool) {
 	*p = ps
 }
 
+// PropsFrom returns the properties of an object that encoding/json decoded
+// into a map[string]any.
+func PropsFrom(m map[string]any) Props {
+	var p Props
+	for k, v := range m {
+		p.Set(k, v)
+	}
+	return p
+}
+
 // UnmarshalJSON decodes an object of properties as encoding/json decodes
 // it into a map[string]any; null leaves no properties.
 func (p *Props) UnmarshalJSON(b []byte) error {
@@ -54,14 +64,7 @@ func (p *Props) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return err // encoding/json adds the field's name
 	}
-	*p = (*p)[:0]
-	if m == nil {
-		*p = nil
-		return nil
-	}
-	for k, v := range m {
-		p.Set(k, v)
-	}
+	*p = PropsFrom(m)
 	return nil
 }
 

@@ -127,19 +127,20 @@ func (m Migration) Statement(d Dialect) (string, error) {
 
 // Names returns the named queries (not migrations, not exports) in this
 // folder: what `ashiato query` and the admin API's /query may run.
-func Names() []string { return list(".", "") }
+func Names() []string { return list(".") }
 
 // Exports returns the export statements, as names for Render
 // ("exports/audience_members"). They are not named queries.
-func Exports() []string { return list("exports", "exports/") }
+func Exports() []string { return list("exports") }
 
-// list returns the .sql files of dir, without the extension, after prefix.
-func list(dir, prefix string) []string {
+// list returns the .sql files of dir as names for Render: the path without
+// the extension.
+func list(dir string) []string {
 	entries, _ := fs.ReadDir(files, dir)
 	var names []string
 	for _, e := range entries {
 		if !e.IsDir() && strings.HasSuffix(e.Name(), ".sql") {
-			names = append(names, prefix+strings.TrimSuffix(e.Name(), ".sql"))
+			names = append(names, path.Join(dir, strings.TrimSuffix(e.Name(), ".sql")))
 		}
 	}
 	return names

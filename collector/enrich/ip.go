@@ -17,7 +17,7 @@ func (e *Enricher) ClientIP(remote netip.Addr, xForwardedFor string) netip.Addr 
 	if !remote.IsValid() {
 		return netip.Addr{}
 	}
-	ip := remote.Unmap().WithZone("")
+	ip := canonical(remote)
 	if xForwardedFor == "" || !e.trusted(ip) {
 		return ip
 	}
@@ -70,8 +70,11 @@ func parseIP(s string) (netip.Addr, bool) {
 			return netip.Addr{}, false
 		}
 	}
-	return a.Unmap().WithZone(""), true
+	return canonical(a), true
 }
+
+// canonical is a's canonical form: IPv4-mapped IPv6 unmapped, no zone.
+func canonical(a netip.Addr) netip.Addr { return a.Unmap().WithZone("") }
 
 // Country returns the visitor's country as an upper-case ISO 3166-1
 // alpha-2 code, or "" when unknown: from the first configured CDN header

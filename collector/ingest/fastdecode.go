@@ -281,7 +281,7 @@ func (p *fastParser) props(h *collector.Hit) bool {
 		var v string
 		switch c := p.b[p.i]; {
 		case c == '"':
-			if v, ok = p.str(); !ok {
+			if v, ok = p.str(); !ok { // valid UTF-8: stored as it is
 				return false
 			}
 		case c == 't' || c == 'f':
@@ -289,7 +289,7 @@ func (p *fastParser) props(h *collector.Hit) bool {
 			if !ok {
 				return false
 			}
-			v = strconv.FormatBool(b)
+			v, _ = collector.PropValue(b)
 		default:
 			s, ok := p.number()
 			if !ok {

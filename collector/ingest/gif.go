@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -63,7 +62,7 @@ func hitFromQuery(c *fiber.Ctx) (collector.Hit, *collector.Error) {
 				h.EngagedMS = n
 			}
 		case strings.HasPrefix(key, "p."):
-			h.Props.SetString(key[2:], val, utf8.ValidString(val))
+			h.Props.Set(key[2:], val)
 		}
 	})
 	return h, err

@@ -25,19 +25,19 @@ func TestValidate(t *testing.T) {
 		{"default type is pageview", func(h *collector.Hit) { h.Type = "" }, ""},
 		{"custom event", func(h *collector.Hit) { h.Type, h.Name = "event", "signup" }, ""},
 		{"engagement", func(h *collector.Hit) { h.Type, h.EngagedMS, h.Scroll = "engagement", 5000, 75 }, ""},
-		{"props of each type", func(h *collector.Hit) { h.Props = props(map[string]any{"s": "x", "n": 3.5, "b": true}) }, ""},
+		{"props of each type", func(h *collector.Hit) { h.Props = collector.PropsFrom(map[string]any{"s": "x", "n": 3.5, "b": true}) }, ""},
 		{"missing site", func(h *collector.Hit) { h.Site = "" }, "site"},
 		{"unknown type", func(h *collector.Hit) { h.Type = "click" }, "type"},
 		{"event without name", func(h *collector.Hit) { h.Type = "event" }, "name"},
 		{"missing url", func(h *collector.Hit) { h.URL = "" }, "url"},
 		{"url too long", func(h *collector.Hit) { h.URL = "http://localhost/" + strings.Repeat("a", collector.MaxURLLen) }, "url"},
 		{"referrer too long", func(h *collector.Hit) { h.Referrer = "http://x/" + strings.Repeat("a", collector.MaxURLLen) }, "referrer"},
-		{"too many props", func(h *collector.Hit) { h.Props = props(manyProps) }, "props"},
-		{"prop key too long", func(h *collector.Hit) { h.Props = props(map[string]any{strings.Repeat("k", 65): "v"}) }, "props"},
-		{"prop value too long", func(h *collector.Hit) { h.Props = props(map[string]any{"k": strings.Repeat("v", 257)}) }, "props.k"},
-		{"prop value 256 runes ok", func(h *collector.Hit) { h.Props = props(map[string]any{"k": strings.Repeat("あ", 256)}) }, ""},
-		{"nested prop", func(h *collector.Hit) { h.Props = props(map[string]any{"k": map[string]any{"x": 1}}) }, "props.k"},
-		{"null prop", func(h *collector.Hit) { h.Props = props(map[string]any{"k": nil}) }, "props.k"},
+		{"too many props", func(h *collector.Hit) { h.Props = collector.PropsFrom(manyProps) }, "props"},
+		{"prop key too long", func(h *collector.Hit) { h.Props = collector.PropsFrom(map[string]any{strings.Repeat("k", 65): "v"}) }, "props"},
+		{"prop value too long", func(h *collector.Hit) { h.Props = collector.PropsFrom(map[string]any{"k": strings.Repeat("v", 257)}) }, "props.k"},
+		{"prop value 256 runes ok", func(h *collector.Hit) { h.Props = collector.PropsFrom(map[string]any{"k": strings.Repeat("あ", 256)}) }, ""},
+		{"nested prop", func(h *collector.Hit) { h.Props = collector.PropsFrom(map[string]any{"k": map[string]any{"x": 1}}) }, "props.k"},
+		{"null prop", func(h *collector.Hit) { h.Props = collector.PropsFrom(map[string]any{"k": nil}) }, "props.k"},
 		{"bad eid", func(h *collector.Hit) { h.EID = "a b" }, "eid"},
 		{"long sid", func(h *collector.Hit) { h.SID = strings.Repeat("s", 65) }, "sid"},
 		{"bad screen", func(h *collector.Hit) { h.Screen = "big" }, "screen"},
@@ -126,13 +126,4 @@ func FuzzDecode(f *testing.F) {
 			_ = Validate(&hits[i])
 		}
 	})
-}
-
-// props builds a hit's properties as encoding/json would from m.
-func props(m map[string]any) collector.Props {
-	var p collector.Props
-	for k, v := range m {
-		p.Set(k, v)
-	}
-	return p
 }
