@@ -148,7 +148,7 @@ func parsePrefixes(list []string) ([]netip.Prefix, error) {
 		if err != nil {
 			return nil, fmt.Errorf("enrich: trusted_proxies: %w", err)
 		}
-		a = a.Unmap().WithZone("")
+		a = canonical(a)
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
