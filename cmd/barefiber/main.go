@@ -5,11 +5,19 @@
 //
 //	barefiber --listen 127.0.0.1:0
 //
+// With --spool-dir it is the bench's durable floor instead (floor.go): each
+// answer waits for a record durably in the collector's spool, and with
+// --clickhouse-dsn the collector's writer inserts a row per record into
+// that database's events table (migrated beforehand).
+//
+//	barefiber --listen 127.0.0.1:0 --spool-dir DIR [--clickhouse-dsn DSN]
+//
 // It logs one JSON line {"msg":"listening","addr":"…"} on stderr once it
 // accepts connections, and stops on SIGINT or SIGTERM.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -19,8 +27,19 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
+	spoolDir := flag.String("spool-dir", "", "durable floor: spool every hit here before answering")
+	dsn := flag.String("clickhouse-dsn", "", "durable floor: insert the spooled hits into this database's events table")
 	flag.Parse()
-	srv, err := Start(*listen)
+	var srv *Server
+	var err error
+	switch {
+	case *spoolDir != "":
+		srv, err = StartDurable(*listen, *spoolDir, *dsn)
+	case *dsn != "":
+		err = errors.New("--clickhouse-dsn needs --spool-dir")
+	default:
+		srv, err = Start(*listen)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "barefiber:", err)
 		os.Exit(1)

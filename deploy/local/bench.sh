@@ -165,11 +165,22 @@ PIDS+=("$BPID")
 BADDR="$(wait_listening "$W/barefiber.log" "$BPID")"
 start_collector load
 LPID="$CPID"
-echo "bare Fiber on $BADDR (pid $BPID), ashiato on $CADDR (pid $LPID)"
+# The durable floor (cmd/barefiber/floor.go): bare Fiber that answers only
+# once a record is in the collector's spool, whose writer inserts a row per
+# hit into its own database on the same ClickHouse.
+FDSN="clickhouse://127.0.0.1:$CH_PORT/ashiato_floor"
+ch "DROP DATABASE IF EXISTS ashiato_floor" >/dev/null
+"$W/ashiato" migrate --clickhouse-dsn "$FDSN" >"$W/migrate-floor.log" 2>&1 || { cat "$W/migrate-floor.log"; die "migrate failed"; }
+"$W/barefiber" --listen 127.0.0.1:0 --spool-dir "$W/data-floor" --clickhouse-dsn "$FDSN" 2>"$W/floor.log" &
+FPID=$!
+PIDS+=("$FPID")
+FADDR="$(wait_listening "$W/floor.log" "$FPID")"
+echo "bare Fiber on $BADDR (pid $BPID), ashiato on $CADDR (pid $LPID), durable floor on $FADDR (pid $FPID)"
 BURL="http://$BADDR/api/event"
 AURL="http://$CADDR/api/event"
+FURL="http://$FADDR/api/event"
 
-say "throughput: wrk -t2 -c$CONNS, bare Fiber and ashiato alternating (B A B A) after a warm-up"
+say "throughput: wrk -t2 -c$CONNS, bare Fiber, ashiato and the durable floor in turn (B A F B A F) after a warm-up"
 # Warm-up: every corpus UA once (so that the parse cache holds the corpus,
 # as in steady state, and the never-seen share is the configured one), then
 # 3 s of wrk.
@@ -183,14 +194,19 @@ for s in bare ashiato; do
 	done
 	wrk_run "warm-$s" "$u" 3 "$p" >/dev/null
 done
+wrk_run warm-floor "$FURL" 3 "$FPID" >/dev/null # it parses nothing, so it needs no UA warm-up
 m0="$(curl -fsS "http://$CADDR/metrics")"
 wrk_run bare-1 "$BURL" "$SECS" "$BPID"
 wrk_run ashiato-1 "$AURL" "$SECS" "$LPID"
+wrk_run floor-1 "$FURL" "$SECS" "$FPID"
 wrk_run bare-2 "$BURL" "$SECS" "$BPID"
 wrk_run ashiato-2 "$AURL" "$SECS" "$LPID"
 m1="$(curl -fsS "http://$CADDR/metrics")"
+wrk_run floor-2 "$FURL" "$SECS" "$FPID"
 B_RPS="$(awk -v a="$(rps bare-1)" -v b="$(rps bare-2)" 'BEGIN{printf "%.0f", (a+b)/2}')"
 A_RPS="$(awk -v a="$(rps ashiato-1)" -v b="$(rps ashiato-2)" 'BEGIN{printf "%.0f", (a+b)/2}')"
+F_RPS="$(awk -v a="$(rps floor-1)" -v b="$(rps floor-2)" 'BEGIN{printf "%.0f", (a+b)/2}')"
+F_CPU="$(awk '{s+=$1} END{printf "%.0f", s/NR}' "$W/cpu-floor-1.txt" "$W/cpu-floor-2.txt")"
 A_ERR=$(($(non2xx ashiato-1) + $(non2xx ashiato-2) + $(sockerr ashiato-1) + $(sockerr ashiato-2)))
 B_ERR=$(($(non2xx bare-1) + $(non2xx bare-2) + $(sockerr bare-1) + $(sockerr bare-2)))
 A_CPU="$(awk '{s+=$1} END{printf "%.0f", s/NR}' "$W/cpu-ashiato-1.txt" "$W/cpu-ashiato-2.txt")"
@@ -207,22 +223,24 @@ echo "spool during the ashiato runs: $SPOOL_NOTE"
 
 
 HALF="$(awk -v a="$A_RPS" 'BEGIN{h=a/2; printf "%.0f", (h<1 ? 1 : h)}')"
-say "latency at half of ashiato's throughput: $HALF req/s open loop (loadgen, coordinated-omission corrected, $CONNS connections growing up to 1000 when all are busy), 15 s after 2 s warm-up, $ROUNDS rounds of ashiato then bare Fiber; the table shows the median p99 of each"
+say "latency at half of ashiato's throughput: $HALF req/s open loop (loadgen, coordinated-omission corrected, $CONNS connections growing up to 1000 when all are busy), 15 s after 2 s warm-up, $ROUNDS rounds of ashiato, bare Fiber and the durable floor; the table shows the median p99 of each"
 A_OPEN_BAD=0
 for r in $(seq 1 "$ROUNDS"); do
 	echo "--- ashiato, round $r"
 	"$LG" open -url "$AURL" -uas "$W/uas.txt" -new "$NEW_UA" -rate "$HALF" -conns "$CONNS" -duration 15s -warmup 2s | tee "$W/open-ashiato-$r.json"
 	echo "--- bare Fiber, round $r"
 	"$LG" open -url "$BURL" -uas "$W/uas.txt" -new "$NEW_UA" -rate "$HALF" -conns "$CONNS" -duration 15s -warmup 2s | tee "$W/open-bare-$r.json"
+	echo "--- durable floor, round $r"
+	"$LG" open -url "$FURL" -uas "$W/uas.txt" -new "$NEW_UA" -rate "$HALF" -conns "$CONNS" -duration 15s -warmup 2s | tee "$W/open-floor-$r.json"
 	A_OPEN_BAD=$((A_OPEN_BAD + $("$LG" get "$W/open-ashiato-$r.json" sent) - $("$LG" get "$W/open-ashiato-$r.json" statuses.202)))
 done
 # p99s NAME: the p99 of every round, in round order; median: of its arguments.
 p99s() { for r in $(seq 1 "$ROUNDS"); do "$LG" get "$W/open-$1-$r.json" latency_ms.p99; done | paste -sd' '; }
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{printf "%s", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
-A_P99S="$(p99s ashiato)" B_P99S="$(p99s bare)"
+A_P99S="$(p99s ashiato)" B_P99S="$(p99s bare)" F_P99S="$(p99s floor)"
 # shellcheck disable=SC2086 # word splitting wanted
-A_P99="$(median $A_P99S)" B_P99="$(median $B_P99S)"
-OPEN_NOTE="p99 per round: ashiato $A_P99S ms, bare Fiber $B_P99S ms; last round: ashiato p50 $("$LG" get "$W/open-ashiato-$ROUNDS.json" latency_ms.p50) ms, $("$LG" get "$W/open-ashiato-$ROUNDS.json" conns) connections, bare Fiber p50 $("$LG" get "$W/open-bare-$ROUNDS.json" latency_ms.p50) ms, $("$LG" get "$W/open-bare-$ROUNDS.json" conns) connections"
+A_P99="$(median $A_P99S)" B_P99="$(median $B_P99S)" F_P99="$(median $F_P99S)"
+OPEN_NOTE="p99 per round: ashiato $A_P99S ms, bare Fiber $B_P99S ms, durable floor $F_P99S ms; last round: ashiato p50 $("$LG" get "$W/open-ashiato-$ROUNDS.json" latency_ms.p50) ms, $("$LG" get "$W/open-ashiato-$ROUNDS.json" conns) connections, bare Fiber p50 $("$LG" get "$W/open-bare-$ROUNDS.json" latency_ms.p50) ms, $("$LG" get "$W/open-bare-$ROUNDS.json" conns) connections"
 echo "open loop: $OPEN_NOTE"
 
 A_HWM="$(hwm_kib "$LPID")"
@@ -230,6 +248,7 @@ B_HWM="$(hwm_kib "$BPID")"
 echo "peak RSS (VmHWM): ashiato $A_HWM KiB, bare Fiber $B_HWM KiB"
 stop_pid "$LPID"
 stop_pid "$BPID"
+stop_pid "$FPID"
 
 if [ "$PROFILE" = 1 ]; then
 	say "profile: ashiato serve --debug-listen (Go pprof and the UA counters) under wrk load"
@@ -319,6 +338,7 @@ pf() { awk -v ok="$1" 'BEGIN{print (ok ? "pass" : "FAIL")}'; }
 A_MIB="$(awk -v k="$A_HWM" -v d="$D_HWM" 'BEGIN{m=(k>d?k:d); printf "%.0f", m/1024}')"
 B_MIB="$(awk -v k="$B_HWM" 'BEGIN{printf "%.0f", k/1024}')"
 tp_ratio="$(awk -v a="$A_RPS" -v b="$B_RPS" 'BEGIN{printf "%.2f", a/b}')"
+f_ratio="$(awk -v a="$F_RPS" -v b="$B_RPS" 'BEGIN{printf "%.2f", a/b}')"
 p99_ratio="$(awk -v a="$A_P99" -v b="$B_P99" 'BEGIN{printf "%.1f", (b>0 ? a/b : 0)}')"
 rss_ratio="$(awk -v a="$A_MIB" -v b="$B_MIB" 'BEGIN{printf "%.1f", a/b}')"
 
@@ -327,9 +347,11 @@ say "results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average at end $
 	printf '%-40s %14s %14s %8s %16s %s\n' "figure" "ashiato" "bare Fiber" "ratio" "target" "result"
 	printf '%-40s %14s %14s %8s %16s %s\n' "throughput POST /api/event (req/s)" "$A_RPS" "$B_RPS" "$tp_ratio" "ratio >= 0.50" \
 		"$(pf "$(awk -v r="$tp_ratio" -v e="$A_ERR" 'BEGIN{print (r>=0.5 && e==0)}')")$([ "$A_ERR" = 0 ] || echo " ($A_ERR non-202)")"
+	printf '%-40s %14s %14s %8s %16s %s\n' "  durable floor (req/s)" "$F_RPS" "$B_RPS" "$f_ratio" "-" "(information: below)"
 	printf '%-40s %14s %14s %8s %16s %s\n' "server CPU per request (µs, user+sys)" "$A_CPU" "$B_CPU" "$(awk -v a="$A_CPU" -v b="$B_CPU" 'BEGIN{printf "%.1f", (b>0 ? a/b : 0)}')" "-" "(information)"
 	printf '%-40s %14s %14s %8s %16s %s\n' "p99 at $HALF req/s, median of $ROUNDS (ms)" "$A_P99" "$B_P99" "$p99_ratio" "<= 10 ms" \
 		"$(pf "$(awk -v p="$A_P99" -v e="$A_OPEN_BAD" 'BEGIN{print (p<=10 && e==0)}')")$([ "$A_OPEN_BAD" = 0 ] || echo " ($A_OPEN_BAD non-202)")"
+	printf '%-40s %14s %14s %8s %16s %s\n' "  durable floor, p99 (ms)" "$F_P99" "$B_P99" "$(awk -v a="$F_P99" -v b="$B_P99" 'BEGIN{printf "%.1f", (b>0 ? a/b : 0)}')" "-" "(information: below)"
 	printf '%-40s %14s %14s %8s %16s %s\n' "peak RSS, VmHWM (MiB)" "$A_MIB" "$B_MIB" "$rss_ratio" "<= 256 MiB" \
 		"$(pf "$(awk -v m="$A_MIB" 'BEGIN{print (m<=256)}')")"
 	if [ -n "$DRAIN_RATE" ]; then
@@ -342,6 +364,7 @@ say "results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average at end $
 } | tee "$W/table.txt"
 echo
 echo "spool during the throughput runs: $SPOOL_NOTE"
+echo "durable floor: bare Fiber that answers only once the hit is in the collector's spool, whose writer inserts one row per hit into ClickHouse (barefiber --spool-dir --clickhouse-dsn, no parsing, consent or enrichment): the most a collector that keeps the spool's promise and stores every hit in this ClickHouse reaches on this machine; $F_CPU µs CPU per request; ashiato / floor: throughput $(awk -v a="$A_RPS" -v f="$F_RPS" 'BEGIN{printf "%.2f", a/f}'), p99 $(awk -v a="$A_P99" -v f="$F_P99" 'BEGIN{printf "%.1f", (f>0 ? a/f : 0)}')"
 echo "one group commit on the spool's disk (loadgen fsync): $FSYNC_NOTE"
 echo "open loop at $HALF req/s: $OPEN_NOTE"
 if [ "$D_HWM" -gt 0 ]; then
