@@ -50,7 +50,7 @@ test-go: clickhouse ## Go tests only
 	ASHIATO_TEST_CLICKHOUSE_DSN=$(LOCAL_DSN) $(GO) test -race -count=1 ./...
 
 .PHONY: bench
-bench: ## benchmarks: Go micro-benchmarks and the HTTP load test vs bare Fiber (docs/BENCHMARKS.md)
+bench: ## benchmarks: Go micro-benchmarks and the HTTP load test vs bare Fiber and the durable floor (docs/BENCHMARKS.md)
 	@deploy/local/bench.sh
 
 .PHONY: soak

@@ -2,8 +2,11 @@
 # bench.sh — `make bench`: the Go micro-benchmarks, then the HTTP load test
 # of POST /api/event against a bare Fiber baseline measured in the same run,
 # the p99 latency at half load, the collector's peak RSS and the drain rate
-# from the spool into ClickHouse. Prints the raw output of every step, then
-# one table. docs/BENCHMARKS.md has the figures and how to read them.
+# from the spool into ClickHouse; beside them the durable floor (bare Fiber
+# with the collector's spool and writer, cmd/barefiber/floor.go), what the
+# machine allows any collector that syncs before it answers. Prints the raw
+# output of every step, then one table. docs/BENCHMARKS.md has the figures
+# and how to read them.
 #
 # It runs its OWN ClickHouse server (deploy/local/clickhouse.sh with
 # .local/bench-clickhouse and ports 19100/18223/19109), because the drain
@@ -12,7 +15,7 @@
 # the end; its data stays in .local/bench-clickhouse.
 #
 # Settings (environment):
-#   ASHIATO_BENCH_SECONDS=10       length of each wrk run (two per server)
+#   ASHIATO_BENCH_SECONDS=10       length of each wrk run (two per server and the floor)
 #   ASHIATO_BENCH_CONNS=50         connections (wrk -t2 -c50)
 #   ASHIATO_BENCH_NEW_UA=0.03      share of requests with a never-seen User-Agent
 #   ASHIATO_BENCH_DRAIN=1          run the drain phase (stops the bench's own ClickHouse)
