@@ -62,6 +62,9 @@ type Site struct {
 	Banner              Banner    `yaml:"banner" json:"banner"`
 	UserIDHashing       bool      `yaml:"hash_user_id" json:"hash_user_id"`
 	QueryAllowlist      []string  `yaml:"query_allowlist" json:"query_allowlist"` // extra query parameters kept in anonymous mode
+	// AudienceMinSize is the fewest people an audience export gives out:
+	// a smaller audience (after consent is checked again) is refused.
+	AudienceMinSize int `yaml:"audience_min_size" json:"audience_min_size"`
 }
 
 // Banner holds the banner's presentation settings and texts.

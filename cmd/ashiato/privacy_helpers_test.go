@@ -23,7 +23,8 @@ import (
 // privSitesYAML configures two sites: shop hashes user IDs and keeps raw
 // events 30 days; blog keeps them 800 days (so month partitions of the
 // last 800 days cannot be dropped whole and shop's old rows go by
-// mutation).
+// mutation). Shop exports audiences of any size, because the tests'
+// audiences are a few people; TestAudienceMinSize checks the refusal.
 const privSitesYAML = `
 sites:
   - id: shop
@@ -32,6 +33,7 @@ sites:
     hash_user_id: true
     retention_days: 30
     ledger_retention_days: 60
+    audience_min_size: 1
   - id: blog
     hosts: [blog.example]
     origins: ["https://blog.example"]

@@ -196,5 +196,17 @@ func FinishSite(s *collector.Site) error {
 	if s.Banner.Layout == "" {
 		s.Banner.Layout = "bar"
 	}
+	switch {
+	case s.AudienceMinSize == 0:
+		s.AudienceMinSize = DefaultAudienceMinSize
+	case s.AudienceMinSize < 0:
+		return fmt.Errorf("site %s: audience_min_size %d: want at least 1", s.ID, s.AudienceMinSize)
+	}
 	return nil
 }
+
+// DefaultAudienceMinSize is a site's audience_min_size unless set: about
+// the smallest list that ad platforms such as Google's Customer Match and
+// Meta's custom audiences serve ads to, so that a default export never
+// hands out a handful of people.
+const DefaultAudienceMinSize = 100

@@ -56,7 +56,8 @@ func TestLoadPrecedence(t *testing.T) {
 	if cfg.Listen != "127.0.0.1:2222" || cfg.LogLevel != "error" || cfg.DataDir != dir {
 		t.Fatalf("precedence: listen=%s log=%s data=%s", cfg.Listen, cfg.LogLevel, cfg.DataDir)
 	}
-	if len(cfg.Sites) != 1 || cfg.Sites[0].ID != "shop" || len(cfg.Sites[0].Purposes) != 4 || cfg.Sites[0].AnonymousMode != "aggregate" {
+	if len(cfg.Sites) != 1 || cfg.Sites[0].ID != "shop" || len(cfg.Sites[0].Purposes) != 4 || cfg.Sites[0].AnonymousMode != "aggregate" ||
+		cfg.Sites[0].AudienceMinSize != DefaultAudienceMinSize {
 		t.Fatalf("site defaults: %+v", cfg.Sites)
 	}
 	// No file: the built-in demo site.
@@ -76,6 +77,7 @@ func TestLoadRejects(t *testing.T) {
 		"bad capability":     "sites:\n  - id: a\n    hosts: [a]\n    purposes: [{id: necessary}, {id: x, capabilities: [mind_reading]}]\n",
 		"duplicate site":     "sites:\n  - {id: a, hosts: [a]}\n  - {id: a, hosts: [b]}\n",
 		"bad time zone":      "sites:\n  - {id: a, hosts: [a], time_zone: Mars/Olympus}\n",
+		"negative audience":  "sites:\n  - {id: a, hosts: [a], audience_min_size: -1}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := dir + "/c.yaml"

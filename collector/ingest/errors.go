@@ -22,7 +22,7 @@ func Status(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case collector.EEncoding:
 		return http.StatusUnsupportedMediaType
-	case collector.EUnknownSite, collector.EOriginDenied, collector.EConsentRequired, collector.EForbidden:
+	case collector.EUnknownSite, collector.EOriginDenied, collector.EConsentRequired, collector.EForbidden, collector.EAudienceTooSmall:
 		return http.StatusForbidden
 	case collector.EUnauthorized:
 		return http.StatusUnauthorized

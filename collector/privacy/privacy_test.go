@@ -171,3 +171,23 @@ func TestReloadKeepsStopsMadeWhileItRan(t *testing.T) {
 		t.Fatalf("%d local changes kept after a reload saw them", len(s.stateChanges))
 	}
 }
+
+func TestPeople(t *testing.T) {
+	m := func(v, u string) store.AudienceMember { return store.AudienceMember{VisitorID: v, UserID: u} }
+	for _, tc := range []struct {
+		name string
+		ms   []store.AudienceMember
+		want int
+	}{
+		{"none", nil, 0},
+		{"visitors", []store.AudienceMember{m("v1", ""), m("v2", ""), m("v3", "")}, 3},
+		{"a visitor twice", []store.AudienceMember{m("v1", ""), m("v1", "")}, 1},
+		{"a user on two devices and without one", []store.AudienceMember{m("v1", "u1"), m("v2", "u1"), m("", "u1")}, 1},
+		{"a linked visitor's row without the user", []store.AudienceMember{m("v1", "u1"), m("v1", ""), m("v2", "")}, 2},
+		{"two users", []store.AudienceMember{m("", "u1"), m("", "u2"), m("v9", "")}, 3},
+	} {
+		if got := people(tc.ms); got != tc.want {
+			t.Errorf("%s: %d people, want %d", tc.name, got, tc.want)
+		}
+	}
+}

@@ -14,13 +14,15 @@
 -- subjects also lose their rows by mutation; this check holds until it has
 -- run. Subjects under a stop of use (privacy_subjects, latest state
 -- "stopped") are left out until they resume.
+-- A member added more than once (the table is a ReplacingMergeTree, whose
+-- copies stay until a merge) is listed once, with its latest addition.
 -- Parameters: site, audience, purposes (Array(String), not empty), revision.
 {{/* The visitors of @site whose latest decision consents to audience export. */}}
 {{- define "consenting"}}SELECT visitor_id FROM (
       SELECT visitor_id, argMax(granted, consent_id) AS g, argMax(revision, consent_id) AS rev, argMax(expires_at, consent_id) AS exp
       FROM {{.DB}}.consent_log WHERE site_id = @site AND visitor_id != '' GROUP BY visitor_id
     ) WHERE hasAny(g, @purposes) AND rev >= @revision AND exp > now(){{end -}}
-SELECT visitor_id, user_id, added_at
+SELECT visitor_id, user_id, max(added_at) AS last_added
 FROM {{.DB}}.audience_members
 WHERE site_id = @site AND audience = @audience
   AND (visitor_id = '' OR visitor_id IN (
@@ -45,4 +47,5 @@ WHERE site_id = @site AND audience = @audience
       SELECT kind, key_hash, argMax(subject, version) AS subject, argMax(state, version) AS state
       FROM {{.DB}}.privacy_subjects WHERE site_id = @site GROUP BY kind, key_hash
     ) WHERE state = 'stopped' AND kind = 'user')
+GROUP BY visitor_id, user_id
 ORDER BY visitor_id, user_id
