@@ -25,6 +25,7 @@ import (
 	"github.com/ashiato/ashiato/collector/spool"
 	"github.com/ashiato/ashiato/collector/store"
 	"github.com/ashiato/ashiato/collector/web"
+	"github.com/ashiato/ashiato/internal/tune"
 )
 
 func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
@@ -35,7 +36,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	m := &Main{Config: cfg, Log: newLogger(stderr, cfg.LogLevel)}
-	tuneRuntime(os.Getenv)
+	tune.Runtime(os.Getenv)
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err

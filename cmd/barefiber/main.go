@@ -8,7 +8,8 @@
 // With --spool-dir it is the bench's durable floor instead (floor.go): each
 // answer waits for a record durably in the collector's spool, and with
 // --clickhouse-dsn the collector's writer inserts a row per record into
-// that database's events table (migrated beforehand).
+// that database's events table (migrated beforehand). The floor runs with
+// the collector's runtime settings (internal/tune).
 //
 //	barefiber --listen 127.0.0.1:0 --spool-dir DIR [--clickhouse-dsn DSN]
 //
@@ -23,6 +24,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/ashiato/ashiato/internal/tune"
 )
 
 func main() {
@@ -34,6 +37,7 @@ func main() {
 	var err error
 	switch {
 	case *spoolDir != "":
+		tune.Runtime(os.Getenv) // the floor runs as `ashiato serve` does
 		srv, err = StartDurable(*listen, *spoolDir, *dsn)
 	case *dsn != "":
 		err = errors.New("--clickhouse-dsn needs --spool-dir")

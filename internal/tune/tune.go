@@ -1,4 +1,7 @@
-package main
+// Package tune sets the Go runtime up for a server that acknowledges only
+// what its spool has synced: `ashiato serve`, and the bench's durable floor
+// (cmd/barefiber), which must run as the collector does to be its floor.
+package tune
 
 import (
 	"runtime"
@@ -6,13 +9,13 @@ import (
 )
 
 // defaultProcs is GOMAXPROCS as the Go runtime chose it (the CPUs the
-// process may use), before tuneRuntime.
+// process may use), before Runtime.
 var defaultProcs = runtime.GOMAXPROCS(0)
 
-// tuneRuntime sets the Go runtime up for `ashiato serve`; each setting
-// yields to its environment variable when that is set. The figures behind
-// each are in docs/BENCHMARKS.md.
-func tuneRuntime(getenv func(string) string) {
+// Runtime sets the Go runtime up; each setting yields to its environment
+// variable when that is set. The figures behind each are in
+// docs/BENCHMARKS.md.
+func Runtime(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") == "" {
 		// A soft heap limit keeps the process well under 256 MiB while a
 		// large backlog drains.

@@ -1,4 +1,4 @@
-package main
+package tune
 
 import (
 	"math"
@@ -19,13 +19,13 @@ func restoreRuntime(t *testing.T) {
 	})
 }
 
-func TestTuneRuntime(t *testing.T) {
+func TestRuntime(t *testing.T) {
 	restoreRuntime(t)
 	runtime.GOMAXPROCS(defaultProcs)
 	debug.SetMemoryLimit(math.MaxInt64)
 	debug.SetGCPercent(100)
 	for range 2 { // idempotent
-		tuneRuntime(func(string) string { return "" })
+		Runtime(func(string) string { return "" })
 	}
 	if got := runtime.GOMAXPROCS(0); got != defaultProcs+1 {
 		t.Errorf("GOMAXPROCS %d, want %d (one more than the CPUs)", got, defaultProcs+1)
@@ -38,12 +38,12 @@ func TestTuneRuntime(t *testing.T) {
 	}
 }
 
-func TestTuneRuntimeYieldsToTheEnvironment(t *testing.T) {
+func TestRuntimeYieldsToTheEnvironment(t *testing.T) {
 	restoreRuntime(t)
 	runtime.GOMAXPROCS(defaultProcs)
 	debug.SetMemoryLimit(math.MaxInt64)
 	debug.SetGCPercent(100)
-	tuneRuntime(func(string) string { return "set" })
+	Runtime(func(string) string { return "set" })
 	if got := runtime.GOMAXPROCS(0); got != defaultProcs {
 		t.Errorf("GOMAXPROCS %d with GOMAXPROCS set, want %d", got, defaultProcs)
 	}
