@@ -95,7 +95,7 @@ func (a *API) audienceMembers(c *fiber.Ctx) error {
 	c.Locals(localDetail, "audience="+aud)
 	out, err := a.Privacy.AudienceMembers(c.UserContext(), site, aud)
 	if err != nil {
-		return ingest.WriteError(c, unavailable(err)) // unknown_site, or storage
+		return ingest.WriteError(c, unavailable(err)) // unknown_site, audience_too_small, or storage
 	}
 	return c.JSON(fiber.Map{"site": site, "audience": aud, "members": out})
 }
