@@ -2,36 +2,36 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/batch"
+	"github.com/ashiato/ashiato/collector/ingest"
 	"github.com/ashiato/ashiato/collector/spool"
 	"github.com/ashiato/ashiato/collector/store"
 )
 
 // floor is the durable floor of `make bench`: the least a collector that
 // keeps the spool's promise does per hit on this machine. Each request's
-// answer waits until a record is durably in the collector's spool (the same
-// group commit, `spool.Config` defaults); the collector's writer reads the
+// answer waits until the collector's sink has put a record durably in its
+// spool (the same group commit, `spool.Config` defaults); its writer reads the
 // records back, inserts one events row per record into ClickHouse and
 // confirms them. What the floor leaves out is the ingest stage: decoding and
 // validating the hit, the consent gate, enrichment. The record it spools is
 // a fixed, realistic event with the request's own event ID and time.
 type floor struct {
 	spool  *spool.Spool
+	sink   batch.SpoolSink // the collector's: encodes and appends durably
 	store  *store.Store
 	cancel context.CancelFunc
 	done   chan struct{}
-	bufs   sync.Pool // *[]byte, one encoded record
 	// discarded counts the records read back without ClickHouse.
 	discarded atomic.Int64
 }
@@ -44,7 +44,7 @@ func openFloor(dir, dsn string) (*floor, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &floor{spool: sp, done: make(chan struct{})}
+	f := &floor{spool: sp, sink: batch.SpoolSink{Spool: sp}, done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
 	var st batch.Store = discard{&f.discarded}
@@ -63,25 +63,16 @@ func openFloor(dir, dsn string) (*floor, error) {
 	return f, nil
 }
 
-// handle answers 204 once the hit's record is on disk, 503 when the spool
-// refuses it.
+// handle answers 204 once the hit's record is on disk through the
+// collector's sink, and refuses as the collector does (503 with
+// Retry-After) when the spool cannot take it.
 func (f *floor) handle(c *fiber.Ctx) error {
 	now := time.Now().UTC()
-	ev := floorEvent
-	if _, err := rand.Read(ev.EventID[:]); err != nil {
-		return err
-	}
-	ev.TS, ev.ReceivedAt = now, now
-	b, _ := f.bufs.Get().(*[]byte)
-	if b == nil {
-		b = new([]byte)
-	}
-	*b = spool.AppendEvent((*b)[:0], &ev)
-	err := f.spool.Append(c.Context(), *b)
-	f.bufs.Put(b)
-	if err != nil {
-		c.Set(fiber.HeaderRetryAfter, "1")
-		return c.SendStatus(fiber.StatusServiceUnavailable)
+	evs := [1]collector.Event{floorEvent}
+	evs[0].EventID = uuid.New() // as the collector's for a hit without eid
+	evs[0].TS, evs[0].ReceivedAt = now, now
+	if err := f.sink.Submit(c.Context(), evs[:]); err != nil {
+		return ingest.WriteError(c, err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
