@@ -30,6 +30,7 @@ type Signer interface {
 type ConsentHandler struct {
 	Sites   *Sites
 	Signer  Signer
+	Gate    *consent.Gate // whether a grant counts; told of every decision recorded
 	Ledger  Ledger
 	UA      Enricher
 	Configs map[string]consent.BannerConfig // by site ID, built at start
@@ -129,6 +130,7 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 		h.Log.Error("record consent decision", "err", err)
 		return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not record the decision, retry later"))
 	}
+	h.Gate.Recorded(d)
 	if h.OnDecision != nil {
 		if err := h.OnDecision(c.UserContext(), d, prev); err != nil {
 			h.Log.Error("apply consent decision", "err", err)
@@ -149,8 +151,9 @@ func (h *ConsentHandler) current(c *fiber.Ctx) error {
 		return WriteError(c, err)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	g := h.currentGrant(c, h.Now())
-	if g == nil || g.Site != site.ID {
+	now := h.Now()
+	g := h.currentGrant(c, now)
+	if h.Gate.Standing(site, g, now) != consent.Current {
 		return WriteError(c, collector.Errorf(collector.ENotFound, "", "no decision recorded"))
 	}
 	var denied []string

@@ -34,6 +34,7 @@ type Linker interface {
 type IdentifyHandler struct {
 	Sites    *Sites
 	Verifier Verifier
+	Gate     *consent.Gate // whether the grant counts (consent.Gate.Standing)
 	Linker   Linker
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -71,8 +72,9 @@ func (h *IdentifyHandler) identify(c *fiber.Ctx) error {
 	if e != nil {
 		return WriteError(c, e)
 	}
-	g := firstValidGrant(h.Verifier, h.Now(), req.Consent, c.Cookies(CookieName))
-	pol := consent.Decide(site, g, c.Get("Sec-GPC") == "1")
+	now := h.Now()
+	g := firstValidGrant(h.Verifier, now, req.Consent, c.Cookies(CookieName))
+	pol := h.Gate.Decide(site, g, c.Get("Sec-GPC") == "1", now)
 	if !pol.Caps.Has(collector.CapUserIDJoin) || g.VisitorID == "" {
 		return WriteError(c, collector.Errorf(collector.EConsentRequired, "consent", "the visitor's consent does not allow joining a user ID"))
 	}
