@@ -32,11 +32,14 @@ func (s Standing) String() string {
 }
 
 // OwnData reports whether a grant of this standing still authenticates
-// its visitor to their own data (the self-service privacy API): a visitor
-// who was erased or is under a stop of use keeps the rights of access and
-// erasure, though the grant allows no use of their data.
+// its visitor to their own data (the self-service privacy API), though it
+// may allow no use of that data: withdrawing consent, being erased or
+// being under a stop of use takes nothing from the rights of access and
+// erasure (the banner withdraws first and then erases with the token it
+// held). A token of another site, an older policy revision or expired
+// authenticates nothing.
 func (s Standing) OwnData() bool {
-	return s == Current || s == SubjectErased || s == SubjectStopped
+	return s == Current || s == Superseded || s == SubjectErased || s == SubjectStopped
 }
 
 // Subjects reports the privacy state of a visitor; collector/privacy keeps
