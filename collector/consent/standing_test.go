@@ -87,6 +87,9 @@ func TestStanding(t *testing.T) {
 			if got := tc.gate.Standing(site, tc.grant, now); got != tc.want {
 				t.Fatalf("Standing = %v, want %v", got, tc.want)
 			}
+			if own := tc.gate.Standing(site, tc.grant, now).OwnData(); own != (tc.want == Current || tc.want == Superseded || tc.want == SubjectErased || tc.want == SubjectStopped) {
+				t.Fatalf("OwnData = %v for standing %v", own, tc.want)
+			}
 			pol := tc.gate.Decide(site, tc.grant, false, now)
 			if (pol.Grant != nil) != (tc.want == Current) {
 				t.Fatalf("Decide kept grant %v for standing %v", pol.Grant != nil, tc.want)
