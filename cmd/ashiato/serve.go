@@ -69,13 +69,14 @@ type Main struct {
 	spool    *spool.Spool
 	writer   *batch.Writer
 	salter   *consent.Salter
-	gate     *consent.Gate    // consent_wiring.go
-	clock    func() time.Time // nil: time.Now; tests move it across days
-	privacy  privacyState     // owned by privacy_wiring.go
-	debug    *http.Server     // debug.go, when debug_listen is set
+	privacy  privacyState // owned by privacy_wiring.go
+	debug    *http.Server // debug.go, when debug_listen is set
 	app      *fiber.App
 	cancel   context.CancelFunc
 	done     chan struct{}
+
+	gate  *consent.Gate    // consent_wiring.go
+	clock func() time.Time // nil: time.Now; tests move it across days
 }
 
 // Run starts the collector and returns once it is listening.
