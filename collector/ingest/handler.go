@@ -51,6 +51,9 @@ const CookieName = "ashiato_consent"
 type Handler struct {
 	Sites    *Sites
 	Verifier Verifier
+	// Gate decides whether a verified grant counts (nil: the grant alone
+	// is checked, no revocations).
+	Gate     *consent.Gate
 	Enricher Enricher
 	IPs      IPResolver
 	Hasher   Hasher
@@ -237,9 +240,9 @@ func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*colle
 			continue
 		}
 		g := grants.get(h.Verifier, hit.Consent, req.Cookie, req.ReceivedAt)
-		pol := consent.Decide(site, g, req.GPC || hit.GPC)
-		if h.Identities != nil && g != nil && g.VisitorID != "" {
-			hit.UserID = h.Identities.UserID(site.ID, g.VisitorID)
+		pol := h.Gate.Decide(site, g, req.GPC || hit.GPC, req.ReceivedAt)
+		if h.Identities != nil && pol.Grant != nil && pol.Grant.VisitorID != "" {
+			hit.UserID = h.Identities.UserID(site.ID, pol.Grant.VisitorID)
 		}
 		ev, keep, e := Build(hit, site, &req, pol, h.Enricher, h.Hasher, header)
 		if e != nil {

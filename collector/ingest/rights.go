@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/consent"
 )
 
 // VisitorRights is what the self-service privacy API needs: a visitor's
@@ -34,6 +35,7 @@ type VisitorRights interface {
 type RightsHandler struct {
 	Sites    *Sites
 	Verifier Verifier
+	Gate     *consent.Gate // whether the grant still names its visitor (consent.Standing.OwnData)
 	Rights   VisitorRights
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -59,7 +61,7 @@ func (h *RightsHandler) visitor(c *fiber.Ctx, siteID, bodyToken string) (*collec
 		if t == "" {
 			continue
 		}
-		if g, err := h.Verifier.Verify(t, h.Now()); err == nil && g.Site == site.ID && g.VisitorID != "" {
+		if g, err := h.Verifier.Verify(t, h.Now()); err == nil && h.Gate.Standing(site, g, h.Now()).OwnData() && g.VisitorID != "" {
 			return site, strings.Clone(g.VisitorID), nil
 		}
 	}
