@@ -13,7 +13,7 @@ export const valid = (d) => (d?.granted && !(Date.parse(d.expires_at) <= Date.no
 /** read returns the banner's current decision: window.ashiatoConsent.get(), else localStorage. */
 export const read = () => {
   try {
-    return valid(window.ashiatoConsent?.get() || JSON.parse(get(KEY)))
+    return valid(JSON.parse(get(KEY)))
   } catch {}
 }
 
