@@ -90,11 +90,13 @@ describe('Your data: history, download and erasure from the second layer', { ski
     assert.equal(await p.getByRole('heading', { name: 'Consent history' }).count(), 1);
     const status = sec.getByRole('status');
     assert.match(await status.textContent(), /^Page views and events recorded: [1-9]\d*$/);
-    // Authenticated by the collector's HttpOnly cookie and the stored token.
+    // Authenticated by the collector's HttpOnly cookie and the stored token,
+    // in a header: never in the URL.
     const req = privacyRequests.find((r) => new URL(r.url).pathname === '/api/privacy/me');
     assert.ok(req, 'GET /api/privacy/me');
     assert.match(req.headers.cookie || '', /(^|; )ashiato_consent=/, 'the HttpOnly cookie is sent');
-    assert.equal(new URL(req.url).searchParams.get('token'), e.token);
+    assert.equal(req.headers.authorization, 'Bearer ' + e.token);
+    for (const r of privacyRequests) assert.ok(!r.url.includes(e.token) && !new URL(r.url).searchParams.has('token'), 'no token in ' + r.url);
 
     // Download: JSON with this visitor's event and consent, nobody else's.
     const [dl] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Download my data' }).click()]);
