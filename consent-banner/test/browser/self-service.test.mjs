@@ -36,7 +36,7 @@ describe('Your data: history, download and erasure from the second layer', { ski
   async function acceptAndTrack(p, q = '') {
     await p.goto(url('snippet=1' + q));
     await p.waitForFunction(() => window.ashiato && typeof window.ashiato.track === 'function');
-    await p.locator('.acb button').nth(1).click(); // Accept all, in any language
+    await p.locator('.acb .acb-b').nth(1).click(); // Accept all, in any language
     const e = await decisionEvent(p);
     assert.ok(e.vid, 'Accept all gives a visitor ID');
     const name = 'self_' + e.consent_id.replace(/-/g, '');
@@ -159,7 +159,7 @@ describe('Your data: history, download and erasure from the second layer', { ski
     // a new visitor ID whose events are kept.
     await p.reload();
     await dialog(p).waitFor();
-    assert.deepEqual(await p.locator('.acb button').allTextContents(), ['Reject all', 'Accept all', 'Customize']);
+    assert.deepEqual(await p.locator('.acb .acb-b').allTextContents(), ['Reject all', 'Accept all', 'Customize']);
     await p.waitForFunction(() => window.ashiato && typeof window.ashiato.track === 'function');
     await p.getByRole('button', { name: 'Accept all' }).click();
     const again = await decisionEvent(p);
