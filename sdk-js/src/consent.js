@@ -10,7 +10,7 @@ export const KEY = 'ashiato_consent'
 /** valid returns d when it is a decision that has not expired, else null. */
 export const valid = (d) => (d?.granted && !(Date.parse(d.expires_at) <= Date.now()) ? d : null)
 
-/** read returns the banner's current decision: window.ashiatoConsent.get(), else localStorage. */
+/** read returns the banner's current decision, which it keeps in localStorage (it also announces it with EVENT). */
 export const read = () => {
   try {
     return valid(JSON.parse(get(KEY)))
