@@ -121,7 +121,7 @@ func looksLikeSecret(v string) bool {
 	if len(v) < 32 {
 		return false
 	}
-	var upper, lower, digit, hex bool = false, false, false, true
+	upper, lower, digit, hex := false, false, false, true
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		switch {
