@@ -18,12 +18,15 @@ import (
 // letter or a digit and where a lower-case letter meets an upper-case one
 // ("access_token", "userEmail", "Phone-Number"); the name with those
 // separators removed counts as one more word ("e-mail", "api_key").
-var personalWords = []string{
-	"email", "mail", "phone", "tel", "telephone", "mobile", "fax",
-	"token", "secret", "password", "passwd", "pwd", "passcode", "otp",
-	"apikey", "auth", "jwt", "credential", "credentials", "signature", "sig",
-	"session", "sessionid", "sid", "phpsessid", "jsessionid", "ssn",
+var personalWords = map[string]bool{
+	"email": true, "mail": true, "phone": true, "tel": true, "telephone": true, "mobile": true, "fax": true,
+	"token": true, "secret": true, "password": true, "passwd": true, "pwd": true, "passcode": true, "otp": true,
+	"apikey": true, "auth": true, "jwt": true, "credential": true, "credentials": true, "signature": true, "sig": true,
+	"session": true, "sessionid": true, "sid": true, "phpsessid": true, "jsessionid": true, "ssn": true,
 }
+
+// maxPersonalWord is longer than the longest of personalWords.
+const maxPersonalWord = 16
 
 // emailPattern matches an e-mail address anywhere in a value.
 var emailPattern = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
@@ -37,7 +40,7 @@ func personalParam(name, value string) bool {
 // personalName reports whether a word of name (see personalWords) marks it
 // as personal or secret.
 func personalName(name string) bool {
-	var joined [64]byte
+	var joined [maxPersonalWord]byte
 	n, words := 0, 0
 	start := -1
 	for i := 0; i <= len(name); i++ {
@@ -46,8 +49,10 @@ func personalName(name string) bool {
 			c = name[i]
 		}
 		alnum := isAlnum(c)
-		if alnum && n < len(joined) {
-			joined[n] = c
+		if alnum {
+			if n < len(joined) {
+				joined[n] = c
+			}
 			n++
 		}
 		boundary := !alnum || i > 0 && isUpper(c) && isLower(name[i-1])
@@ -62,16 +67,24 @@ func personalName(name string) bool {
 			start = i
 		}
 	}
-	return words > 1 && n < len(joined) && personalWord(string(joined[:n]))
+	return words > 1 && n <= len(joined) && personalWord(string(joined[:n]))
 }
 
+// personalWord looks w up in personalWords, ignoring ASCII case, without
+// allocating (a map index with a converted byte slice does not copy it).
 func personalWord(w string) bool {
-	for _, p := range personalWords {
-		if strings.EqualFold(w, p) {
-			return true
-		}
+	if len(w) < 3 || len(w) > maxPersonalWord {
+		return false
 	}
-	return false
+	var b [maxPersonalWord]byte
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if isUpper(c) {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return personalWords[string(b[:len(w)])]
 }
 
 // personalValue reports whether value looks like an e-mail address (or
