@@ -206,12 +206,8 @@ func privDecide(t testing.TB, m *Main, site, method string, granted []string, pr
 		Token     string `json:"token"`
 		VID       string `json:"vid"`
 	}
-	path := "/api/consent"
-	if prev != "" {
-		path += "?token=" + prev
-	}
 	body := map[string]any{"site": site, "granted": granted, "method": method, "revision": cfg.Revision, "texts_hash": cfg.TextsHash}
-	if st, b := privCall(t, m, "POST", path, "", body, &res); st != 200 {
+	if st, b := privCall(t, m, "POST", "/api/consent", prev, body, &res); st != 200 {
 		t.Fatalf("consent %s: %d %s", method, st, b)
 	}
 	return privVisitor{site: site, token: res.Token, vid: res.VID, consentID: res.ConsentID}

@@ -354,7 +354,7 @@ func TestSelfService(t *testing.T) {
 		t.Fatalf("summary without a token: %d %s", st, b)
 	}
 	blog := privDecide(t, m, "blog", "accept_all", nil, "")
-	if st, b := privCall(t, m, "GET", "/api/privacy/me?site=shop&token="+blog.token, "", nil, nil); st != 401 {
+	if st, b := privCall(t, m, "GET", "/api/privacy/me?site=shop", blog.token, nil, nil); st != 401 {
 		t.Fatalf("summary with another site's token: %d %s", st, b)
 	}
 	var sum struct {
@@ -365,7 +365,7 @@ func TestSelfService(t *testing.T) {
 	if st, b := privCall(t, m, "GET", "/api/privacy/me?site=shop", "", nil, &sum, "Cookie", "ashiato_consent="+v.token, "Origin", "https://shop.example"); st != 200 || sum.VisitorID != v.vid || len(sum.Consent) != 2 || sum.Events != 1 {
 		t.Fatalf("summary: %d %s", st, b)
 	}
-	st, body := privCall(t, m, "GET", "/api/privacy/me/export?site=shop&token="+v.token, "", nil, nil)
+	st, body := privCall(t, m, "GET", "/api/privacy/me/export?site=shop", v.token, nil, nil)
 	if st != 200 || !strings.Contains(string(body), "/mine") || strings.Contains(string(body), other.vid) {
 		t.Fatalf("export: %d %s", st, body)
 	}
@@ -382,7 +382,7 @@ func TestSelfService(t *testing.T) {
 	if n := e.count("SELECT count() FROM DB.events WHERE visitor_id = ?", other.vid); n != 1 {
 		t.Fatalf("the other visitor's events: %d, want 1", n)
 	}
-	if st, b := privCall(t, m, "GET", "/api/privacy/me?site=shop&token="+v.token, "", nil, &sum); st != 200 || len(sum.Consent) != 0 || sum.Events != 0 {
+	if st, b := privCall(t, m, "GET", "/api/privacy/me?site=shop", v.token, nil, &sum); st != 200 || len(sum.Consent) != 0 || sum.Events != 0 {
 		t.Fatalf("summary after erasure: %d %s", st, b)
 	}
 }

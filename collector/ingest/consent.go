@@ -59,7 +59,14 @@ func (h *ConsentHandler) config(c *fiber.Ctx) error {
 		return WriteError(c, err)
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
-	return c.JSON(h.Configs[site.ID])
+	cfg := h.Configs[site.ID]
+	// A policy URL that is a path ("/privacy/demo/external") is one of the
+	// collector's pages: the banner shows it on another origin, so it gets
+	// the collector's origin. (The texts hash covers the configured value.)
+	if strings.HasPrefix(cfg.PolicyURL, "/") && !strings.HasPrefix(cfg.PolicyURL, "//") {
+		cfg.PolicyURL = c.BaseURL() + cfg.PolicyURL
+	}
+	return c.JSON(cfg)
 }
 
 // decisionRequest is the body of POST /api/consent.
@@ -209,9 +216,10 @@ func apiCaller(c *fiber.Ctx, site *collector.Site, now time.Time) *collector.Err
 	return nil
 }
 
-// currentGrant is the visitor's verified decision, from ?token= or the cookie.
+// currentGrant is the visitor's verified decision, from the Authorization
+// header (BearerToken) or the cookie; never from the URL.
 func (h *ConsentHandler) currentGrant(c *fiber.Ctx, now time.Time) *collector.Grant {
-	return firstValidGrant(h.Signer, now, c.Query("token"), c.Cookies(CookieName))
+	return firstValidGrant(h.Signer, now, BearerToken(c), c.Cookies(CookieName))
 }
 
 // setCookie sets the first-party consent cookie from the server, so that

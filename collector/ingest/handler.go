@@ -316,7 +316,8 @@ func corsForAllowed(c *fiber.Ctx, sites *Sites) {
 	}
 }
 
-// preflight answers CORS preflights for origins that some site allows.
+// preflight answers CORS preflights for origins that some site allows; the
+// banner's self-service sends its consent token in an Authorization header.
 func (h *Handler) preflight(c *fiber.Ctx) error {
 	origin := c.Get(fiber.HeaderOrigin)
 	if origin == "" || !h.Sites.AnyAllowsOrigin(origin) {
@@ -324,7 +325,7 @@ func (h *Handler) preflight(c *fiber.Ctx) error {
 	}
 	setCORS(c, origin)
 	c.Set(fiber.HeaderAccessControlAllowMethods, "GET, POST, OPTIONS")
-	c.Set(fiber.HeaderAccessControlAllowHeaders, "Content-Type")
+	c.Set(fiber.HeaderAccessControlAllowHeaders, "Content-Type, Authorization")
 	c.Set(fiber.HeaderAccessControlMaxAge, "86400")
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -9,7 +9,7 @@ export interface Options {
   site: string
   /** Collector origin, e.g. "https://stats.example.com" (data-endpoint). Default: the page's origin (ESM) or the script's origin (IIFE). */
   endpoint?: string
-  /** Report the URL fragment and count hashchange navigations (data-hash). */
+  /** Report hash routes ("#/…" or "#!/…", with their query) and count route navigations; in-page anchors ("#top") are neither (data-hash). */
   hash?: boolean
   /** Path patterns never tracked; "*" matches within a segment, "**" across (data-exclude="/admin/**,/preview/*"). */
   exclude?: string[]
