@@ -148,3 +148,13 @@ func (q Question) Expected(evs []Event) (Query, []Row, Row) {
 	rows, totals := Breakdown(evs, sq)
 	return sq, rows, totals
 }
+
+// Stats returns q as the engine's question.
+func (q Question) Stats() stats.Question {
+	var fs []string
+	for _, f := range q.Filters {
+		fs = append(fs, f.Dim+" "+f.Op+" "+f.Value)
+	}
+	return stats.Question{Report: q.Report, Site: Site, From: q.From, To: q.To, TZ: q.TZ, Metrics: q.Metrics,
+		By: q.By, Filters: fs, Limit: q.Limit}
+}
