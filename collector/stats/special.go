@@ -103,22 +103,17 @@ func (p *plan) journeys(r Range) (Statement, error) {
 	params["page"] = p.page
 	params["limit"] = p.limit
 	vf, _ := splitFilters(p.filters)
-	d := breakdownData{Dialect: p.dialect}
 	var dims []Dimension
 	for _, f := range vf {
 		dims = append(dims, f.Dim)
 	}
-	d.VisitCols = visitCols(dims...)
+	d := breakdownData{Dialect: p.dialect, VisitCols: visitCols(dims...), Conversion: "0"}
 	next := 0
 	d.VisitFilter = strings.Join(filterSQL(vf, params, &next), " AND ")
-	visits, err := queries.RenderWith("stats/visits", p.dialect, d)
-	if err != nil {
+	if err := renderVisitEvents(&d, "            "); err != nil {
 		return Statement{}, err
 	}
-	data := struct {
-		queries.Dialect
-		Visits string
-	}{p.dialect, indent(visits, "            ")}
+	data := d
 	sql, err := queries.RenderWith("stats/journeys", p.dialect, data)
 	return Statement{Name: "results", SQL: sql, Params: params}, err
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +28,7 @@ func TestStatsOnCurrentClickHouse(t *testing.T) {
 	fx := statstest.Generate(19)
 	insertFixture(t, sess, fx)
 	demo := collector.Site{ID: statstest.Site, TimeZone: "Asia/Tokyo"} // the built-in demo site's zone
-	eng := &stats.Engine{Dialect: d, Runner: runner(sess),
+	eng := &stats.Engine{Dialect: d, Runner: runner(sess), Log: slog.New(slog.NewTextHandler(os.Stderr, nil)),
 		Site: func(id string) *collector.Site {
 			if id == demo.ID {
 				return &demo
