@@ -76,9 +76,11 @@ func (e *Engine) answer(ctx context.Context, p *plan, r Range) ([]Row, Row, Cove
 	if err != nil {
 		return nil, nil, Coverage{}, err
 	}
-	tot, err := e.query(ctx, sts[1])
-	if err != nil {
-		return nil, nil, Coverage{}, err
+	tot := res
+	if sts[1].SQL != sts[0].SQL {
+		if tot, err = e.query(ctx, sts[1]); err != nil {
+			return nil, nil, Coverage{}, err
+		}
 	}
 	totals := Row{}
 	if len(tot) > 0 {

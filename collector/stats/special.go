@@ -141,8 +141,16 @@ func (p *plan) consent(r Range) (Statement, error) {
 }
 
 // statements returns what answers the plan over r: the results, and the
-// totals that give the coverage block (and the goals' denominator).
+// totals that give the coverage block (and the goals' denominator). It is
+// the one place that picks the SQL of a report: a report that must read
+// a rollup (a materialized view) gets its statement chosen here when the
+// question's dimension, filters and metrics are all in the rollup's key.
 func (p *plan) statements(r Range) ([]Statement, error) {
+	if p.report.kind == kindBreakdown && p.dim == nil {
+		// Totals only: one statement answers both.
+		st, err := p.breakdown("results", r, nil, totalMetrics(p.metrics), 0)
+		return []Statement{st, st}, err
+	}
 	var main Statement
 	var err error
 	switch p.report.kind {
