@@ -4,7 +4,8 @@
 -- A visit is a consented session (session_id), or for traffic without a
 -- session ID the events of one visitor (visitor_id, else the anonymous
 -- daily visitor_hash) with no gap over 30 minutes: vn numbers them per
--- actor, from the actor's sorted timestamps (docs/METRICS.md).
+-- actor, from the actor's sorted timestamps (docs/METRICS.md). The actor
+-- is a 64-bit hash of its key: the join on it is a join on numbers.
 -- Parameters: site, from, to (Unix seconds).
 SELECT
     actor,
@@ -20,7 +21,7 @@ SELECT
 FROM
 (
     SELECT
-        if(session_id != '', concat('s:', session_id), if(visitor_id != '', concat('v:', visitor_id), concat('h:', toString(visitor_hash)))) AS actor,
+        if(session_id != '', cityHash64('s', session_id), if(visitor_id != '', cityHash64('v', visitor_id), cityHash64('h', visitor_hash))) AS actor,
         ts AS e_ts, type AS e_type, url_path AS e_path, url_host AS e_host, name AS e_name,
         prop_keys AS e_prop_keys, prop_values AS e_prop_values, engaged_ms AS e_engaged_ms, scroll_depth AS e_scroll,
 {{- range .VisitCols}}
@@ -34,7 +35,7 @@ FROM
 ANY LEFT JOIN
 (
     SELECT
-        if(session_id != '', concat('s:', session_id), if(visitor_id != '', concat('v:', visitor_id), concat('h:', toString(visitor_hash)))) AS actor,
+        if(session_id != '', cityHash64('s', session_id), if(visitor_id != '', cityHash64('v', visitor_id), cityHash64('h', visitor_hash))) AS actor,
         any(session_id != '') AS keyed,
         arraySort(groupArray(ts)) AS tss,
         arrayCumSum(arrayMap((t, prev, i) -> (i = 1) OR ((NOT keyed) AND (t - prev > 1800)),
