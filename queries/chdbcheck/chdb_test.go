@@ -33,10 +33,23 @@ var named = regexp.MustCompile(`@([a-z_]+)`)
 // chdb is the one chDB session of the package, with the migrations applied.
 var chdb struct {
 	once    sync.Once
+	dir     string
 	sess    *chdbpkg.Session
 	dialect queries.Dialect
 	version string
 	err     error
+}
+
+// TestMain closes the session and removes its folder after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chdb.sess != nil {
+		chdb.sess.Close()
+	}
+	if chdb.dir != "" {
+		os.RemoveAll(chdb.dir)
+	}
+	os.Exit(code)
 }
 
 // migrated returns the package's chDB session, with every migration
@@ -58,6 +71,7 @@ func openMigrated() error {
 	if err != nil {
 		return err
 	}
+	chdb.dir = dir
 	sess, err := chdbpkg.NewSession(dir)
 	if err != nil {
 		return err
