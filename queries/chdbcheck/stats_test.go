@@ -190,7 +190,7 @@ func insertFixture(t *testing.T, sess *chdbpkg.Session, fx statstest.Fixture) {
 		var hash uint64
 		if e.Visitor == "" {
 			h := fnv.New64a()
-			h.Write([]byte(e.IP + "|" + e.Agent.UA))
+			h.Write([]byte(statstest.AnonKey(e)))
 			hash = h.Sum64()
 		}
 		var keys, vals []string
