@@ -62,6 +62,8 @@ type Main struct {
 	Addr   string // the address it listens on, once Run returned
 	// DebugAddr is the address of the debug listener (debug.go), if any.
 	DebugAddr string
+	// MetricsAddr is the address of the metrics listener (metrics.go), if any.
+	MetricsAddr string
 
 	reg      *prometheus.Registry
 	store    *store.Store
@@ -71,6 +73,7 @@ type Main struct {
 	salter   *consent.Salter
 	privacy  privacyState // owned by privacy_wiring.go
 	debug    *http.Server // debug.go, when debug_listen is set
+	metrics  *http.Server // metrics.go, when metrics_listen is set
 	app      *fiber.App
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -150,10 +153,13 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 			return nil
 		},
-	})
+	}, cfg.MetricsToken)
 
 	if err := m.startDebug(cfg.DebugListen); err != nil {
 		return fmt.Errorf("debug listen: %w", err)
+	}
+	if err := m.startMetrics(cfg.MetricsListen); err != nil {
+		return fmt.Errorf("metrics listen: %w", err)
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -175,7 +181,7 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Error("http server stopped", "err", err)
 		}
 	}()
-	m.Log.Info("listening", "addr", m.Addr, "sites", len(cfg.Sites),
+	m.Log.Info("listening", "addr", m.Addr, "metrics_addr", m.MetricsAddr, "sites", len(cfg.Sites),
 		"clickhouse", fmt.Sprintf("%d.%d.%d", m.store.Version.Version.Major, m.store.Version.Version.Minor, m.store.Version.Version.Patch))
 	return nil
 }
@@ -200,6 +206,9 @@ func (m *Main) Close() error {
 	}
 	if m.debug != nil {
 		m.debug.Close()
+	}
+	if m.metrics != nil {
+		m.metrics.Close()
 	}
 	if m.cancel != nil {
 		m.drain(5 * time.Second)

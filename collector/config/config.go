@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -34,6 +35,12 @@ type Config struct {
 	// DebugListen, when set, serves Go's pprof endpoints and the UA
 	// enricher's counters on this address (keep it on loopback).
 	DebugListen string `yaml:"debug_listen"`
+	// MetricsListen, when set, serves /metrics on this address (loopback or
+	// an internal network); MetricsToken, when set, also serves it on the
+	// public address to requests with "Authorization: Bearer <token>".
+	// With neither, /metrics is not served.
+	MetricsListen string `yaml:"metrics_listen"`
+	MetricsToken  string `yaml:"metrics_token"`
 
 	store.Config `yaml:",inline"`
 	Sites        []collector.Site `yaml:"sites"`
@@ -193,6 +200,9 @@ func FinishSite(s *collector.Site) error {
 	if s.ConsentMaxAgeDays > 395 {
 		return fmt.Errorf("site %s: consent_max_age_days %d: at most 13 months (395 days)", s.ID, s.ConsentMaxAgeDays)
 	}
+	if err := checkURLs(s); err != nil {
+		return err
+	}
 	if s.Banner.Layout == "" {
 		s.Banner.Layout = "bar"
 	}
@@ -201,6 +211,40 @@ func FinishSite(s *collector.Site) error {
 		s.AudienceMinSize = DefaultAudienceMinSize
 	case s.AudienceMinSize < 0:
 		return fmt.Errorf("site %s: audience_min_size %d: want at least 1", s.ID, s.AudienceMinSize)
+	}
+	return nil
+}
+
+// checkURLs requires the links a site shows visitors (its privacy policy
+// and its recipients' policies) to be absolute http(s) URLs: the banner and
+// the external-transmission page render them as links, and a javascript:
+// or data: URL there would run in the visitor's browser.
+func checkURLs(s *collector.Site) error {
+	if err := httpURL(s.PolicyURL); err != nil {
+		return fmt.Errorf("site %s: policy_url: %w", s.ID, err)
+	}
+	for _, p := range s.Purposes {
+		for _, r := range p.Recipients {
+			if err := httpURL(r.Policy); err != nil {
+				return fmt.Errorf("site %s: purpose %s: recipient %q: policy: %w", s.ID, p.ID, r.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// httpURL accepts "" (not set), absolute http(s) URLs with a host, and
+// paths on the collector's own origin ("/privacy/demo/external").
+func httpURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err == nil && u.Scheme == "" && u.Host == "" && strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//") {
+		return nil
+	}
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q: want an absolute http(s) URL", v)
 	}
 	return nil
 }

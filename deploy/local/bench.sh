@@ -116,10 +116,11 @@ start_collector() {
 	"$W/ashiato" migrate --clickhouse-dsn "$DSN" >"$W/migrate.log" 2>&1 || { cat "$W/migrate.log"; die "migrate failed"; }
 	mkdir -p "$W/data-$1"
 	"$W/ashiato" serve --listen 127.0.0.1:0 --clickhouse-dsn "$DSN" --data-dir "$W/data-$1" \
-		--rate-per-ip 0 --spool-max-bytes $((4 << 30)) 2>"$W/$1.log" &
+		--rate-per-ip 0 --spool-max-bytes $((4 << 30)) --metrics-listen 127.0.0.1:0 2>"$W/$1.log" &
 	CPID=$!
 	PIDS+=("$CPID")
 	CADDR="$(wait_listening "$W/$1.log" "$CPID")"
+	MADDR="$(grep -o '"metrics_addr":"[^"]*"' "$W/$1.log" | head -1 | sed 's/.*"metrics_addr":"//;s/"$//')"
 }
 
 stop_pid() {
@@ -198,13 +199,13 @@ for s in bare ashiato; do
 	wrk_run "warm-$s" "$u" 3 "$p" >/dev/null
 done
 wrk_run warm-floor "$FURL" 3 "$FPID" >/dev/null # it parses nothing, so it needs no UA warm-up
-m0="$(curl -fsS "http://$CADDR/metrics")"
+m0="$(curl -fsS "http://$MADDR/metrics")"
 wrk_run bare-1 "$BURL" "$SECS" "$BPID"
 wrk_run ashiato-1 "$AURL" "$SECS" "$LPID"
 wrk_run floor-1 "$FURL" "$SECS" "$FPID"
 wrk_run bare-2 "$BURL" "$SECS" "$BPID"
 wrk_run ashiato-2 "$AURL" "$SECS" "$LPID"
-m1="$(curl -fsS "http://$CADDR/metrics")"
+m1="$(curl -fsS "http://$MADDR/metrics")"
 wrk_run floor-2 "$FURL" "$SECS" "$FPID"
 B_RPS="$(awk -v a="$(rps bare-1)" -v b="$(rps bare-2)" 'BEGIN{printf "%.0f", (a+b)/2}')"
 A_RPS="$(awk -v a="$(rps ashiato-1)" -v b="$(rps ashiato-2)" 'BEGIN{printf "%.0f", (a+b)/2}')"
@@ -305,7 +306,7 @@ if [ "$DRAIN" = 1 ]; then
 			-batch "$DRAIN_BATCH" -conns "$CONNS" | tee "$W/fill.json"
 		ACCEPTED="$("$LG" get "$W/fill.json" accepted)"
 		FILL_RPS="$("$LG" get "$W/fill.json" events_per_s | awk '{printf "%.0f", $1}')"
-		curl -fsS "http://$CADDR/metrics" | grep -E '^ashiato_spool_(bytes|records)' || true
+		curl -fsS "http://$MADDR/metrics" | grep -E '^ashiato_spool_(bytes|records)' || true
 		deploy/local/clickhouse.sh start
 		t_up="$(date +%s.%N)"
 		first_t="" first_n=0 n=0 t_end=""
