@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"log/slog"
+	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +28,13 @@ type API struct {
 	Privacy   *privacy.Service
 	Retention *privacy.Retention
 	Log       *slog.Logger
+	// Auditor batches the audit rows; nil writes each row at once.
+	Auditor *Auditor
+	// AuthLimit refuses addresses with too many failed authentications;
+	// ClientIP resolves a request's address (trusted proxies only). Both
+	// nil: no limit.
+	AuthLimit *AuthLimiter
+	ClientIP  func(c *fiber.Ctx) netip.Addr
 }
 
 // Route is one admin route and the scope it requires.
@@ -77,7 +86,21 @@ func (a *API) guard(r Route) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		e := store.AuditEntry{TS: time.Now(), Actor: "anonymous", Action: r.Action, Method: r.Method, Path: strings.Clone(c.Path())}
 		ctx := c.UserContext()
+		var ip netip.Addr
+		if a.AuthLimit != nil {
+			ip = a.ClientIP(c)
+			if wait, blocked := a.AuthLimit.Blocked(ip); blocked {
+				// Refused before the token check and without an audit row:
+				// a guessing flood costs neither ClickHouse nor the log.
+				werr := ingest.WriteError(c, collector.Errorf(collector.ERateLimited, "", "too many failed authentications from this address"))
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
+				return werr
+			}
+		}
 		tok, err := a.Tokens.Authenticate(ctx, bearer(c))
+		if err != nil && a.AuthLimit != nil && collector.ErrorCode(err) == collector.EUnauthorized {
+			a.AuthLimit.Fail(ip)
+		}
 		if err == nil {
 			e.Actor = "token:" + tok.ID
 			if !Allows(tok.Scopes, r.Scope) {
@@ -105,6 +128,10 @@ func (a *API) guard(r Route) fiber.Handler {
 }
 
 func (a *API) audit(ctx context.Context, e store.AuditEntry) {
+	if a.Auditor != nil {
+		a.Auditor.Add(e)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := a.Store.Audit(ctx, e); err != nil {

@@ -41,6 +41,8 @@ type Config struct {
 	// With neither, /metrics is not served.
 	MetricsListen string `yaml:"metrics_listen"`
 	MetricsToken  string `yaml:"metrics_token"`
+	// AuditRetentionDays is how long audit_log rows are kept (0 = forever).
+	AuditRetentionDays int `yaml:"audit_retention_days"`
 
 	store.Config `yaml:",inline"`
 	Sites        []collector.Site `yaml:"sites"`
@@ -58,6 +60,9 @@ type Server struct {
 	MaxConns     int           `yaml:"max_conns"`
 	RatePerIP    float64       `yaml:"rate_per_ip"` // sustained requests per second per client IP; 0 = off
 	RateBurst    int           `yaml:"rate_burst"`
+	// AdminAuthFailures is how many failed admin authentications a client
+	// address may have per minute before it gets 429.
+	AdminAuthFailures int `yaml:"admin_auth_failures"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -69,8 +74,9 @@ func Default() Config {
 		Config:   store.Config{DSN: "clickhouse://127.0.0.1:9000/ashiato"},
 		Server: Server{
 			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second,
-			MaxConns: 10000, RatePerIP: 200, RateBurst: 400,
+			MaxConns: 10000, RatePerIP: 200, RateBurst: 400, AdminAuthFailures: 20,
 		},
+		AuditRetentionDays: 730,
 	}
 }
 
@@ -144,6 +150,9 @@ func (c *Config) Finish() error {
 			return fmt.Errorf("site %s: configured twice", s.ID)
 		}
 		seen[s.ID] = true
+	}
+	if c.AuditRetentionDays < 0 {
+		return fmt.Errorf("audit_retention_days %d: want 0 (forever) or more", c.AuditRetentionDays)
 	}
 	if err := c.Spool.Validate(); err != nil {
 		return err

@@ -83,6 +83,11 @@ var Settings = []Setting{
 	{"debug-listen", "debug_listen", "serve pprof and enricher counters on this address (loopback only; empty = off)", str(func(c *Config) *string { return &c.DebugListen })},
 	{"metrics-listen", "metrics_listen", "serve /metrics on this address only (loopback or internal; empty = off)", str(func(c *Config) *string { return &c.MetricsListen })},
 	{"metrics-token", "metrics_token", "also serve /metrics on the public address to Authorization: Bearer <token> (empty = off)", str(func(c *Config) *string { return &c.MetricsToken })},
+	{"audit-retention-days", "audit_retention_days", "keep audit_log rows this many days (0 = forever)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.AuditRetentionDays = n
+		return err
+	}},
 	{"batch-interval", "writer.interval", "flush batches to ClickHouse at least this often", dur(func(c *Config) *time.Duration { return &c.Writer.Interval })},
 	{"batch-max-rows", "writer.max_rows", "rows per ClickHouse insert", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
