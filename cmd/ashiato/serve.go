@@ -114,7 +114,8 @@ func (m *Main) Run(ctx context.Context) error {
 
 	sites := ingest.NewSites(cfg.Sites)
 	m.app = newApp(cfg.Server, m.Log)
-	api := m.app.Group("/api", rateLimit(cfg.Server, m.enricher))
+	warnAtStart(cfg, m.Log)
+	api := m.app.Group("/api", (&proxyWarner{log: m.Log}).handler(cfg), rateLimit(cfg.Server, m.enricher))
 	h := &ingest.Handler{
 		Sites: sites, Verifier: signer, Enricher: m.enricher, IPs: m.enricher,
 		Hasher: m.salter, Sink: &batch.SpoolSink{Spool: m.spool},
