@@ -114,6 +114,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	sites := ingest.NewSites(cfg.Sites)
 	m.app = newApp(cfg.Server, m.Log)
+	m.app.Use(markServing) // limit.go: a served request's connection is not slow
 	warnAtStart(cfg, m.Log)
 	api := m.app.Group("/api", (&proxyWarner{log: m.Log}).handler(cfg), rateLimit(cfg.Server, m.enricher))
 	h := &ingest.Handler{
@@ -167,7 +168,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	m.Addr = ln.Addr().String()
-	ln = newLimitListener(ln, cfg.Server.MaxConns)
+	ln = newLimitListener(ln, cfg.Server.MaxConns, cfg.Server.MaxConnsPerIP, m.enricher.Trusted)
+	m.app.Server().ConnState = connState // the listener closes slow and idle connections first
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel

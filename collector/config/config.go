@@ -58,8 +58,11 @@ type Server struct {
 	WriteTimeout time.Duration `yaml:"write_timeout"`
 	IdleTimeout  time.Duration `yaml:"idle_timeout"`
 	MaxConns     int           `yaml:"max_conns"`
-	RatePerIP    float64       `yaml:"rate_per_ip"` // sustained requests per second per client IP; 0 = off
-	RateBurst    int           `yaml:"rate_burst"`
+	// MaxConnsPerIP caps the connections of one client address (trusted
+	// proxies excepted); 0 = max_conns.
+	MaxConnsPerIP int     `yaml:"max_conns_per_ip"`
+	RatePerIP     float64 `yaml:"rate_per_ip"` // sustained requests per second per client IP; 0 = off
+	RateBurst     int     `yaml:"rate_burst"`
 	// AdminAuthFailures is how many failed admin authentications a client
 	// address may have per minute before it gets 429.
 	AdminAuthFailures int `yaml:"admin_auth_failures"`
@@ -74,7 +77,7 @@ func Default() Config {
 		Config:   store.Config{DSN: "clickhouse://127.0.0.1:9000/ashiato"},
 		Server: Server{
 			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second,
-			MaxConns: 10000, RatePerIP: 200, RateBurst: 400, AdminAuthFailures: 20,
+			MaxConns: 10000, RatePerIP: 200, RateBurst: 400, AdminAuthFailures: 20, MaxConnsPerIP: 500,
 		},
 		AuditRetentionDays: 730,
 	}

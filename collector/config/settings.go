@@ -109,4 +109,9 @@ var Settings = []Setting{
 		c.Server.MaxConns = n
 		return err
 	}},
+	{"max-conns-per-ip", "server.max_conns_per_ip", "most concurrent connections of one client address (trusted proxies excepted)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.Server.MaxConnsPerIP = n
+		return err
+	}},
 }
