@@ -200,6 +200,10 @@ func TestRetention(t *testing.T) {
 			t.Errorf("%s events %d days ago: %d, want %d", c.site, c.ago, got, c.want)
 		}
 	}
+	// The index of events goes with them.
+	if n, want := e.count("SELECT count() FROM DB.event_subjects"), e.count("SELECT count() FROM DB.events"); n != want {
+		t.Errorf("event_subjects rows after retention: %d, want %d (one per event left)", n, want)
+	}
 	if n := e.count("SELECT count() FROM DB.consent_log"); n != 1 {
 		t.Errorf("consent_log rows: %d, want only today's", n)
 	}

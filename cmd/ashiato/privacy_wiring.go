@@ -56,13 +56,14 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 	ch.OnDecision = p.svc.OnDecision
 	ch.ErasedVisitor = func(site, vid string) bool { return p.svc.Erased(site, store.KindVisitor, vid) }
 	(&ingest.IdentifyHandler{Sites: h.Sites, Verifier: h.Verifier, Linker: p.svc, Log: m.Log, Now: time.Now}).Register(api)
-	(&ingest.RightsHandler{Sites: h.Sites, Verifier: h.Verifier, Rights: p.svc, Log: m.Log, Now: time.Now}).Register(api)
+	(&ingest.RightsHandler{Sites: h.Sites, Verifier: h.Verifier, Rights: p.svc, Log: m.Log, Now: time.Now,
+		Budget: &ingest.Windows{Max: ingest.SelfServiceBudget, Window: time.Minute}}).Register(api)
 	p.retention = &privacy.Retention{Store: m.store, Sites: h.Sites.All(), Log: m.Log, Now: time.Now,
 		AuditDays: m.Config.AuditRetentionDays}
 	p.auditor = &admin.Auditor{Store: m.store, Log: m.Log, Interval: p.auditEvery}
 	p.auditor.Start()
 	(&admin.API{Tokens: &admin.Tokens{Store: m.store}, Store: m.store, Privacy: p.svc, Retention: p.retention, Log: m.Log,
-		Auditor: p.auditor, AuthLimit: &admin.AuthLimiter{Max: m.Config.Server.AdminAuthFailures},
+		Auditor: p.auditor, AuthLimit: admin.NewAuthLimiter(m.Config.Server.AdminAuthFailures),
 		ClientIP: func(c *fiber.Ctx) netip.Addr {
 			return m.enricher.ClientIP(ingest.RemoteAddr(c), ingest.ForwardedFor(c))
 		},

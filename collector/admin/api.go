@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 
@@ -92,9 +91,8 @@ func (a *API) guard(r Route) fiber.Handler {
 			if wait, blocked := a.AuthLimit.Blocked(ip); blocked {
 				// Refused before the token check and without an audit row:
 				// a guessing flood costs neither ClickHouse nor the log.
-				werr := ingest.WriteError(c, collector.Errorf(collector.ERateLimited, "", "too many failed authentications from this address"))
-				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds())+1))
-				return werr
+				c.Set(fiber.HeaderRetryAfter, ingest.RetryAfterSeconds(wait))
+				return ingest.WriteError(c, collector.Errorf(collector.ERateLimited, "", "too many failed authentications from this address"))
 			}
 		}
 		tok, err := a.Tokens.Authenticate(ctx, bearer(c))

@@ -37,7 +37,15 @@ type RightsHandler struct {
 	Rights   VisitorRights
 	Log      *slog.Logger
 	Now      func() time.Time
+	// Budget limits the calls per visitor (summary, export and erasure
+	// together; SelfServiceBudget a minute in the collector); nil: none.
+	Budget *Windows
 }
+
+// SelfServiceBudget is how many self-service calls a visitor may make a
+// minute: enough for a person, too few for a script that makes ClickHouse
+// work on someone's behalf.
+const SelfServiceBudget = 10
 
 // Register mounts the endpoints on api, the router of /api.
 func (h *RightsHandler) Register(api fiber.Router) {
@@ -60,11 +68,21 @@ func (h *RightsHandler) visitor(c *fiber.Ctx, siteID, bodyToken string) (*collec
 			continue
 		}
 		if g, err := h.Verifier.Verify(t, h.Now()); err == nil && g.Site == site.ID && g.VisitorID != "" {
-			return site, strings.Clone(g.VisitorID), nil
+			vid := strings.Clone(g.VisitorID)
+			if h.Budget != nil {
+				if wait, ok := h.Budget.Take(site.ID + "\x00" + vid); !ok {
+					c.Set(fiber.HeaderRetryAfter, RetryAfterSeconds(wait))
+					return nil, "", errBudget
+				}
+			}
+			return site, vid, nil
 		}
 	}
 	return nil, "", collector.Errorf(collector.EUnauthorized, "consent", "no consent token with a visitor ID for this site")
 }
+
+// errBudget answers a visitor over SelfServiceBudget.
+var errBudget = collector.Errorf(collector.ERateLimited, "", "too many privacy requests for this visitor, retry later")
 
 func (h *RightsHandler) summary(c *fiber.Ctx) error {
 	site, vid, err := h.visitor(c, c.Query("site"), "")

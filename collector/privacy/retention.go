@@ -40,6 +40,7 @@ type retentionTable struct {
 var retentionTables = []retentionTable{
 	{"events", func(s *collector.Site) int { return s.RetentionDays }},
 	{"consent_log", func(s *collector.Site) int { return s.LedgerRetentionDays }},
+	{"event_subjects", func(s *collector.Site) int { return s.RetentionDays }}, // the index of events
 }
 
 // cutoff is the start (in the site's time zone) of the oldest day kept.

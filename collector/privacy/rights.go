@@ -185,7 +185,7 @@ func (s *Service) Erase(ctx context.Context, r Request) (store.Receipt, error) {
 }
 
 func (s *Service) eraseOnce(ctx context.Context, sub store.Subject, hashes []string, rows map[string]uint64) error {
-	for _, t := range []string{"identities", "audience_members", "events"} {
+	for _, t := range []string{"identities", "audience_members", "events", "event_subjects"} {
 		n, err := s.Store.DeleteSubjectRows(ctx, t, sub)
 		if err != nil {
 			return err
@@ -201,7 +201,7 @@ func (s *Service) eraseOnce(ctx context.Context, sub store.Subject, hashes []str
 		return fmt.Errorf("forget subject keys: %w", err)
 	}
 	rows["privacy_subjects"] += n
-	for _, t := range []string{"identities", "audience_members", "events", "consent_log", "privacy_subjects"} {
+	for _, t := range []string{"identities", "audience_members", "events", "event_subjects", "consent_log", "privacy_subjects"} {
 		if err := s.Store.WaitMutations(ctx, t); err != nil {
 			return err
 		}
@@ -212,7 +212,7 @@ func (s *Service) eraseOnce(ctx context.Context, sub store.Subject, hashes []str
 // remaining counts the rows that still name the subject.
 func (s *Service) remaining(ctx context.Context, sub store.Subject, hashes []string) (uint64, error) {
 	var total uint64
-	for _, t := range store.SubjectTables {
+	for _, t := range append([]string{"event_subjects"}, store.SubjectTables...) {
 		n, err := s.Store.CountSubjectRows(ctx, t, sub)
 		if err != nil {
 			return 0, err

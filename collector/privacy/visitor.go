@@ -51,7 +51,7 @@ func (s *Service) VisitorSummary(ctx context.Context, site, visitorID string) (a
 			out.Identities = append(out.Identities, id)
 		}
 	}
-	if out.Events, err = s.Store.CountSubjectRows(ctx, "events", sub); err != nil {
+	if out.Events, err = s.Store.CountSubjectEvents(ctx, sub); err != nil {
 		return nil, err
 	}
 	return out, nil
