@@ -29,6 +29,7 @@ type privacyState struct {
 	retentionEvery time.Duration // default 1h
 	settle         time.Duration // erasure's wait after suppressing; default 1s
 	auditEvery     time.Duration // flush audit rows; default 1s
+	eraseEvery     time.Duration // erasure batches; default 10s
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -78,8 +79,14 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 			p.retention.Loop(bg, orDefault(p.retentionFirst, time.Minute), orDefault(p.retentionEvery, time.Hour))
 			close(done)
 		}()
+		erasing := make(chan struct{})
+		go func() {
+			p.svc.RunErasures(bg, orDefault(p.eraseEvery, 10*time.Second))
+			close(erasing)
+		}()
 		p.svc.Run(bg, orDefault(p.reloadEvery, 5*time.Second))
 		<-done
+		<-erasing
 	}()
 	return nil
 }

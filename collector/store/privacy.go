@@ -148,50 +148,6 @@ func (s *Store) StreamSubjectRows(ctx context.Context, table string, sub Subject
 	return rows.Err()
 }
 
-// DeleteSubjectRows deletes the subject's rows of table by mutation, when
-// there are any, and returns how many there were. It does not wait.
-func (s *Store) DeleteSubjectRows(ctx context.Context, table string, sub Subject) (uint64, error) {
-	n, err := s.CountSubjectRows(ctx, table, sub)
-	if err != nil || n == 0 {
-		return n, err
-	}
-	cond, args := sub.where() // a mutation's condition: no subquery
-	if table == "event_subjects" {
-		cond, args = s.cond(table, sub)
-	}
-	q := "ALTER TABLE " + s.Dialect.DB + "." + table + " " + s.Dialect.OnCluster() + " DELETE WHERE site_id = ? AND " + cond
-	if err := s.Conn.Exec(ctx, q, append([]any{sub.Site}, args...)...); err != nil {
-		return n, fmt.Errorf("delete %s rows of subject: %w", table, err)
-	}
-	return n, nil
-}
-
-// PseudonymiseLedger replaces the subject's keys in the consent ledger
-// with pseudonyms (pseudo maps a key to its keyed hash), so that the proof
-// of consent stays without naming the subject. It returns the rows changed.
-func (s *Store) PseudonymiseLedger(ctx context.Context, sub Subject, pseudo func(kind, key string) string) (uint64, error) {
-	n, err := s.CountSubjectRows(ctx, "consent_log", sub)
-	if err != nil || n == 0 {
-		return n, err
-	}
-	db, on := s.Dialect.DB, s.Dialect.OnCluster()
-	for _, v := range sub.Visitors {
-		err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".consent_log "+on+" UPDATE visitor_id = ? WHERE site_id = ? AND visitor_id = ?",
-			pseudo(KindVisitor, v), sub.Site, v)
-		if err != nil {
-			return n, fmt.Errorf("pseudonymise consent_log: %w", err)
-		}
-	}
-	for _, u := range sub.Users {
-		err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".consent_log "+on+" UPDATE user_id = ? WHERE site_id = ? AND user_id = ?",
-			pseudo(KindUser, u), sub.Site, u)
-		if err != nil {
-			return n, fmt.Errorf("pseudonymise consent_log: %w", err)
-		}
-	}
-	return n, nil
-}
-
 // WaitMutations waits until table has no unfinished mutation.
 func (s *Store) WaitMutations(ctx context.Context, table string) error {
 	for {
@@ -250,20 +206,6 @@ func (s *Store) SubjectStates(ctx context.Context) ([]SubjectState, error) {
 		out = append(out, st)
 	}
 	return out, rows.Err()
-}
-
-// ForgetSubjectKeys blanks the stored keys of privacy_subjects rows (the
-// earlier "stopped" rows of a subject now erased), by mutation.
-func (s *Store) ForgetSubjectKeys(ctx context.Context, site string, hashes []string) (uint64, error) {
-	var n uint64
-	err := s.Conn.QueryRow(ctx, "SELECT count() FROM "+s.Dialect.DB+".privacy_subjects WHERE site_id = ? AND key_hash IN ? AND subject != ''",
-		site, set(hashes)).Scan(&n)
-	if err != nil || n == 0 {
-		return n, err
-	}
-	err = s.Conn.Exec(ctx, "ALTER TABLE "+s.Dialect.DB+".privacy_subjects "+s.Dialect.OnCluster()+" UPDATE subject = '' WHERE site_id = ? AND key_hash IN ?",
-		site, set(hashes))
-	return n, err
 }
 
 // CountSubjectKeys counts privacy_subjects rows that still hold a key.

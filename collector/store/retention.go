@@ -117,16 +117,5 @@ func (s *Store) DeleteOlder(ctx context.Context, table string, cutoff time.Time)
 // by mutation when there are any: no mutation (a rewrite of parts on
 // older servers) for nothing.
 func (s *Store) deleteWhere(ctx context.Context, table, where string, args ...any) (uint64, error) {
-	var n uint64
-	if err := s.Conn.QueryRow(ctx, "SELECT count() FROM "+s.Dialect.DB+"."+table+" WHERE "+where, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count old rows of %s: %w", table, err)
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	err := s.Conn.Exec(ctx, "ALTER TABLE "+s.Dialect.DB+"."+table+" "+s.Dialect.OnCluster()+" DELETE WHERE "+where, args...)
-	if err != nil {
-		return n, fmt.Errorf("delete old rows of %s: %w", table, err)
-	}
-	return n, nil
+	return s.deleteOrUpdate(ctx, table, "DELETE", where, args...)
 }
