@@ -23,6 +23,7 @@
 #   ASHIATO_BENCH_DRAIN_BATCH=10   events per request while filling it (JSON arrays)
 #   ASHIATO_BENCH_OPEN_ROUNDS=3    open-loop rounds at half load (the p99 is their median)
 #   ASHIATO_BENCH_MICRO=1          run the Go micro-benchmarks (ASHIATO_BENCH_TIME=300ms each)
+#   ASHIATO_BENCH_PRIVACY=1        run deploy/local/bench-privacy.sh (lookup and erasure flood, 20 M rows)
 #   ASHIATO_BENCH_PROFILE=0        1: CPU and allocation profiles of the hot path under wrk load
 #                                  (ashiato serve --debug-listen: pprof and the UA counters)
 #   ASHIATO_BENCH_CH_PORT=19100    native port of the bench's ClickHouse (HTTP 18223, interserver 19109)
@@ -346,6 +347,10 @@ f_ratio="$(awk -v a="$F_RPS" -v b="$B_RPS" 'BEGIN{printf "%.2f", a/b}')"
 p99_ratio="$(awk -v a="$A_P99" -v b="$B_P99" 'BEGIN{printf "%.1f", (b>0 ? a/b : 0)}')"
 rss_ratio="$(awk -v a="$A_MIB" -v b="$B_MIB" 'BEGIN{printf "%.1f", a/b}')"
 
+if [ "${ASHIATO_BENCH_PRIVACY:-1}" = 1 ]; then
+	# Issue 17: self-service lookup and erasure flood on 20 M generated rows.
+	ASHIATO_BENCH_CH_PORT="$CH_PORT" deploy/local/bench-privacy.sh
+fi
 say "results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average at end $(cut -d' ' -f1-3 /proc/loadavg))"
 {
 	printf '%-40s %14s %14s %8s %16s %s\n' "figure" "ashiato" "bare Fiber" "ratio" "target" "result"
