@@ -204,6 +204,9 @@ func TestRetention(t *testing.T) {
 	if n, want := e.count("SELECT count() FROM DB.event_subjects"), e.count("SELECT count() FROM DB.events"); n != want {
 		t.Errorf("event_subjects rows after retention: %d, want %d (one per event left)", n, want)
 	}
+	if n, want := e.count("SELECT count() FROM DB.consent_subjects"), e.count("SELECT count() FROM DB.consent_log WHERE visitor_id != ''"); n != want {
+		t.Errorf("consent_subjects rows after retention: %d, want %d (one per ledger row left)", n, want)
+	}
 	if n := e.count("SELECT count() FROM DB.consent_log"); n != 1 {
 		t.Errorf("consent_log rows: %d, want only today's", n)
 	}

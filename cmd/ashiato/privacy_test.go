@@ -302,6 +302,7 @@ func TestErasure(t *testing.T) {
 		"audit_log":        "SELECT count() FROM DB.audit_log WHERE position(detail, ?) > 0 OR position(subject, ?) > 0",
 		"erasure_receipts": "SELECT count() FROM DB.erasure_receipts WHERE key_hash = ? OR key_hash = ?",
 		"event_subjects":   "SELECT count() FROM DB.event_subjects WHERE subject = ? OR subject = ?",
+		"consent_subjects": "SELECT count() FROM DB.consent_subjects WHERE subject = ? OR subject = ?",
 	}
 	for table, q := range checks {
 		if n := e.count(q, v.vid, uid); n != 0 {

@@ -147,17 +147,30 @@ func (s *Service) eraseAll(ctx context.Context, queued []store.QueuedErasure) (m
 	for i := range pending {
 		pending[i] = i
 	}
+	// Each round deletes the rows, recounts them through the indexes (still
+	// whole: a straggler's index row shows it), and only then deletes the
+	// index rows of the subjects found clean, and checks those are gone.
 	for round := 0; round < 3 && len(pending) > 0; round++ {
-		subs := make([]store.Subject, len(pending))
-		for j, i := range pending {
-			subs[j] = queued[i].Subject
-		}
-		if err := s.deleteSubjects(ctx, subs); err != nil {
+		if err := s.deleteSubjects(ctx, subjectsOf(queued, pending), dataTables); err != nil {
 			return nil, err
 		}
-		var left []int
+		var clean, left []int
 		for _, i := range pending {
 			n, err := s.remaining(ctx, queued[i].Subject, s.keyHashes(queued[i].Subject))
+			if err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				clean = append(clean, i)
+			} else {
+				left = append(left, i)
+			}
+		}
+		if err := s.deleteSubjects(ctx, subjectsOf(queued, clean), indexTables); err != nil {
+			return nil, err
+		}
+		for _, i := range clean {
+			n, err := s.indexed(ctx, queued[i].Subject)
 			if err != nil {
 				return nil, err
 			}
@@ -188,9 +201,41 @@ func (s *Service) eraseAll(ctx context.Context, queued []store.QueuedErasure) (m
 	return results, s.Store.WaitMutations(ctx, "erasure_queue")
 }
 
-// deleteSubjects deletes the rows of subs from every table, one statement
-// per table for the subjects that have rows there, and waits for them.
-func (s *Service) deleteSubjects(ctx context.Context, subs []store.Subject) error {
+// The tables an erasure deletes from (the ledger: pseudonymises), in two
+// steps: the data, then, once it is verified gone, its indexes.
+var (
+	dataTables  = []string{"identities", "audience_members", "events", "consent_log"}
+	indexTables = []string{"event_subjects", "consent_subjects"}
+)
+
+func subjectsOf(queued []store.QueuedErasure, idx []int) []store.Subject {
+	out := make([]store.Subject, len(idx))
+	for j, i := range idx {
+		out[j] = queued[i].Subject
+	}
+	return out
+}
+
+// indexed counts the index rows of sub.
+func (s *Service) indexed(ctx context.Context, sub store.Subject) (uint64, error) {
+	var total uint64
+	for _, t := range indexTables {
+		n, err := s.Store.CountSubjectRows(ctx, t, sub)
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// deleteSubjects deletes the rows of subs from tables, one statement per
+// table for the subjects that have rows there (counted before any
+// statement), and waits for them.
+func (s *Service) deleteSubjects(ctx context.Context, subs []store.Subject, tables []string) error {
+	if len(subs) == 0 {
+		return nil
+	}
 	var hashes []string
 	monthSet := map[uint32]bool{}
 	for _, sub := range subs {
@@ -207,18 +252,21 @@ func (s *Service) deleteSubjects(ctx context.Context, subs []store.Subject) erro
 	for m := range monthSet {
 		months = append(months, m)
 	}
-	var touched []string
-	for _, t := range []string{"identities", "audience_members", "events", "event_subjects", "consent_log"} {
-		var with []store.Subject
+	withRows := map[string][]store.Subject{}
+	for _, t := range tables {
 		for _, sub := range subs {
 			n, err := s.Store.CountSubjectRows(ctx, t, sub)
 			if err != nil {
 				return err
 			}
 			if n > 0 {
-				with = append(with, sub)
+				withRows[t] = append(withRows[t], sub)
 			}
 		}
+	}
+	var touched []string
+	for _, t := range tables {
+		with := withRows[t]
 		if len(with) == 0 {
 			continue
 		}
@@ -226,7 +274,7 @@ func (s *Service) deleteSubjects(ctx context.Context, subs []store.Subject) erro
 		switch t {
 		case "consent_log":
 			err = s.Store.PseudonymiseLedgers(ctx, with, s.Keys.Pseudonym)
-		case "events", "event_subjects":
+		case "events", "event_subjects": // months of the subjects' events
 			err = s.Store.DeleteSubjectsRows(ctx, t, with, months)
 		default:
 			err = s.Store.DeleteSubjectsRows(ctx, t, with, nil)

@@ -40,7 +40,8 @@ type retentionTable struct {
 var retentionTables = []retentionTable{
 	{"events", func(s *collector.Site) int { return s.RetentionDays }},
 	{"consent_log", func(s *collector.Site) int { return s.LedgerRetentionDays }},
-	{"event_subjects", func(s *collector.Site) int { return s.RetentionDays }}, // the index of events
+	{"event_subjects", func(s *collector.Site) int { return s.RetentionDays }},         // the index of events
+	{"consent_subjects", func(s *collector.Site) int { return s.LedgerRetentionDays }}, // the index of the ledger
 }
 
 // cutoff is the start (in the site's time zone) of the oldest day kept.

@@ -81,8 +81,8 @@ func (s *Store) DeleteSubjectsRows(ctx context.Context, table string, subs []Sub
 	var conds []string
 	var args []any
 	for _, sub := range subs {
-		c, a := sub.where()
-		if table == "event_subjects" {
+		c, a := sub.where() // a mutation's condition: no subquery
+		if isIndex(table) {
 			c, a = s.cond(table, sub)
 		}
 		conds = append(conds, "(site_id = ? AND "+c+")")

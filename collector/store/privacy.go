@@ -65,27 +65,37 @@ func (sub Subject) keys() []string {
 	return append(append([]string{}, sub.Visitors...), sub.Users...)
 }
 
+// isIndex reports whether table is a subject index (a subject column
+// instead of visitor_id and user_id).
+func isIndex(table string) bool { return table == "event_subjects" || table == "consent_subjects" }
+
 // cond returns the condition (without the site) that selects the
-// subject's rows of table. Events are found through event_subjects: the
-// (day, event ID) pairs of the subject's keys bound the read through the
-// primary key of events, instead of a scan of the site.
+// subject's rows of table. Events and the ledger are found through their
+// indexes: the (day, event ID) pairs and the consent IDs of the subject's
+// keys bound the read through the primary key, instead of a scan of the
+// site.
 func (s *Store) cond(table string, sub Subject) (string, []any) {
-	switch table {
-	case "event_subjects":
+	if isIndex(table) {
 		if len(sub.keys()) == 0 {
 			return "0", nil
 		}
 		return "subject IN ?", []any{set(sub.keys())}
+	}
+	cond, args := sub.where()
+	if len(args) == 0 {
+		return cond, args
+	}
+	switch table {
 	case "events":
-		cond, args := sub.where()
-		if len(args) == 0 {
-			return cond, args
-		}
 		return cond + " AND (toDate(ts), event_id) IN (SELECT toDate(ts), event_id FROM " + s.Dialect.DB +
 				".event_subjects WHERE site_id = ? AND subject IN ?)",
 			append(args, sub.Site, set(sub.keys()))
+	case "consent_log":
+		return cond + " AND consent_id IN (SELECT consent_id FROM " + s.Dialect.DB +
+				".consent_subjects WHERE site_id = ? AND subject IN ?)",
+			append(args, sub.Site, set(sub.keys()))
 	}
-	return sub.where()
+	return cond, args
 }
 
 func (s *Store) subjectQuery(sel, table string, sub Subject) (string, []any) {

@@ -37,6 +37,14 @@ func TestSubjectLookupIsBounded(t *testing.T) {
 	if err := st.InsertEvents(ctx, mine); err != nil {
 		t.Fatal(err)
 	}
+	// The ledger: a decision per crowd visitor, and two of "me".
+	err = st.Conn.Exec(ctx, `INSERT INTO `+st.Dialect.DB+`.consent_log (consent_id, site_id, ts, visitor_id, user_id, granted, denied, revision, texts_hash, method, lang, gpc, ua_family, expires_at)
+		SELECT toString(generateUUIDv4()), 'shop', toDateTime('2026-09-01 00:00:00') + number, if(number < 2, 'me', concat('c', toString(number))), '',
+		       ['necessary'], [], 1, 'h', 'accept_all', 'en', 0, '', toDateTime('2027-03-01 00:00:00')
+		FROM numbers(200000)`)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		sub  store.Subject
@@ -69,6 +77,13 @@ func TestSubjectLookupIsBounded(t *testing.T) {
 			}
 			if m != tc.want || read > crowd/10 {
 				t.Errorf("CountSubjectEvents: %d events reading %d rows, want %d reading a few granules of each part", m, read, tc.want)
+			}
+			read = 0
+			if _, err := st.CountSubjectRows(pctx, "consent_log", tc.sub); err != nil {
+				t.Fatal(err)
+			}
+			if read > 200000/4 {
+				t.Errorf("the ledger lookup read %d rows of 200,000: not bounded", read)
 			}
 		})
 	}
