@@ -68,14 +68,7 @@ func (h *RightsHandler) visitor(c *fiber.Ctx, siteID, bodyToken string) (*collec
 			continue
 		}
 		if g, err := h.Verifier.Verify(t, h.Now()); err == nil && g.Site == site.ID && g.VisitorID != "" {
-			vid := strings.Clone(g.VisitorID)
-			if h.Budget != nil {
-				if wait, ok := h.Budget.Take(site.ID + "\x00" + vid); !ok {
-					c.Set(fiber.HeaderRetryAfter, RetryAfterSeconds(wait))
-					return nil, "", errBudget
-				}
-			}
-			return site, vid, nil
+			return site, strings.Clone(g.VisitorID), nil
 		}
 	}
 	return nil, "", collector.Errorf(collector.EUnauthorized, "consent", "no consent token with a visitor ID for this site")
@@ -84,8 +77,24 @@ func (h *RightsHandler) visitor(c *fiber.Ctx, siteID, bodyToken string) (*collec
 // errBudget answers a visitor over SelfServiceBudget.
 var errBudget = collector.Errorf(collector.ERateLimited, "", "too many privacy requests for this visitor, retry later")
 
+// spend takes one call of the visitor's budget; over it, errBudget with
+// Retry-After.
+func (h *RightsHandler) spend(c *fiber.Ctx, site, vid string) error {
+	if h.Budget == nil {
+		return nil
+	}
+	if wait, ok := h.Budget.Take(site + "\x00" + vid); !ok {
+		c.Set(fiber.HeaderRetryAfter, RetryAfterSeconds(wait))
+		return errBudget
+	}
+	return nil
+}
+
 func (h *RightsHandler) summary(c *fiber.Ctx) error {
 	site, vid, err := h.visitor(c, c.Query("site"), "")
+	if err == nil {
+		err = h.spend(c, site.ID, vid)
+	}
 	if err != nil {
 		return WriteError(c, err)
 	}
@@ -99,6 +108,9 @@ func (h *RightsHandler) summary(c *fiber.Ctx) error {
 
 func (h *RightsHandler) export(c *fiber.Ctx) error {
 	site, vid, err := h.visitor(c, c.Query("site"), "")
+	if err == nil {
+		err = h.spend(c, site.ID, vid)
+	}
 	if err != nil {
 		return WriteError(c, err)
 	}
@@ -137,6 +149,9 @@ func (h *RightsHandler) erase(c *fiber.Ctx) error {
 		return WriteError(c, jsonError(err))
 	}
 	site, vid, err := h.visitor(c, body.Site, body.Consent)
+	if err == nil {
+		err = h.spend(c, site.ID, vid)
+	}
 	if err != nil {
 		return WriteError(c, err)
 	}
