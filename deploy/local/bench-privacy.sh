@@ -58,6 +58,7 @@ echo "events: $(q "SELECT count() FROM $DB.events") rows in $(q "SELECT count() 
 
 say "self-service lookup ($LOOKUPS visitors, each query once)"
 [ "${ASHIATO_BENCH_PRIVACY_LOOKUP:-1}" = 1 ] || LOOKUPS=0
+LSTART=$(date +%s)
 VS=()
 [ "$LOOKUPS" = 0 ] || mapfile -t VS < <(q "SELECT DISTINCT subject FROM $DB.event_subjects WHERE site_id = 'shop' AND subject LIKE 'v%' AND cityHash64(subject) % 1000 = 7 LIMIT $LOOKUPS" | head -n "$LOOKUPS")
 for v in "${VS[@]}"; do
@@ -70,7 +71,7 @@ sleep 8 # query_log is flushed every 7.5 s
 q "SYSTEM FLUSH LOGS" 2>/dev/null || true
 q "SELECT extract(query, 'bench17:([a-z]+)') AS step, count() AS lookups, round(quantileExact(0.5)(query_duration_ms)) AS median_ms,
           max(query_duration_ms) AS max_ms, round(avg(read_rows)) AS rows_read
-   FROM system.query_log WHERE type = 2 AND query LIKE '%bench17:%' AND query LIKE '%$DB.%' AND event_time > now() - 600
+   FROM system.query_log WHERE type = 2 AND query LIKE '%bench17:%' AND query LIKE '%$DB.%' AND event_time >= toDateTime($LSTART)
    GROUP BY step ORDER BY step FORMAT PrettyCompactMonoBlock" | tee "$W/lookup.txt"
 
 say "erasure flood: $N erasures through the admin API at once"
