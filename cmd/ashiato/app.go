@@ -18,6 +18,10 @@ import (
 	"github.com/ashiato/ashiato/collector/ingest"
 )
 
+// readBufferSize bounds a request's line and headers. Browsers send cookies
+// of 8 KiB and more on big sites; a request above it is answered 431.
+const readBufferSize = 32 << 10
+
 // newApp returns the Fiber app with the server's limits: body size, read,
 // write and idle timeouts (slow clients cannot hold a connection open), and
 // a connection cap.
@@ -30,7 +34,7 @@ func newApp(cfg config.Server, log *slog.Logger) *fiber.App {
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
 		Concurrency:           cfg.MaxConns + 64, // the listener enforces MaxConns, with Retry-After (limit.go)
-		ReadBufferSize:        8192,
+		ReadBufferSize:        readBufferSize,
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
 			var fe *fiber.Error
 			if errors.As(err, &fe) {
@@ -45,6 +49,10 @@ func newApp(cfg config.Server, log *slog.Logger) *fiber.App {
 					// A client too slow to send its request: not our fault,
 					// and not worth a log line per connection.
 					return c.Status(fe.Code).JSON(ingest.ErrorBody{Error: "timeout"})
+				case fiber.StatusRequestHeaderFieldsTooLarge:
+					// Headers above readBufferSize: the client's doing, answered
+					// without a log line (a flood must not flood the log).
+					return c.Status(fe.Code).JSON(ingest.ErrorBody{Error: "headers_too_large"})
 				case fiber.StatusBadRequest:
 					return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "", "bad request"))
 				}

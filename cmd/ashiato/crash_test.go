@@ -58,7 +58,7 @@ func TestCrash(t *testing.T) {
 	startCollector := func() *collectorProc {
 		for try := 0; ; try++ {
 			p, err := tryStartProc(t, bin, logs, "--listen", addr, "--clickhouse-dsn", dsn, "--data-dir", dataDir,
-				"--config", cfgFile, "--batch-interval", "50ms", "--rate-per-ip", "0", "--log-level", "info")
+				"--config", cfgFile, "--batch-interval", "50ms", "--rate-per-ip", "0", "--log-level", "info", "--metrics-token", testMetricsToken)
 			if err == nil {
 				return p
 			}

@@ -2,11 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/pprof"
 	"runtime"
-	"time"
 )
 
 // startDebug serves Go's pprof endpoints (/debug/pprof/) and the UA
@@ -15,10 +13,6 @@ import (
 func (m *Main) startDebug(addr string) error {
 	if addr == "" {
 		return nil
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
 	}
 	// Sample allocations finely enough that small per-request ones show.
 	runtime.MemProfileRate = 16 << 10
@@ -31,9 +25,11 @@ func (m *Main) startDebug(addr string) error {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(m.enricher.Stats())
 	})
-	m.DebugAddr = ln.Addr().String()
-	m.debug = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go m.debug.Serve(ln)
-	m.Log.Info("debug listening", "debug_addr", ln.Addr().String())
+	srv, bound, err := serveSide(addr, mux)
+	if err != nil {
+		return err
+	}
+	m.debug, m.DebugAddr = srv, bound
+	m.Log.Info("debug listening", "debug_addr", bound)
 	return nil
 }

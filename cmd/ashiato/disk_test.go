@@ -114,7 +114,7 @@ func TestDiskFull(t *testing.T) {
 		cfg := writeFile(t, "ashiato.yaml", "spool:\n  segment_bytes: 262144\n")
 		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 		args := []string{"--listen", addr, "--clickhouse-dsn", dsn, "--data-dir", dir, "--config", cfg,
-			"--batch-interval", "100ms", "--rate-per-ip", "0", "--log-level", "info"}
+			"--batch-interval", "100ms", "--rate-per-ip", "0", "--log-level", "info", "--metrics-token", testMetricsToken}
 		logs := &syncBuffer{}
 		p := startProc(t, bin, logs, args...)
 		ch.kill()

@@ -81,7 +81,7 @@ func TestCompressedBodies(t *testing.T) {
 		t.Errorf("the 100 MiB bomb made the process allocate %d MiB; decoding must stop at the body limit", grew>>20)
 	}
 
-	_, metrics, _ := ts.get(t, "/metrics", nil)
+	_, metrics, _ := ts.get(t, "/metrics", metricsAuth)
 	for _, want := range []string{
 		`ashiato_hits_rejected_total{reason="unsupported_encoding"} 2`,
 		`ashiato_hits_rejected_total{reason="too_large"} 2`,

@@ -22,7 +22,10 @@ func TestOperationsEndpoints(t *testing.T) {
 	ts.post(t, "/api/event", `{"site":"demo","url":"http://localhost/m"}`, nil)
 	ts.post(t, "/api/event", `{"site":"demo"}`, nil)
 	ts.waitCount(t, "url_path = '/m'", 1)
-	st, metrics, _ := ts.get(t, "/metrics", nil)
+	if st, _, _ := ts.get(t, "/metrics", nil); st != 401 {
+		t.Errorf("/metrics without the token: %d, want 401", st)
+	}
+	st, metrics, _ := ts.get(t, "/metrics", metricsAuth)
 	for _, want := range []string{
 		"ashiato_hits_accepted_total 1", `ashiato_hits_rejected_total{reason="invalid"} 1`,
 		"ashiato_spool_bytes", "ashiato_spool_records", "ashiato_spool_fsync_seconds", "ashiato_writer_insert_seconds",

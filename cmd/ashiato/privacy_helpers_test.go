@@ -93,6 +93,7 @@ func (e *privEnv) start(tune func(m *Main)) *Main {
 	m.privacy.reloadEvery = 200 * time.Millisecond
 	m.privacy.retentionFirst = time.Hour // the tests run it through the admin API
 	m.privacy.settle = 300 * time.Millisecond
+	m.privacy.eraseEvery = 200 * time.Millisecond
 	if tune != nil {
 		tune(m)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,6 +20,7 @@ import (
 type privacyState struct {
 	svc       *privacy.Service
 	retention *privacy.Retention
+	auditor   *admin.Auditor
 	cancel    context.CancelFunc
 	done      chan struct{}
 
@@ -26,6 +28,8 @@ type privacyState struct {
 	retentionFirst time.Duration // first retention run after start; default 1m
 	retentionEvery time.Duration // default 1h
 	settle         time.Duration // erasure's wait after suppressing; default 1s
+	auditEvery     time.Duration // flush audit rows; default 1s
+	eraseEvery     time.Duration // erasure batches; default 10s
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -54,10 +58,18 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 	ch.OnDecision = p.svc.OnDecision
 	ch.ErasedVisitor = func(site, vid string) bool { return p.svc.Erased(site, store.KindVisitor, vid) }
 	(&ingest.IdentifyHandler{Sites: h.Sites, Verifier: h.Verifier, Gate: m.gate, Linker: p.svc, Log: m.Log, Now: m.now}).Register(api)
-	(&ingest.RightsHandler{Sites: h.Sites, Verifier: h.Verifier, Gate: m.gate, Rights: p.svc, Log: m.Log, Now: m.now}).Register(api)
-	p.retention = &privacy.Retention{Store: m.store, Sites: h.Sites.All(), Log: m.Log, Now: time.Now}
+	(&ingest.RightsHandler{Sites: h.Sites, Verifier: h.Verifier, Gate: m.gate, Rights: p.svc, Log: m.Log, Now: m.now,
+		Budget: &ingest.Windows{Max: ingest.SelfServiceBudget, Window: time.Minute}}).Register(api)
+	p.retention = &privacy.Retention{Store: m.store, Sites: h.Sites.All(), Log: m.Log, Now: time.Now,
+		AuditDays: m.Config.AuditRetentionDays}
+	p.auditor = &admin.Auditor{Store: m.store, Log: m.Log, Interval: p.auditEvery}
+	p.auditor.Start()
 	(&admin.API{Tokens: &admin.Tokens{Store: m.store}, Store: m.store, Privacy: p.svc, Retention: p.retention, Log: m.Log,
-		Stats: m.statsEngine(h.Sites.Get)}).Register(app)
+		Stats: m.statsEngine(h.Sites.Get), Auditor: p.auditor, AuthLimit: admin.NewAuthLimiter(m.Config.Server.AdminAuthFailures),
+		ClientIP: func(c *fiber.Ctx) netip.Addr {
+			return m.enricher.ClientIP(ingest.RemoteAddr(c), ingest.ForwardedFor(c))
+		},
+	}).Register(app)
 
 	bg, cancel := context.WithCancel(context.Background())
 	p.cancel, p.done = cancel, make(chan struct{})
@@ -68,8 +80,14 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 			p.retention.Loop(bg, orDefault(p.retentionFirst, time.Minute), orDefault(p.retentionEvery, time.Hour))
 			close(done)
 		}()
+		erasing := make(chan struct{})
+		go func() {
+			p.svc.RunErasures(bg, orDefault(p.eraseEvery, 10*time.Second))
+			close(erasing)
+		}()
 		p.svc.Run(bg, orDefault(p.reloadEvery, 5*time.Second))
 		<-done
+		<-erasing
 	}()
 	return nil
 }
@@ -84,6 +102,9 @@ func (m *Main) stopPrivacy() {
 	}
 	if p.svc != nil {
 		p.svc.Wait()
+	}
+	if p.auditor != nil {
+		p.auditor.Close() // the app has stopped: no request adds a row any more
 	}
 }
 

@@ -264,7 +264,7 @@ func startMain(t testing.TB, dsn string, st *store.Store, dataDir string, args .
 	t.Helper()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	base := []string{"--listen", "127.0.0.1:0", "--clickhouse-dsn", dsn, "--data-dir", dataDir,
-		"--batch-interval", "100ms", "--rate-per-ip", "0"}
+		"--batch-interval", "100ms", "--rate-per-ip", "0", "--metrics-token", testMetricsToken}
 	cfg, err := config.Load(fs, append(base, args...), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)

@@ -380,9 +380,18 @@ func checkExactlyOnce(t testing.TB, s stored, acked map[string]bool, logs fmt.St
 	}
 }
 
+// testMetricsToken opens /metrics on the public address of the collectors
+// that tests start (--metrics-token).
+const testMetricsToken = "test-metrics-token"
+
+// metricsAuth is the header that carries testMetricsToken.
+var metricsAuth = map[string]string{"Authorization": "Bearer " + testMetricsToken}
+
 // metricValue reads one unlabelled metric from the /metrics page at base.
 func metricValue(base, name string) (float64, error) {
-	resp, err := http.Get(base + "/metrics")
+	req, _ := http.NewRequest("GET", base+"/metrics", nil)
+	req.Header.Set("Authorization", metricsAuth["Authorization"])
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err
 	}

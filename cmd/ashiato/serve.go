@@ -65,6 +65,8 @@ type Main struct {
 	// Now is the clock of received hits and consent decisions; nil is
 	// time.Now. Tests set it to load data dated in the past.
 	Now func() time.Time
+	// MetricsAddr is the address of the metrics listener (metrics.go), if any.
+	MetricsAddr string
 
 	reg      *prometheus.Registry
 	store    *store.Store
@@ -74,6 +76,7 @@ type Main struct {
 	salter   *consent.Salter
 	privacy  privacyState // owned by privacy_wiring.go
 	debug    *http.Server // debug.go, when debug_listen is set
+	metrics  *http.Server // metrics.go, when metrics_listen is set
 	app      *fiber.App
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -119,7 +122,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	sites := ingest.NewSites(cfg.Sites)
 	m.app = newApp(cfg.Server, m.Log)
-	api := m.app.Group("/api", rateLimit(cfg.Server, m.enricher))
+	m.app.Use(markServing) // limit.go: a served request's connection is not slow
+	warnAtStart(cfg, m.Log)
+	api := m.app.Group("/api", (&proxyWarner{log: m.Log}).handler(cfg), rateLimit(cfg.Server, m.enricher))
 	h := &ingest.Handler{
 		Sites: sites, Verifier: signer, Gate: m.gate, Enricher: m.enricher, IPs: m.enricher,
 		Hasher: m.salter, Sink: &batch.SpoolSink{Spool: m.spool},
@@ -158,17 +163,21 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 			return nil
 		},
-	})
+	}, cfg.MetricsToken)
 
 	if err := m.startDebug(cfg.DebugListen); err != nil {
 		return fmt.Errorf("debug listen: %w", err)
+	}
+	if err := m.startMetrics(cfg.MetricsListen); err != nil {
+		return fmt.Errorf("metrics listen: %w", err)
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	m.Addr = ln.Addr().String()
-	ln = newLimitListener(ln, cfg.Server.MaxConns)
+	ln = newLimitListener(ln, cfg.Server.MaxConns, cfg.Server.MaxConnsPerIP, m.enricher.Trusted)
+	m.app.Server().ConnState = connState // the listener closes slow and idle connections first
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -184,7 +193,7 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Error("http server stopped", "err", err)
 		}
 	}()
-	m.Log.Info("listening", "addr", m.Addr, "sites", len(cfg.Sites),
+	m.Log.Info("listening", "addr", m.Addr, "metrics_addr", m.MetricsAddr, "sites", len(cfg.Sites),
 		"clickhouse", fmt.Sprintf("%d.%d.%d", m.store.Version.Version.Major, m.store.Version.Version.Minor, m.store.Version.Version.Patch))
 	return nil
 }
@@ -209,6 +218,9 @@ func (m *Main) Close() error {
 	}
 	if m.debug != nil {
 		m.debug.Close()
+	}
+	if m.metrics != nil {
+		m.metrics.Close()
 	}
 	if m.cancel != nil {
 		m.drain(5 * time.Second)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -28,6 +29,13 @@ type API struct {
 	Retention *privacy.Retention
 	Stats     *stats.Engine // the engine of /stats/{report} and ashiato query
 	Log       *slog.Logger
+	// Auditor batches the audit rows; nil writes each row at once.
+	Auditor *Auditor
+	// AuthLimit refuses addresses with too many failed authentications;
+	// ClientIP resolves a request's address (trusted proxies only). Both
+	// nil: no limit.
+	AuthLimit *AuthLimiter
+	ClientIP  func(c *fiber.Ctx) netip.Addr
 }
 
 // Route is one admin route and the scope it requires.
@@ -81,7 +89,20 @@ func (a *API) guard(r Route) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		e := store.AuditEntry{TS: time.Now(), Actor: "anonymous", Action: r.Action, Method: r.Method, Path: strings.Clone(c.Path())}
 		ctx := c.UserContext()
+		var ip netip.Addr
+		if a.AuthLimit != nil {
+			ip = a.ClientIP(c)
+			if wait, blocked := a.AuthLimit.Blocked(ip); blocked {
+				// Refused before the token check and without an audit row:
+				// a guessing flood costs neither ClickHouse nor the log.
+				c.Set(fiber.HeaderRetryAfter, ingest.RetryAfterSeconds(wait))
+				return ingest.WriteError(c, collector.Errorf(collector.ERateLimited, "", "too many failed authentications from this address"))
+			}
+		}
 		tok, err := a.Tokens.Authenticate(ctx, bearer(c))
+		if err != nil && a.AuthLimit != nil && collector.ErrorCode(err) == collector.EUnauthorized {
+			a.AuthLimit.Fail(ip)
+		}
 		if err == nil {
 			e.Actor = "token:" + tok.ID
 			if !Allows(tok.Scopes, r.Scope) {
@@ -109,6 +130,10 @@ func (a *API) guard(r Route) fiber.Handler {
 }
 
 func (a *API) audit(ctx context.Context, e store.AuditEntry) {
+	if a.Auditor != nil {
+		a.Auditor.Add(e)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := a.Store.Audit(ctx, e); err != nil {

@@ -220,6 +220,12 @@ func (a *API) revokeToken(c *fiber.Ctx) error {
 }
 
 func (a *API) auditLog(c *fiber.Ctx) error {
+	if a.Auditor != nil {
+		// The rows of requests so far, this one's excepted, are shown.
+		if err := a.Auditor.Flush(c.UserContext()); err != nil {
+			return ingest.WriteError(c, unavailable(err))
+		}
+	}
 	es, err := a.Store.AuditLog(c.UserContext(), limit(c))
 	if err != nil {
 		return ingest.WriteError(c, unavailable(err))

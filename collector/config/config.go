@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -34,6 +35,14 @@ type Config struct {
 	// DebugListen, when set, serves Go's pprof endpoints and the UA
 	// enricher's counters on this address (keep it on loopback).
 	DebugListen string `yaml:"debug_listen"`
+	// MetricsListen, when set, serves /metrics on this address (loopback or
+	// an internal network); MetricsToken, when set, also serves it on the
+	// public address to requests with "Authorization: Bearer <token>".
+	// With neither, /metrics is not served.
+	MetricsListen string `yaml:"metrics_listen"`
+	MetricsToken  string `yaml:"metrics_token"`
+	// AuditRetentionDays is how long audit_log rows are kept (0 = forever).
+	AuditRetentionDays int `yaml:"audit_retention_days"`
 
 	store.Config `yaml:",inline"`
 	Sites        []collector.Site `yaml:"sites"`
@@ -49,8 +58,14 @@ type Server struct {
 	WriteTimeout time.Duration `yaml:"write_timeout"`
 	IdleTimeout  time.Duration `yaml:"idle_timeout"`
 	MaxConns     int           `yaml:"max_conns"`
-	RatePerIP    float64       `yaml:"rate_per_ip"` // sustained requests per second per client IP; 0 = off
-	RateBurst    int           `yaml:"rate_burst"`
+	// MaxConnsPerIP caps the connections of one client address (trusted
+	// proxies excepted); 0 = max_conns.
+	MaxConnsPerIP int     `yaml:"max_conns_per_ip"`
+	RatePerIP     float64 `yaml:"rate_per_ip"` // sustained requests per second per client IP; 0 = off
+	RateBurst     int     `yaml:"rate_burst"`
+	// AdminAuthFailures is how many failed admin authentications a client
+	// address may have per minute before it gets 429.
+	AdminAuthFailures int `yaml:"admin_auth_failures"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -62,8 +77,9 @@ func Default() Config {
 		Config:   store.Config{DSN: "clickhouse://127.0.0.1:9000/ashiato"},
 		Server: Server{
 			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second,
-			MaxConns: 10000, RatePerIP: 200, RateBurst: 400,
+			MaxConns: 10000, RatePerIP: 200, RateBurst: 400, AdminAuthFailures: 20, MaxConnsPerIP: 500,
 		},
+		AuditRetentionDays: 730,
 	}
 }
 
@@ -138,6 +154,9 @@ func (c *Config) Finish() error {
 		}
 		seen[s.ID] = true
 	}
+	if c.AuditRetentionDays < 0 {
+		return fmt.Errorf("audit_retention_days %d: want 0 (forever) or more", c.AuditRetentionDays)
+	}
 	if err := c.Spool.Validate(); err != nil {
 		return err
 	}
@@ -193,6 +212,9 @@ func FinishSite(s *collector.Site) error {
 	if s.ConsentMaxAgeDays > 395 {
 		return fmt.Errorf("site %s: consent_max_age_days %d: at most 13 months (395 days)", s.ID, s.ConsentMaxAgeDays)
 	}
+	if err := checkURLs(s); err != nil {
+		return err
+	}
 	if s.Banner.Layout == "" {
 		s.Banner.Layout = "bar"
 	}
@@ -205,6 +227,40 @@ func FinishSite(s *collector.Site) error {
 		s.AudienceMinSize = DefaultAudienceMinSize
 	case s.AudienceMinSize < 0:
 		return fmt.Errorf("site %s: audience_min_size %d: want at least 1", s.ID, s.AudienceMinSize)
+	}
+	return nil
+}
+
+// checkURLs requires the links a site shows visitors (its privacy policy
+// and its recipients' policies) to be absolute http(s) URLs: the banner and
+// the external-transmission page render them as links, and a javascript:
+// or data: URL there would run in the visitor's browser.
+func checkURLs(s *collector.Site) error {
+	if err := httpURL(s.PolicyURL); err != nil {
+		return fmt.Errorf("site %s: policy_url: %w", s.ID, err)
+	}
+	for _, p := range s.Purposes {
+		for _, r := range p.Recipients {
+			if err := httpURL(r.Policy); err != nil {
+				return fmt.Errorf("site %s: purpose %s: recipient %q: policy: %w", s.ID, p.ID, r.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// httpURL accepts "" (not set), absolute http(s) URLs with a host, and
+// paths on the collector's own origin ("/privacy/demo/external").
+func httpURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err == nil && u.Scheme == "" && u.Host == "" && strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//") {
+		return nil
+	}
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q: want an absolute http(s) URL", v)
 	}
 	return nil
 }

@@ -78,6 +78,10 @@ func TestLoadRejects(t *testing.T) {
 		"duplicate site":     "sites:\n  - {id: a, hosts: [a]}\n  - {id: a, hosts: [b]}\n",
 		"bad time zone":      "sites:\n  - {id: a, hosts: [a], time_zone: Mars/Olympus}\n",
 		"negative audience":  "sites:\n  - {id: a, hosts: [a], audience_min_size: -1}\n",
+		"script policy_url":  "sites:\n  - {id: a, hosts: [a], policy_url: \"javascript:alert(1)\"}\n",
+		"relative policy":    "sites:\n  - {id: a, hosts: [a], policy_url: privacy.html}\n",
+		"scheme-relative":    "sites:\n  - {id: a, hosts: [a], policy_url: //evil.example/x}\n",
+		"data recipient URL": "sites:\n  - {id: a, hosts: [a], purposes: [{id: necessary, recipients: [{name: X, policy: \"data:text/html,x\"}]}]}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := dir + "/c.yaml"

@@ -81,6 +81,13 @@ var Settings = []Setting{
 	{"log-level", "log_level", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
 	{"public-url", "public_url", "public origin of the collector, e.g. https://stats.example.com", str(func(c *Config) *string { return &c.PublicURL })},
 	{"debug-listen", "debug_listen", "serve pprof and enricher counters on this address (loopback only; empty = off)", str(func(c *Config) *string { return &c.DebugListen })},
+	{"metrics-listen", "metrics_listen", "serve /metrics on this address only (loopback or internal; empty = off)", str(func(c *Config) *string { return &c.MetricsListen })},
+	{"metrics-token", "metrics_token", "also serve /metrics on the public address to Authorization: Bearer <token> (empty = off)", str(func(c *Config) *string { return &c.MetricsToken })},
+	{"audit-retention-days", "audit_retention_days", "keep audit_log rows this many days (0 = forever)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.AuditRetentionDays = n
+		return err
+	}},
 	{"batch-interval", "writer.interval", "flush batches to ClickHouse at least this often", dur(func(c *Config) *time.Duration { return &c.Writer.Interval })},
 	{"batch-max-rows", "writer.max_rows", "rows per ClickHouse insert", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
@@ -100,6 +107,11 @@ var Settings = []Setting{
 	{"max-conns", "server.max_conns", "most concurrent connections", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		c.Server.MaxConns = n
+		return err
+	}},
+	{"max-conns-per-ip", "server.max_conns_per_ip", "most concurrent connections of one client address (trusted proxies excepted)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.Server.MaxConnsPerIP = n
 		return err
 	}},
 }

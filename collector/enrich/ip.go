@@ -44,6 +44,10 @@ func (e *Enricher) ClientIP(remote netip.Addr, xForwardedFor string) netip.Addr 
 	return ip
 }
 
+// Trusted reports whether ip is a trusted proxy (its X-Forwarded-For is
+// believed).
+func (e *Enricher) Trusted(ip netip.Addr) bool { return e.trusted(canonical(ip)) }
+
 func (e *Enricher) trusted(ip netip.Addr) bool {
 	for _, p := range e.proxies {
 		if p.Contains(ip) {

@@ -57,8 +57,8 @@ func WriteError(c *fiber.Ctx, err error) error {
 		e = &collector.Error{Code: collector.EInternal, Reason: "internal error"}
 	}
 	st := Status(e.Code)
-	if st == http.StatusTooManyRequests || st == http.StatusServiceUnavailable {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(RetryAfter))
+	if (st == http.StatusTooManyRequests || st == http.StatusServiceUnavailable) && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(RetryAfter)) // unless the caller knows better
 	}
 	return c.Status(st).JSON(bodyOf(e))
 }

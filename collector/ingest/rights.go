@@ -39,7 +39,15 @@ type RightsHandler struct {
 	Rights   VisitorRights
 	Log      *slog.Logger
 	Now      func() time.Time
+	// Budget limits the calls per visitor (summary, export and erasure
+	// together; SelfServiceBudget a minute in the collector); nil: none.
+	Budget *Windows
 }
+
+// SelfServiceBudget is how many self-service calls a visitor may make a
+// minute: enough for a person, too few for a script that makes ClickHouse
+// work on someone's behalf.
+const SelfServiceBudget = 10
 
 // Register mounts the endpoints on api, the router of /api.
 func (h *RightsHandler) Register(api fiber.Router) {
@@ -81,8 +89,27 @@ func (h *RightsHandler) visitor(c *fiber.Ctx, siteID, bodyToken string) (*collec
 	return nil, "", collector.Errorf(collector.EUnauthorized, "consent", "no consent token with a visitor ID for this site")
 }
 
+// errBudget answers a visitor over SelfServiceBudget.
+var errBudget = collector.Errorf(collector.ERateLimited, "", "too many privacy requests for this visitor, retry later")
+
+// spend takes one call of the visitor's budget; over it, errBudget with
+// Retry-After.
+func (h *RightsHandler) spend(c *fiber.Ctx, site, vid string) error {
+	if h.Budget == nil {
+		return nil
+	}
+	if wait, ok := h.Budget.Take(site + "\x00" + vid); !ok {
+		c.Set(fiber.HeaderRetryAfter, RetryAfterSeconds(wait))
+		return errBudget
+	}
+	return nil
+}
+
 func (h *RightsHandler) summary(c *fiber.Ctx) error {
 	site, vid, err := h.visitor(c, c.Query("site"), "")
+	if err == nil {
+		err = h.spend(c, site.ID, vid)
+	}
 	if err != nil {
 		return WriteError(c, err)
 	}
@@ -96,6 +123,9 @@ func (h *RightsHandler) summary(c *fiber.Ctx) error {
 
 func (h *RightsHandler) export(c *fiber.Ctx) error {
 	site, vid, err := h.visitor(c, c.Query("site"), "")
+	if err == nil {
+		err = h.spend(c, site.ID, vid)
+	}
 	if err != nil {
 		return WriteError(c, err)
 	}
@@ -134,6 +164,9 @@ func (h *RightsHandler) erase(c *fiber.Ctx) error {
 		return WriteError(c, jsonError(err))
 	}
 	site, vid, err := h.visitor(c, body.Site, body.Consent)
+	if err == nil {
+		err = h.spend(c, site.ID, vid)
+	}
 	if err != nil {
 		return WriteError(c, err)
 	}

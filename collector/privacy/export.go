@@ -125,14 +125,18 @@ func (s *Service) exportCSV(ctx context.Context, sub store.Subject, w *bufio.Wri
 	rec := []string{}
 	err := s.Store.StreamSubjectRows(ctx, "events", sub, func(cols []string, vals []any) error {
 		if !header {
-			if err := cw.Write(cols); err != nil {
+			head := make([]string, len(cols))
+			for i, c := range cols {
+				head[i] = CSVCell(c)
+			}
+			if err := cw.Write(head); err != nil {
 				return err
 			}
 			header = true
 		}
 		rec = rec[:0]
 		for _, v := range vals {
-			rec = append(rec, csvValue(v))
+			rec = append(rec, CSVCell(csvValue(v)))
 		}
 		tick()
 		return cw.Write(rec)

@@ -21,6 +21,8 @@ type Retention struct {
 	Sites []*collector.Site
 	Log   *slog.Logger
 	Now   func() time.Time
+	// AuditDays is how long audit_log rows are kept; 0 keeps them.
+	AuditDays int
 }
 
 // RetentionReport is what one run did.
@@ -38,6 +40,8 @@ type retentionTable struct {
 var retentionTables = []retentionTable{
 	{"events", func(s *collector.Site) int { return s.RetentionDays }},
 	{"consent_log", func(s *collector.Site) int { return s.LedgerRetentionDays }},
+	{"event_subjects", func(s *collector.Site) int { return s.RetentionDays }},         // the index of events
+	{"consent_subjects", func(s *collector.Site) int { return s.LedgerRetentionDays }}, // the index of the ledger
 }
 
 // cutoff is the start (in the site's time zone) of the oldest day kept.
@@ -106,6 +110,9 @@ func (r *Retention) Run(ctx context.Context) (RetentionReport, error) {
 		if err := r.Store.WaitMutations(ctx, t.name); err != nil {
 			return rep, err
 		}
+	}
+	if err := r.auditRetention(ctx, now, &rep); err != nil {
+		return rep, err
 	}
 	// The unlinked rows that withdrawals leave (Service.Unlink): needed
 	// only until the deletion of the link rows they shadow has run.

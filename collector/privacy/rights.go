@@ -113,30 +113,38 @@ func subjectKeys(sub store.Subject) [][2]string {
 	return out
 }
 
-// Erase deletes every row of the subject from every table, keeps the
-// consent ledger's proof with the subject keys pseudonymised, suppresses
-// the subject so that events still in the spool or arriving later are
-// dropped, waits for the mutations, verifies that no row is left and
-// stores a receipt.
+// Erase suppresses the subject at once, so that events still in the spool
+// or arriving later are dropped, and queues the deletion of its rows for
+// the next erasure batch (erasebatch.go), which deletes the rows of every
+// queued subject together, keeps the consent ledger's proof with the keys
+// pseudonymised, verifies that no row is left and stores the receipt.
+// Erase returns that receipt: it waits for the batch (or runs it, where no
+// batch loop runs, as in the CLI).
 func (s *Service) Erase(ctx context.Context, r Request) (store.Receipt, error) {
-	sub, err := s.Resolve(ctx, r)
+	q, err := s.suppressAndQueue(ctx, r)
 	if err != nil {
 		return store.Receipt{}, err
+	}
+	return s.awaitErasure(ctx, q.RequestID)
+}
+
+// suppressAndQueue suppresses the subject of r and queues its erasure.
+func (s *Service) suppressAndQueue(ctx context.Context, r Request) (store.QueuedErasure, error) {
+	sub, err := s.Resolve(ctx, r)
+	if err != nil {
+		return store.QueuedErasure{}, err
 	}
 	if r.RequestID == "" {
 		r.RequestID = uuid.NewString()
 	}
-	rec := store.Receipt{RequestID: r.RequestID, SiteID: sub.Site, Kind: sub.Kind, KeyHash: s.SubjectHash(sub),
-		RequestedBy: r.By, RequestedAt: s.now(), Rows: map[string]uint64{}}
-	// 1. Suppress first, so that nothing written from now on survives.
-	var hashes []string
+	q := store.QueuedErasure{RequestID: r.RequestID, Subject: sub, RequestedBy: r.By, RequestedAt: s.now()}
+	// Suppress first, so that nothing written from now on survives.
 	for _, k := range subjectKeys(sub) {
 		h := s.Keys.KeyHash(sub.Site, k[0], k[1])
-		hashes = append(hashes, h)
 		err := s.Store.SetSubjectState(ctx, store.SubjectState{SiteID: sub.Site, Kind: k[0], KeyHash: h,
-			State: store.StateErased, TS: rec.RequestedAt, RequestID: rec.RequestID})
+			State: store.StateErased, TS: q.RequestedAt, RequestID: q.RequestID})
 		if err != nil {
-			return rec, fmt.Errorf("suppress subject: %w", err)
+			return q, fmt.Errorf("suppress subject: %w", err)
 		}
 		sk := s.subjectKey(sub.Site, k[0], k[1])
 		s.mu.Lock()
@@ -156,60 +164,23 @@ func (s *Service) Erase(ctx context.Context, r Request) (store.Receipt, error) {
 		}
 	}
 	s.mu.Unlock()
-	if s.Settle > 0 {
-		select {
-		case <-ctx.Done():
-			return rec, ctx.Err()
-		case <-time.After(s.Settle):
-		}
+	if err := s.Store.QueueErasure(ctx, q); err != nil {
+		return q, fmt.Errorf("queue erasure: %w", err)
 	}
-	// 2. Delete, wait, verify; again if a straggler landed meanwhile.
-	for attempt := 0; attempt < 3 && !rec.Verified; attempt++ {
-		if err := s.eraseOnce(ctx, sub, hashes, rec.Rows); err != nil {
-			return rec, err
-		}
-		left, err := s.remaining(ctx, sub, hashes)
-		if err != nil {
-			return rec, err
-		}
-		rec.Verified = left == 0
-	}
-	rec.FinishedAt = s.now()
-	if err := s.Store.SaveReceipt(ctx, rec); err != nil {
-		return rec, err
-	}
-	if !rec.Verified {
-		return rec, fmt.Errorf("erasure %s: rows of the subject remain after 3 rounds", rec.RequestID)
-	}
-	return rec, nil
+	return q, nil
 }
 
-func (s *Service) eraseOnce(ctx context.Context, sub store.Subject, hashes []string, rows map[string]uint64) error {
-	for _, t := range []string{"identities", "audience_members", "events"} {
-		n, err := s.Store.DeleteSubjectRows(ctx, t, sub)
-		if err != nil {
-			return err
-		}
-		rows[t] += n
+// keyHashes returns the keyed hashes of every key of sub.
+func (s *Service) keyHashes(sub store.Subject) []string {
+	var out []string
+	for _, k := range subjectKeys(sub) {
+		out = append(out, s.Keys.KeyHash(sub.Site, k[0], k[1]))
 	}
-	n, err := s.Store.PseudonymiseLedger(ctx, sub, func(kind, key string) string { return s.Keys.Pseudonym(sub.Site, kind, key) })
-	if err != nil {
-		return err
-	}
-	rows["consent_log"] += n
-	if n, err = s.Store.ForgetSubjectKeys(ctx, sub.Site, hashes); err != nil {
-		return fmt.Errorf("forget subject keys: %w", err)
-	}
-	rows["privacy_subjects"] += n
-	for _, t := range []string{"identities", "audience_members", "events", "consent_log", "privacy_subjects"} {
-		if err := s.Store.WaitMutations(ctx, t); err != nil {
-			return err
-		}
-	}
-	return nil
+	return out
 }
 
-// remaining counts the rows that still name the subject.
+// remaining counts the rows that still name the subject, outside the
+// indexes (which it reads them through: see eraseAll).
 func (s *Service) remaining(ctx context.Context, sub store.Subject, hashes []string) (uint64, error) {
 	var total uint64
 	for _, t := range store.SubjectTables {

@@ -44,6 +44,7 @@ type Service struct {
 	unlinked map[linkKey]time.Time
 	nErased  atomic.Int64
 	bg       sync.WaitGroup // erasures running in the background
+	eb       eraseBatch     // erasebatch.go
 }
 
 // Wait waits for the erasures started in the background.

@@ -3,7 +3,6 @@ package privacy
 import (
 	"context"
 	"io"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -51,7 +50,7 @@ func (s *Service) VisitorSummary(ctx context.Context, site, visitorID string) (a
 			out.Identities = append(out.Identities, id)
 		}
 	}
-	if out.Events, err = s.Store.CountSubjectRows(ctx, "events", sub); err != nil {
+	if out.Events, err = s.Store.CountSubjectEvents(ctx, sub); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -66,21 +65,17 @@ func (s *Service) ExportVisitor(ctx context.Context, site, visitorID, format str
 	return s.Export(ctx, sub, format, w, nil)
 }
 
-// EraseVisitor starts the erasure of a visitor of site, asked by the
-// visitor, and returns its request ID; the receipt records the outcome.
+// EraseVisitor suppresses a visitor of site, asked by the visitor, queues
+// the erasure of their rows and returns its request ID; the receipt
+// records the outcome of the batch.
 func (s *Service) EraseVisitor(ctx context.Context, site, visitorID string) (string, error) {
 	r := Request{Site: site, Kind: store.KindVisitor, ID: visitorID, By: "visitor", RequestID: uuid.NewString()}
 	if _, err := s.validate(r); err != nil {
 		return "", err
 	}
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
-		defer cancel()
-		if _, err := s.Erase(ctx, r); err != nil {
-			s.Log.Error("visitor erasure", "request_id", r.RequestID, "err", err)
-		}
-	}()
+	// Suppressed at once; the rows go with the next erasure batch.
+	if _, err := s.suppressAndQueue(ctx, r); err != nil {
+		return "", err
+	}
 	return r.RequestID, nil
 }

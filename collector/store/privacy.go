@@ -60,8 +60,46 @@ func (sub Subject) where() (string, []any) {
 	return "(" + strings.Join(parts, " OR ") + ")", args
 }
 
-func (s *Store) subjectQuery(sel, table string, sub Subject) (string, []any) {
+// keys returns every key of the subject: visitor and user IDs.
+func (sub Subject) keys() []string {
+	return append(append([]string{}, sub.Visitors...), sub.Users...)
+}
+
+// isIndex reports whether table is a subject index (a subject column
+// instead of visitor_id and user_id).
+func isIndex(table string) bool { return table == "event_subjects" || table == "consent_subjects" }
+
+// cond returns the condition (without the site) that selects the
+// subject's rows of table. Events and the ledger are found through their
+// indexes: the (day, event ID) pairs and the consent IDs of the subject's
+// keys bound the read through the primary key, instead of a scan of the
+// site.
+func (s *Store) cond(table string, sub Subject) (string, []any) {
+	if isIndex(table) {
+		if len(sub.keys()) == 0 {
+			return "0", nil
+		}
+		return "subject IN ?", []any{set(sub.keys())}
+	}
 	cond, args := sub.where()
+	if len(args) == 0 {
+		return cond, args
+	}
+	switch table {
+	case "events":
+		return cond + " AND (toDate(ts), event_id) IN (SELECT toDate(ts), event_id FROM " + s.Dialect.DB +
+				".event_subjects WHERE site_id = ? AND subject IN ?)",
+			append(args, sub.Site, set(sub.keys()))
+	case "consent_log":
+		return cond + " AND consent_id IN (SELECT consent_id FROM " + s.Dialect.DB +
+				".consent_subjects WHERE site_id = ? AND subject IN ?)",
+			append(args, sub.Site, set(sub.keys()))
+	}
+	return cond, args
+}
+
+func (s *Store) subjectQuery(sel, table string, sub Subject) (string, []any) {
+	cond, args := s.cond(table, sub)
 	return sel + " FROM " + s.Dialect.DB + "." + table + " WHERE site_id = ? AND " + cond, append([]any{sub.Site}, args...)
 }
 
@@ -71,6 +109,17 @@ func (s *Store) CountSubjectRows(ctx context.Context, table string, sub Subject)
 	var n uint64
 	if err := s.Conn.QueryRow(ctx, q, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s rows of subject: %w", table, err)
+	}
+	return n, nil
+}
+
+// CountSubjectEvents counts the subject's events from event_subjects
+// alone: a few granules, whatever the size of the site.
+func (s *Store) CountSubjectEvents(ctx context.Context, sub Subject) (uint64, error) {
+	q, args := s.subjectQuery("SELECT uniqExact(event_id)", "event_subjects", sub)
+	var n uint64
+	if err := s.Conn.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count events of subject: %w", err)
 	}
 	return n, nil
 }
@@ -107,47 +156,6 @@ func (s *Store) StreamSubjectRows(ctx context.Context, table string, sub Subject
 		}
 	}
 	return rows.Err()
-}
-
-// DeleteSubjectRows deletes the subject's rows of table by mutation, when
-// there are any, and returns how many there were. It does not wait.
-func (s *Store) DeleteSubjectRows(ctx context.Context, table string, sub Subject) (uint64, error) {
-	n, err := s.CountSubjectRows(ctx, table, sub)
-	if err != nil || n == 0 {
-		return n, err
-	}
-	cond, args := sub.where()
-	q := "ALTER TABLE " + s.Dialect.DB + "." + table + " " + s.Dialect.OnCluster() + " DELETE WHERE site_id = ? AND " + cond
-	if err := s.Conn.Exec(ctx, q, append([]any{sub.Site}, args...)...); err != nil {
-		return n, fmt.Errorf("delete %s rows of subject: %w", table, err)
-	}
-	return n, nil
-}
-
-// PseudonymiseLedger replaces the subject's keys in the consent ledger
-// with pseudonyms (pseudo maps a key to its keyed hash), so that the proof
-// of consent stays without naming the subject. It returns the rows changed.
-func (s *Store) PseudonymiseLedger(ctx context.Context, sub Subject, pseudo func(kind, key string) string) (uint64, error) {
-	n, err := s.CountSubjectRows(ctx, "consent_log", sub)
-	if err != nil || n == 0 {
-		return n, err
-	}
-	db, on := s.Dialect.DB, s.Dialect.OnCluster()
-	for _, v := range sub.Visitors {
-		err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".consent_log "+on+" UPDATE visitor_id = ? WHERE site_id = ? AND visitor_id = ?",
-			pseudo(KindVisitor, v), sub.Site, v)
-		if err != nil {
-			return n, fmt.Errorf("pseudonymise consent_log: %w", err)
-		}
-	}
-	for _, u := range sub.Users {
-		err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".consent_log "+on+" UPDATE user_id = ? WHERE site_id = ? AND user_id = ?",
-			pseudo(KindUser, u), sub.Site, u)
-		if err != nil {
-			return n, fmt.Errorf("pseudonymise consent_log: %w", err)
-		}
-	}
-	return n, nil
 }
 
 // WaitMutations waits until table has no unfinished mutation.
@@ -208,20 +216,6 @@ func (s *Store) SubjectStates(ctx context.Context) ([]SubjectState, error) {
 		out = append(out, st)
 	}
 	return out, rows.Err()
-}
-
-// ForgetSubjectKeys blanks the stored keys of privacy_subjects rows (the
-// earlier "stopped" rows of a subject now erased), by mutation.
-func (s *Store) ForgetSubjectKeys(ctx context.Context, site string, hashes []string) (uint64, error) {
-	var n uint64
-	err := s.Conn.QueryRow(ctx, "SELECT count() FROM "+s.Dialect.DB+".privacy_subjects WHERE site_id = ? AND key_hash IN ? AND subject != ''",
-		site, set(hashes)).Scan(&n)
-	if err != nil || n == 0 {
-		return n, err
-	}
-	err = s.Conn.Exec(ctx, "ALTER TABLE "+s.Dialect.DB+".privacy_subjects "+s.Dialect.OnCluster()+" UPDATE subject = '' WHERE site_id = ? AND key_hash IN ?",
-		site, set(hashes))
-	return n, err
 }
 
 // CountSubjectKeys counts privacy_subjects rows that still hold a key.

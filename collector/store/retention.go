@@ -104,17 +104,18 @@ func (s *Store) DropPartition(ctx context.Context, table, partition string) erro
 // DeleteBefore deletes the rows of site in table older than cutoff by
 // mutation, when there are any, and returns how many there were.
 func (s *Store) DeleteBefore(ctx context.Context, table, site string, cutoff time.Time) (uint64, error) {
-	var n uint64
-	q := " FROM " + s.Dialect.DB + "." + table + " WHERE site_id = ? AND ts < ?"
-	if err := s.Conn.QueryRow(ctx, "SELECT count()"+q, site, cutoff.UTC()).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count old rows of %s: %w", table, err)
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	err := s.Conn.Exec(ctx, "ALTER TABLE "+s.Dialect.DB+"."+table+" "+s.Dialect.OnCluster()+" DELETE WHERE site_id = ? AND ts < ?", site, cutoff.UTC())
-	if err != nil {
-		return n, fmt.Errorf("delete old rows of %s: %w", table, err)
-	}
-	return n, nil
+	return s.deleteWhere(ctx, table, "site_id = ? AND ts < ?", site, cutoff.UTC())
+}
+
+// DeleteOlder deletes the rows of table (of every site) older than cutoff
+// by mutation, when there are any, and returns how many there were.
+func (s *Store) DeleteOlder(ctx context.Context, table string, cutoff time.Time) (uint64, error) {
+	return s.deleteWhere(ctx, table, "ts < ?", cutoff.UTC())
+}
+
+// deleteWhere counts the rows of table that match where and deletes them
+// by mutation when there are any: no mutation (a rewrite of parts on
+// older servers) for nothing.
+func (s *Store) deleteWhere(ctx context.Context, table, where string, args ...any) (uint64, error) {
+	return s.deleteOrUpdate(ctx, table, "DELETE", where, args...)
 }

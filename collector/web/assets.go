@@ -55,6 +55,7 @@ func RegisterAssets(app fiber.Router) {
 				c.Set(fiber.HeaderCacheControl, cache)
 				c.Set(fiber.HeaderETag, etag)
 				c.Set("Cross-Origin-Resource-Policy", "cross-origin")
+				c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 				c.Set(fiber.HeaderAccessControlAllowOrigin, "*") // public, no credentials: lets SRI work cross-origin
 				if c.Get(fiber.HeaderIfNoneMatch) == etag {
 					return c.SendStatus(fiber.StatusNotModified)

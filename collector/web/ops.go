@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,8 +16,10 @@ import (
 type Check func(ctx context.Context) error
 
 // RegisterOps mounts /healthz (the process is up), /readyz (every check
-// passes) and /metrics.
-func RegisterOps(app fiber.Router, gather prometheus.Gatherer, checks map[string]Check) {
+// passes) and, when metricsToken is set, /metrics for requests that carry
+// it as a bearer token (else /metrics is only on the metrics listener, see
+// MetricsHandler).
+func RegisterOps(app fiber.Router, gather prometheus.Gatherer, checks map[string]Check, metricsToken string) {
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.JSON(fiber.Map{"status": "ok"})
@@ -36,5 +40,21 @@ func RegisterOps(app fiber.Router, gather prometheus.Gatherer, checks map[string
 		}
 		return c.JSON(fiber.Map{"status": "ready"})
 	})
-	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(gather, promhttp.HandlerOpts{})))
+	if metricsToken == "" {
+		return
+	}
+	want := []byte("Bearer " + metricsToken)
+	metrics := adaptor.HTTPHandler(MetricsHandler(gather))
+	app.Get("/metrics", func(c *fiber.Ctx) error {
+		if subtle.ConstantTimeCompare([]byte(c.Get(fiber.HeaderAuthorization)), want) != 1 {
+			c.Set(fiber.HeaderWWWAuthenticate, "Bearer")
+			return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{"error": "unauthorized"})
+		}
+		return metrics(c)
+	})
+}
+
+// MetricsHandler serves the Prometheus metrics of gather.
+func MetricsHandler(gather prometheus.Gatherer) http.Handler {
+	return promhttp.HandlerFor(gather, promhttp.HandlerOpts{})
 }

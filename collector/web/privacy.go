@@ -31,7 +31,7 @@ func RegisterPrivacy(app fiber.Router, sites func(id string) *collector.Site, up
 				lang = "en"
 			}
 		}
-		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		setHTMLHeaders(c, htmlPolicy{})
 		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 		return externalPage.Execute(c, externalData{Site: site, Lang: lang, L: labels[lang]})
 	})

@@ -23,6 +23,7 @@
 #   ASHIATO_BENCH_DRAIN_BATCH=10   events per request while filling it (JSON arrays)
 #   ASHIATO_BENCH_OPEN_ROUNDS=3    open-loop rounds at half load (the p99 is their median)
 #   ASHIATO_BENCH_MICRO=1          run the Go micro-benchmarks (ASHIATO_BENCH_TIME=300ms each)
+#   ASHIATO_BENCH_PRIVACY=1        run deploy/local/bench-privacy.sh (lookup and erasure flood, 20 M rows)
 #   ASHIATO_BENCH_PROFILE=0        1: CPU and allocation profiles of the hot path under wrk load
 #                                  (ashiato serve --debug-listen: pprof and the UA counters)
 #   ASHIATO_BENCH_CH_PORT=19100    native port of the bench's ClickHouse (HTTP 18223, interserver 19109)
@@ -116,10 +117,11 @@ start_collector() {
 	"$W/ashiato" migrate --clickhouse-dsn "$DSN" >"$W/migrate.log" 2>&1 || { cat "$W/migrate.log"; die "migrate failed"; }
 	mkdir -p "$W/data-$1"
 	"$W/ashiato" serve --listen 127.0.0.1:0 --clickhouse-dsn "$DSN" --data-dir "$W/data-$1" \
-		--rate-per-ip 0 --spool-max-bytes $((4 << 30)) 2>"$W/$1.log" &
+		--rate-per-ip 0 --spool-max-bytes $((4 << 30)) --metrics-listen 127.0.0.1:0 2>"$W/$1.log" &
 	CPID=$!
 	PIDS+=("$CPID")
 	CADDR="$(wait_listening "$W/$1.log" "$CPID")"
+	MADDR="$(grep -o '"metrics_addr":"[^"]*"' "$W/$1.log" | head -1 | sed 's/.*"metrics_addr":"//;s/"$//')"
 }
 
 stop_pid() {
@@ -198,13 +200,13 @@ for s in bare ashiato; do
 	wrk_run "warm-$s" "$u" 3 "$p" >/dev/null
 done
 wrk_run warm-floor "$FURL" 3 "$FPID" >/dev/null # it parses nothing, so it needs no UA warm-up
-m0="$(curl -fsS "http://$CADDR/metrics")"
+m0="$(curl -fsS "http://$MADDR/metrics")"
 wrk_run bare-1 "$BURL" "$SECS" "$BPID"
 wrk_run ashiato-1 "$AURL" "$SECS" "$LPID"
 wrk_run floor-1 "$FURL" "$SECS" "$FPID"
 wrk_run bare-2 "$BURL" "$SECS" "$BPID"
 wrk_run ashiato-2 "$AURL" "$SECS" "$LPID"
-m1="$(curl -fsS "http://$CADDR/metrics")"
+m1="$(curl -fsS "http://$MADDR/metrics")"
 wrk_run floor-2 "$FURL" "$SECS" "$FPID"
 B_RPS="$(awk -v a="$(rps bare-1)" -v b="$(rps bare-2)" 'BEGIN{printf "%.0f", (a+b)/2}')"
 A_RPS="$(awk -v a="$(rps ashiato-1)" -v b="$(rps ashiato-2)" 'BEGIN{printf "%.0f", (a+b)/2}')"
@@ -305,7 +307,7 @@ if [ "$DRAIN" = 1 ]; then
 			-batch "$DRAIN_BATCH" -conns "$CONNS" | tee "$W/fill.json"
 		ACCEPTED="$("$LG" get "$W/fill.json" accepted)"
 		FILL_RPS="$("$LG" get "$W/fill.json" events_per_s | awk '{printf "%.0f", $1}')"
-		curl -fsS "http://$CADDR/metrics" | grep -E '^ashiato_spool_(bytes|records)' || true
+		curl -fsS "http://$MADDR/metrics" | grep -E '^ashiato_spool_(bytes|records)' || true
 		deploy/local/clickhouse.sh start
 		t_up="$(date +%s.%N)"
 		first_t="" first_n=0 n=0 t_end=""
@@ -345,6 +347,10 @@ f_ratio="$(awk -v a="$F_RPS" -v b="$B_RPS" 'BEGIN{printf "%.2f", a/b}')"
 p99_ratio="$(awk -v a="$A_P99" -v b="$B_P99" 'BEGIN{printf "%.1f", (b>0 ? a/b : 0)}')"
 rss_ratio="$(awk -v a="$A_MIB" -v b="$B_MIB" 'BEGIN{printf "%.1f", a/b}')"
 
+if [ "${ASHIATO_BENCH_PRIVACY:-1}" = 1 ]; then
+	# Issue 17: self-service lookup and erasure flood on 20 M generated rows.
+	ASHIATO_BENCH_CH_PORT="$CH_PORT" deploy/local/bench-privacy.sh
+fi
 say "results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average at end $(cut -d' ' -f1-3 /proc/loadavg))"
 {
 	printf '%-40s %14s %14s %8s %16s %s\n' "figure" "ashiato" "bare Fiber" "ratio" "target" "result"
