@@ -77,7 +77,7 @@ func newGenerator(cfg Config) (*generator, error) {
 	g := &generator{
 		cfg: cfg, r: rand.New(rand.NewPCG(cfg.Seed, 0x5eed)),
 		humans: humans, bots: bots,
-		end:   cfg.End, withHTTP: cfg.ForHTTP,
+		end: cfg.End, withHTTP: cfg.ForHTTP,
 		start: cfg.End.Truncate(24*time.Hour).AddDate(0, 0, -(cfg.Days - 1)),
 	}
 	for _, d := range humans {
