@@ -8,7 +8,8 @@
 -- only (visits_days).
 -- A visit is a consented session (session_id), or the events of one
 -- visitor (visitor_id, else the anonymous daily visitor_hash) with no gap
--- over 30 minutes, cut at UTC midnight. No raw IP, no User-Agent, the same
+-- over 30 minutes, cut at UTC midnight; pages are the paths of its
+-- pageviews in order (journeys, page breakdowns). No raw IP, no User-Agent, the same
 -- identifiers as events (erasure deletes them there first).
 CREATE TABLE IF NOT EXISTS {{.DB}}.visits {{.OnCluster}} (
     site_id         {{lc}},
@@ -26,6 +27,7 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.visits {{.OnCluster}} (
     engaged_ms      UInt64,
     entry_page      String,
     exit_page       String,
+    pages           Array(String),
     url_host        {{lc}},
     referrer_source {{lc}},
     referrer_host   {{lc}},
