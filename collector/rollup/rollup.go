@@ -37,8 +37,8 @@ type state struct {
 }
 
 // Refresh brings the visits rollup up to date with events. Builds are
-// versioned by now (nanoseconds), so a concurrent refresh cannot drop a
-// newer build than its own.
+// versioned by now (nanoseconds); a build drops only older builds of its
+// day, so concurrent refreshes leave the newest one.
 func Refresh(ctx context.Context, st *store.Store, now func() time.Time) (Result, error) {
 	var res Result
 	current, err := dayStates(ctx, st, "events_by_day")
@@ -53,7 +53,7 @@ func Refresh(ctx context.Context, st *store.Store, now func() time.Time) (Result
 		if b, ok := built[d]; ok && b.events == cur.events && b.checksum == cur.checksum {
 			continue
 		}
-		if err := build(ctx, st, d, cur, uint64(now().UnixNano()), built[d].version); err != nil {
+		if err := build(ctx, st, d, cur, uint64(now().UnixNano())); err != nil {
 			return res, err
 		}
 		res.Rebuilt = append(res.Rebuilt, d)
@@ -63,7 +63,7 @@ func Refresh(ctx context.Context, st *store.Store, now func() time.Time) (Result
 			continue
 		}
 		// No events left: record an empty build and drop the visits.
-		if err := build(ctx, st, d, state{}, uint64(now().UnixNano()), b.version); err != nil {
+		if err := build(ctx, st, d, state{}, uint64(now().UnixNano())); err != nil {
 			return res, err
 		}
 		res.Removed = append(res.Removed, d)
@@ -100,9 +100,9 @@ func dayStates(ctx context.Context, st *store.Store, name string) (map[Day]state
 }
 
 // build builds the visits of d under version (none when cur has no
-// events), records the figures it was made from, then drops the build old
-// it replaces (0: none).
-func build(ctx context.Context, st *store.Store, d Day, cur state, version, old uint64) error {
+// events), records the figures it was made from, then drops the builds it
+// replaces.
+func build(ctx context.Context, st *store.Store, d Day, cur state, version uint64) error {
 	day, err := time.Parse(time.DateOnly, d.Day)
 	if err != nil {
 		return fmt.Errorf("rollup: day %q: %w", d.Day, err)
@@ -130,12 +130,37 @@ func build(ctx context.Context, st *store.Store, d Day, cur state, version, old 
 	if err := b.Send(); err != nil {
 		return fmt.Errorf("rollup: record build: %w", err)
 	}
-	if old == 0 {
-		return nil
+	return dropOlder(ctx, st, d, version)
+}
+
+// dropOlder drops every build of d older than version: the one it
+// replaces, and any a concurrent refresh left behind. Each build is a
+// partition of its own, (day, version), so nothing else goes with it.
+func dropOlder(ctx context.Context, st *store.Store, d Day, version uint64) error {
+	rows, err := st.Conn.Query(ctx, "SELECT DISTINCT version FROM "+st.Dialect.DB+
+		".visits WHERE site_id = ? AND day = toDate(?) AND version < ?", d.Site, d.Day, version)
+	if err != nil {
+		return fmt.Errorf("rollup: find the replaced builds of %s %s: %w", d.Site, d.Day, err)
 	}
-	q := fmt.Sprintf("ALTER TABLE %s.visits %s DROP PARTITION ('%s', %d)", st.Dialect.DB, st.Dialect.OnCluster(), d.Day, old)
-	if err := st.Conn.Exec(ctx, q); err != nil {
-		return fmt.Errorf("rollup: drop the replaced build of %s %s: %w", d.Site, d.Day, err)
+	var old []uint64
+	for rows.Next() {
+		var v uint64
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("rollup: find the replaced builds of %s %s: %w", d.Site, d.Day, err)
+		}
+		old = append(old, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("rollup: find the replaced builds of %s %s: %w", d.Site, d.Day, err)
+	}
+	for _, v := range old {
+		// d.Day was parsed as a date by build: no quoting issue.
+		q := fmt.Sprintf("ALTER TABLE %s.visits %s DROP PARTITION ('%s', %d)", st.Dialect.DB, st.Dialect.OnCluster(), d.Day, v)
+		if err := st.Conn.Exec(ctx, q); err != nil {
+			return fmt.Errorf("rollup: drop the replaced build of %s %s: %w", d.Site, d.Day, err)
+		}
 	}
 	return nil
 }
