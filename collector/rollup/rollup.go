@@ -7,8 +7,12 @@
 package rollup
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -49,7 +53,11 @@ func Refresh(ctx context.Context, st *store.Store, now func() time.Time) (Result
 	if err != nil {
 		return res, err
 	}
-	for d, cur := range current {
+	days := slices.SortedFunc(maps.Keys(current), func(a, b Day) int { // newest first: they are read most
+		return cmp.Or(strings.Compare(b.Day, a.Day), strings.Compare(a.Site, b.Site))
+	})
+	for _, d := range days {
+		cur := current[d]
 		if b, ok := built[d]; ok && b.events == cur.events && b.checksum == cur.checksum {
 			continue
 		}
