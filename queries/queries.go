@@ -22,7 +22,7 @@ import (
 	"text/template"
 )
 
-//go:embed migrations/*.sql exports/*.sql *.sql
+//go:embed migrations/*.sql exports/*.sql stats/*.sql *.sql
 var files embed.FS
 
 // Dialect describes what the target ClickHouse server supports.
@@ -73,7 +73,12 @@ func (d Dialect) funcs() template.FuncMap {
 
 // Render returns the named statement (a path inside this folder, without
 // ".sql") rendered for d.
-func Render(name string, d Dialect) (string, error) {
+func Render(name string, d Dialect) (string, error) { return RenderWith(name, d, d) }
+
+// RenderWith renders the named statement for d with data as the template's
+// dot: the stats engine's templates (stats/) take the whitelisted pieces
+// it composes them from.
+func RenderWith(name string, d Dialect, data any) (string, error) {
 	b, err := files.ReadFile(name + ".sql")
 	if err != nil {
 		return "", fmt.Errorf("query %s: %w", name, err)
@@ -83,7 +88,7 @@ func Render(name string, d Dialect) (string, error) {
 		return "", fmt.Errorf("parse query %s: %w", name, err)
 	}
 	var out bytes.Buffer
-	if err := t.Execute(&out, d); err != nil {
+	if err := t.Execute(&out, data); err != nil {
 		return "", fmt.Errorf("render query %s: %w", name, err)
 	}
 	return strings.TrimSpace(stripComments(out.String())), nil

@@ -55,7 +55,8 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 	(&ingest.IdentifyHandler{Sites: h.Sites, Verifier: h.Verifier, Linker: p.svc, Log: m.Log, Now: time.Now}).Register(api)
 	(&ingest.RightsHandler{Sites: h.Sites, Verifier: h.Verifier, Rights: p.svc, Log: m.Log, Now: time.Now}).Register(api)
 	p.retention = &privacy.Retention{Store: m.store, Sites: h.Sites.All(), Log: m.Log, Now: time.Now}
-	(&admin.API{Tokens: &admin.Tokens{Store: m.store}, Store: m.store, Privacy: p.svc, Retention: p.retention, Log: m.Log}).Register(app)
+	(&admin.API{Tokens: &admin.Tokens{Store: m.store}, Store: m.store, Privacy: p.svc, Retention: p.retention, Log: m.Log,
+		Stats: m.statsEngine(h.Sites.Get)}).Register(app)
 
 	bg, cancel := context.WithCancel(context.Background())
 	p.cancel, p.done = cancel, make(chan struct{})

@@ -62,6 +62,9 @@ type Main struct {
 	Addr   string // the address it listens on, once Run returned
 	// DebugAddr is the address of the debug listener (debug.go), if any.
 	DebugAddr string
+	// Now is the clock of received hits and consent decisions; nil is
+	// time.Now. Tests set it to load data dated in the past.
+	Now func() time.Time
 
 	reg      *prometheus.Registry
 	store    *store.Store
@@ -115,7 +118,7 @@ func (m *Main) Run(ctx context.Context) error {
 	h := &ingest.Handler{
 		Sites: sites, Verifier: signer, Enricher: m.enricher, IPs: m.enricher,
 		Hasher: m.salter, Sink: &batch.SpoolSink{Spool: m.spool},
-		Metrics: ingest.NewMetrics(m.reg), Log: m.Log, Now: time.Now,
+		Metrics: ingest.NewMetrics(m.reg), Log: m.Log, Now: m.now,
 	}
 	h.Register(api)
 	configs := map[string]consent.BannerConfig{}
@@ -127,7 +130,7 @@ func (m *Main) Run(ctx context.Context) error {
 		configs[site.ID] = c
 	}
 	ch := &ingest.ConsentHandler{Sites: sites, Signer: signer, Ledger: m.store, UA: m.enricher,
-		Configs: configs, Log: m.Log, Now: time.Now}
+		Configs: configs, Log: m.Log, Now: m.now}
 	ch.Register(api)
 	m.app.Use("/admin", rateLimit(cfg.Server, m.enricher)) // unauthenticated floods must not fill the audit log
 	if err := m.startPrivacy(ctx, m.app, api, h, ch); err != nil {

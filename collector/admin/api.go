@@ -12,6 +12,7 @@ import (
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/ingest"
 	"github.com/ashiato/ashiato/collector/privacy"
+	"github.com/ashiato/ashiato/collector/stats"
 	"github.com/ashiato/ashiato/collector/store"
 )
 
@@ -25,6 +26,7 @@ type API struct {
 	Store     *store.Store
 	Privacy   *privacy.Service
 	Retention *privacy.Retention
+	Stats     *stats.Engine // the engine of /stats/{report} and ashiato query
 	Log       *slog.Logger
 }
 
@@ -39,8 +41,10 @@ type Route struct {
 // Routes returns every admin route.
 func (a *API) Routes() []Route {
 	return []Route{
+		{"GET", OpenAPIPath, ScopeQuery, "openapi", serveOpenAPI},
 		{"GET", "/query/:name", ScopeQuery, "query", a.query},
 		{"GET", "/stats/daily", ScopeQuery, "stats.daily", a.dailyStats},
+		{"GET", "/stats/:report", ScopeQuery, "stats", a.stats},
 		{"GET", "/audiences/:audience/members", ScopeExport, "audience.members", a.audienceMembers},
 		{"GET", "/privacy/export", ScopeExport, "privacy.export", a.export},
 		{"POST", "/privacy/erase", ScopePrivacy, "privacy.erase", a.erase},

@@ -5,20 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/ingest"
 	"github.com/ashiato/ashiato/collector/privacy"
 	"github.com/ashiato/ashiato/collector/store"
-	"github.com/ashiato/ashiato/queries"
 )
 
 func unavailable(err error) error {
@@ -26,55 +21,6 @@ func unavailable(err error) error {
 		return err
 	}
 	return collector.Errorf(collector.EUnavailable, "", "storage unavailable, retry later")
-}
-
-// query runs a named query from queries/ with the request's query
-// parameters (from and to as YYYY-MM-DD dates) and answers the rows.
-func (a *API) query(c *fiber.Ctx) error {
-	name := strings.Clone(c.Params("name"))
-	if !slices.Contains(queries.Names(), name) {
-		return ingest.WriteError(c, collector.Errorf(collector.ENotFound, "name", "no such query"))
-	}
-	sql, err := a.Store.Render(name)
-	if err != nil {
-		return ingest.WriteError(c, unavailable(err))
-	}
-	var args []any
-	for k, v := range c.Queries() {
-		if t, err := time.Parse(time.DateOnly, v); err == nil && (k == "from" || k == "to") {
-			args = append(args, clickhouse.Named(k, t))
-			continue
-		}
-		args = append(args, clickhouse.Named(strings.Clone(k), strings.Clone(v)))
-	}
-	c.Locals(localSite, strings.Clone(c.Query("site")))
-	c.Locals(localDetail, name)
-	rows, err := a.Store.Conn.Query(c.UserContext(), sql, args...)
-	if err != nil {
-		a.Log.Warn("admin query failed", "query", name, "err", err)
-		return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "", "the query failed; check its parameters"))
-	}
-	defer rows.Close()
-	cols, types := rows.Columns(), rows.ColumnTypes()
-	out := []map[string]any{}
-	for rows.Next() {
-		ptrs := make([]any, len(cols))
-		for i := range ptrs {
-			ptrs[i] = reflect.New(types[i].ScanType()).Interface()
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return ingest.WriteError(c, unavailable(err))
-		}
-		row := make(map[string]any, len(cols))
-		for i, col := range cols {
-			row[col] = reflect.ValueOf(ptrs[i]).Elem().Interface()
-		}
-		out = append(out, row)
-	}
-	if err := rows.Err(); err != nil {
-		return ingest.WriteError(c, unavailable(err))
-	}
-	return c.JSON(fiber.Map{"query": name, "rows": out})
 }
 
 func (a *API) dailyStats(c *fiber.Ctx) error {

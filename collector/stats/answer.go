@@ -1,0 +1,206 @@
+package stats
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"sort"
+
+	"github.com/ashiato/ashiato/collector"
+)
+
+// Row is one row of an answer: the dimension's value under its name and
+// one value per metric.
+type Row map[string]any
+
+// Answer is what the engine answers; its JSON is the contract of
+// `ashiato query --format json` and /admin/api/stats/{report}.
+type Answer struct {
+	Report     string      `json:"report"`
+	Site       string      `json:"site"`
+	From       string      `json:"from"`
+	To         string      `json:"to"`
+	TZ         string      `json:"tz"`
+	Columns    []string    `json:"columns"`
+	Results    []Row       `json:"results"`
+	Totals     Row         `json:"totals"`
+	Comparison *Comparison `json:"comparison"`
+	Coverage   Coverage    `json:"coverage"`
+}
+
+// Comparison is the same question over the comparison range.
+type Comparison struct {
+	From     string             `json:"from"`
+	To       string             `json:"to"`
+	Results  []Row              `json:"results"`
+	Totals   Row                `json:"totals"`
+	Change   map[string]float64 `json:"change"` // % change of each total metric
+	Coverage Coverage           `json:"coverage"`
+}
+
+// Run answers q. Bad questions are *collector.Error (EInvalid with the
+// field, ENotFound for an unknown site); a failing ClickHouse is
+// EUnavailable, its message only in the log.
+func (e *Engine) Run(ctx context.Context, q Question) (*Answer, error) {
+	p, err := e.Plan(q)
+	if err != nil {
+		return nil, err
+	}
+	a := &Answer{Report: q.Report, Site: q.Site, From: p.rng.FromDay, To: p.rng.ToDay, TZ: p.tz}
+	a.Results, a.Totals, a.Coverage, err = e.answer(ctx, p, p.rng)
+	if err != nil {
+		return nil, err
+	}
+	a.Columns = p.columns()
+	if p.compare != "" {
+		r := p.rng.Shift(p.compare)
+		c := &Comparison{From: r.FromDay, To: r.ToDay}
+		if c.Results, c.Totals, c.Coverage, err = e.answer(ctx, p, r); err != nil {
+			return nil, err
+		}
+		c.Change = change(a.Totals, c.Totals, p.metrics)
+		a.Comparison = c
+	}
+	return a, nil
+}
+
+// answer runs the plan's statements over r and shapes the rows.
+func (e *Engine) answer(ctx context.Context, p *plan, r Range) ([]Row, Row, Coverage, error) {
+	sts, err := p.statements(r)
+	if err != nil {
+		return nil, nil, Coverage{}, fmt.Errorf("render %s: %w", p.report.Name, err)
+	}
+	res, err := e.query(ctx, sts[0])
+	if err != nil {
+		return nil, nil, Coverage{}, err
+	}
+	tot, err := e.query(ctx, sts[1])
+	if err != nil {
+		return nil, nil, Coverage{}, err
+	}
+	totals := Row{}
+	if len(tot) > 0 {
+		totals = tot[0]
+	}
+	for _, m := range totalMetrics(p.metrics) {
+		if _, ok := totals[m]; !ok {
+			totals[m] = zero(m)
+		}
+	}
+	delete(totals, "dim")
+	cov := coverage(totals, p, r)
+	for _, m := range coverageMetrics {
+		if !slices.Contains(p.metrics, m) {
+			delete(totals, m)
+		}
+	}
+	return p.shape(res, totals, r), totals, cov, nil
+}
+
+// query runs one statement and returns its rows, columns by name; the
+// revenue columns are joined into one map per row.
+func (e *Engine) query(ctx context.Context, st Statement) ([]Row, error) {
+	rows, err := e.Conn.Query(ctx, st.SQL, NamedArgs(st.Params)...)
+	if err != nil {
+		return nil, e.failed(st, err)
+	}
+	defer rows.Close()
+	cols, types := rows.Columns(), rows.ColumnTypes()
+	var out []Row
+	for rows.Next() {
+		ptrs := make([]any, len(cols))
+		for i := range ptrs {
+			ptrs[i] = reflect.New(types[i].ScanType()).Interface()
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, e.failed(st, err)
+		}
+		row := Row{}
+		for i, c := range cols {
+			row[c] = clean(reflect.ValueOf(ptrs[i]).Elem().Interface())
+		}
+		joinRevenue(row)
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, e.failed(st, err)
+	}
+	return out, nil
+}
+
+// failed logs the server's error and answers a safe one.
+func (e *Engine) failed(st Statement, err error) error {
+	if e.Log != nil {
+		e.Log.Error("stats query failed", "statement", st.Name, "err", err)
+	}
+	return collector.Errorf(collector.EUnavailable, "", "the stats query failed on ClickHouse; the server log has the cause")
+}
+
+// clean turns NaN and infinities (an average over nothing) into 0.
+func clean(v any) any {
+	if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		return 0.0
+	}
+	return v
+}
+
+// joinRevenue replaces the revenue columns with {currency: amount}.
+func joinRevenue(row Row) {
+	cur, ok1 := row["revenue_currencies"].([]string)
+	amt, ok2 := row["revenue_amounts"].([]float64)
+	if !ok1 || !ok2 {
+		return
+	}
+	m := map[string]float64{}
+	for i, c := range cur {
+		if i < len(amt) {
+			m[c] = math.Round(amt[i]*100) / 100
+		}
+	}
+	row["revenue"] = m
+	delete(row, "revenue_currencies")
+	delete(row, "revenue_amounts")
+}
+
+// zero is a metric's value when there is no data.
+func zero(metric string) any {
+	if metric == "revenue" {
+		return map[string]float64{}
+	}
+	return 0
+}
+
+// change is the % change of each numeric total from was to now; a metric
+// that was 0 has no change.
+func change(now, was Row, metrics []string) map[string]float64 {
+	out := map[string]float64{}
+	for _, m := range metrics {
+		a, ok1 := number(now[m])
+		b, ok2 := number(was[m])
+		if ok1 && ok2 && b != 0 {
+			out[m] = math.Round((a-b)/b*1000) / 10
+		}
+	}
+	return out
+}
+
+// number returns v as a float64 when it is a number of any Go type.
+func number(v any) (float64, bool) {
+	r := reflect.ValueOf(v)
+	switch r.Kind() {
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return float64(r.Uint()), true
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(r.Int()), true
+	case reflect.Float32, reflect.Float64:
+		return r.Float(), true
+	}
+	return 0, false
+}
+
+// sortRows orders rows by key, for series filled in Go.
+func sortRows(rows []Row, key string) {
+	sort.SliceStable(rows, func(i, j int) bool { return fmt.Sprint(rows[i][key]) < fmt.Sprint(rows[j][key]) })
+}

@@ -1,0 +1,142 @@
+package stats
+
+import "strings"
+
+// Level says where a dimension is read: from each event, or from the visit
+// the event belongs to (the visit's first event, or its entry/exit page).
+type Level int
+
+const (
+	// EventLevel dimensions are columns of each event (page, event name, …).
+	EventLevel Level = iota
+	// VisitLevel dimensions describe the whole visit (entry page, source, …).
+	VisitLevel
+	// TimeLevel dimensions are time buckets of each event in the time zone.
+	TimeLevel
+)
+
+// Dimension is one whitelisted breakdown: its name in questions and the
+// SQL that reads it. Column names are the events table's (docs/SCHEMA.md).
+type Dimension struct {
+	Name  string
+	Level Level
+	// Column is the events column (or expression over columns) carried
+	// into the visit for a visit-level dimension.
+	Column string
+	// Expr reads the value from an event row of the breakdown (e_* names)
+	// or from the visit's attributes (v_* names).
+	Expr string
+	// Scope limits the events of a breakdown by this dimension (pages:
+	// not custom events; events: only custom events).
+	Scope string
+	Doc   string
+}
+
+// visitColumn is a visit-level dimension read from the visit's first event.
+func visitColumn(name, col, doc string) Dimension {
+	return Dimension{Name: name, Level: VisitLevel, Column: col, Expr: "v_" + name, Doc: doc}
+}
+
+// dimensions is the whitelist of breakdowns. prop:KEY is built by Lookup.
+var dimensions = []Dimension{
+	{Name: "page", Level: EventLevel, Expr: "e_path", Scope: "e_type != 'event'", Doc: "page path (url_path) of pageviews and engagement"},
+	{Name: "host", Level: EventLevel, Expr: "e_host", Doc: "page host (url_host)"},
+	{Name: "event", Level: EventLevel, Expr: "e_name", Scope: "e_type = 'event'", Doc: "custom event name"},
+	{Name: "goal", Level: EventLevel, Expr: "if(e_type = 'event', e_name, e_path)", Scope: "e_conv", Doc: "a conversion: a custom event name or a page path named by a goal filter"},
+	{Name: "entry_page", Level: VisitLevel, Expr: "v_entry_page", Doc: "path of the visit's first pageview"},
+	{Name: "exit_page", Level: VisitLevel, Expr: "v_exit_page", Doc: "path of the visit's last pageview"},
+	visitColumn("referrer_source", "referrer_source", "search, social, email, paid, internal, direct, other (of the visit's first event)"),
+	visitColumn("referrer_host", "referrer_host", "referrer host of the visit's first event"),
+	visitColumn("referrer_name", "referrer_name", "referrer name, e.g. Google"),
+	visitColumn("utm_source", "utm_source", "utm_source of the visit's first event"),
+	visitColumn("utm_medium", "utm_medium", "utm_medium"),
+	visitColumn("utm_campaign", "utm_campaign", "utm_campaign"),
+	visitColumn("utm_term", "utm_term", "utm_term"),
+	visitColumn("utm_content", "utm_content", "utm_content"),
+	visitColumn("click_id_type", "click_id_type", "gclid, fbclid, … (advertising consent only)"),
+	visitColumn("browser", "browser", "browser family"),
+	visitColumn("browser_version", "concat(browser, ' ', browser_version)", "browser family and major.minor"),
+	visitColumn("os", "os", "operating system family"),
+	visitColumn("os_version", "concat(os, ' ', os_version)", "OS family and major.minor"),
+	visitColumn("device", "device_type", "desktop, mobile, tablet, other"),
+	visitColumn("country", "country", "ISO 3166-1 alpha-2 country"),
+	visitColumn("language", "lang", "browser language"),
+	visitColumn("screen", "screen", "screen size, e.g. 1920x1080"),
+	{Name: "hour", Level: TimeLevel, Expr: "toString(toStartOfHour(e_ts, @tz), @tz)", Doc: "hour in the time zone"},
+	{Name: "day", Level: TimeLevel, Expr: "toString(toDate(e_ts, @tz))", Doc: "day in the time zone"},
+	{Name: "week", Level: TimeLevel, Expr: "toString(toMonday(e_ts, @tz))", Doc: "week (starting Monday) in the time zone"},
+	{Name: "month", Level: TimeLevel, Expr: "toString(toStartOfMonth(e_ts, @tz))", Doc: "month in the time zone"},
+}
+
+// propExpr reads the event property whose key is bound as param.
+func propExpr(param string) string {
+	return "e_prop_values[indexOf(e_prop_keys, @" + param + ")]"
+}
+
+// LookupDimension returns the whitelisted dimension called name, or false.
+// "prop:KEY" is the event property KEY; its key is bound as param.
+func LookupDimension(name, param string) (Dimension, bool) {
+	if key, ok := strings.CutPrefix(name, "prop:"); ok {
+		if key == "" {
+			return Dimension{}, false
+		}
+		return Dimension{Name: name, Level: EventLevel, Expr: propExpr(param),
+			Scope: "has(e_prop_keys, @" + param + ")", Doc: "event property"}, true
+	}
+	for _, d := range dimensions {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return Dimension{}, false
+}
+
+// Dimensions returns the whitelisted dimensions, for help texts and docs.
+func Dimensions() []Dimension { return dimensions }
+
+// Metric is one whitelisted measure, computed over the rows of the
+// breakdown: one row per (dimension value, visit) slice.
+type Metric struct {
+	Name string
+	Expr string // over the slice columns of queries/stats/breakdown.sql
+	Doc  string
+}
+
+// visitorsOf counts visitors among the slices where cond holds: consented
+// visitors by visitor ID, anonymous ones by (day, daily hash).
+func visitorsOf(cond string) string {
+	return "(uniqExactIf(s_vid, s_vid != ''" + cond + ") + uniqExactIf((toDate(s_start, @tz), s_vhash), s_vid = ''" + cond + "))"
+}
+
+// metrics is the whitelist of measures; the formulas are in docs/METRICS.md.
+var metrics = []Metric{
+	{"visitors", visitorsOf(""), "unique visitors: visitor ID (consented) + daily hash per day (anonymous)"},
+	{"visits", "count()", "visits (session ID, or 30 minutes of inactivity for anonymous traffic)"},
+	{"pageviews", "sum(s_pageviews)", "pageview events"},
+	{"views_per_visit", "round(avg(v_pageviews), 2)", "pageviews per visit (all pageviews of the visits)"},
+	{"bounce_rate", "round(100 * avg(v_pageviews = 1 AND v_events = 0), 1)", "% of visits with one pageview and no custom event"},
+	{"visit_duration", "round(avg(v_end - v_start))", "mean seconds from a visit's first to its last event"},
+	{"events", "sum(s_events)", "custom events"},
+	{"conversions", visitorsOf(" AND s_conversions > 0"), "visitors with a conversion (a custom event, or what a goal filter names)"},
+	{"conversion_rate", "round(100 * " + visitorsOf(" AND s_conversions > 0") + " / " + visitorsOf("") + ", 2)", "conversions / visitors, in %"},
+	{"engaged_time", "round(sum(s_engaged_ms) / 1000 / count(), 1)", "engaged seconds per visit"},
+	{"scroll_depth", "if(sum(s_scroll_n) = 0, 0, round(sum(s_scroll_sum) / sum(s_scroll_n)))", "mean scroll depth (%) of engagement events"},
+	{"revenue", "sumMap(s_rev_keys, s_rev_amounts)", "sum of props.revenue per props.currency"},
+	{"consented_pageviews", "sumIf(s_pageviews, s_vid != '')", "pageviews with a visitor ID (analytics consent)"},
+	{"anonymous_pageviews", "sumIf(s_pageviews, s_vid = '')", "pageviews in anonymous mode"},
+	{"consented_visits", "countIf(s_vid != '')", "visits with a visitor ID"},
+	{"anonymous_visits", "countIf(s_vid = '')", "visits in anonymous mode"},
+}
+
+// LookupMetric returns the whitelisted metric called name, or false.
+func LookupMetric(name string) (Metric, bool) {
+	for _, m := range metrics {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
+// Metrics returns the whitelisted metrics.
+func Metrics() []Metric { return metrics }

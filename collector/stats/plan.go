@@ -1,0 +1,88 @@
+package stats
+
+import (
+	"strings"
+
+	"github.com/ashiato/ashiato/queries"
+)
+
+// baseParams are the parameters of every statement over a range.
+func (p *plan) baseParams(r Range) map[string]any {
+	return map[string]any{"site": p.site, "from": r.From.Unix(), "to": r.To.Unix(), "tz": p.tz}
+}
+
+// splitFilters separates the filters read from visits from those read
+// from events.
+func splitFilters(fs []Filter) (visit, event []Filter) {
+	for _, f := range fs {
+		if f.Dim.Level == VisitLevel {
+			visit = append(visit, f)
+		} else {
+			event = append(event, f)
+		}
+	}
+	return visit, event
+}
+
+// breakdown renders breakdown.sql over r: metrics by dim (nil: totals),
+// with the question's filters; limit 0 = all rows.
+func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string, limit int) (Statement, error) {
+	params := p.baseParams(r)
+	vf, ef := splitFilters(p.filters)
+	dims := []Dimension{}
+	if dim != nil {
+		dims = append(dims, *dim)
+	}
+	for _, f := range vf {
+		dims = append(dims, f.Dim)
+	}
+	d := breakdownData{Dialect: p.dialect, VisitCols: visitCols(dims...)}
+	next := 0
+	d.VisitFilter = strings.Join(filterSQL(vf, params, &next), " AND ")
+	visits, err := queries.RenderWith("stats/visits", p.dialect, d)
+	if err != nil {
+		return Statement{}, err
+	}
+	d.Visits = indent(visits, "            ")
+	d.Dim = "''"
+	where := filterSQL(ef, params, &next)
+	if dim != nil {
+		d.Dim = dim.Expr
+		if strings.HasPrefix(dim.Name, "prop:") {
+			params["by_key"] = strings.TrimPrefix(dim.Name, "prop:")
+		}
+		if dim.Scope != "" {
+			where = append([]string{dim.Scope}, where...)
+		}
+	}
+	d.EventFilter = "1"
+	if len(where) > 0 {
+		d.EventFilter = strings.Join(where, " AND ")
+	}
+	d.Conversion = conversionSQL(p.goals, params)
+	d.Metrics = metricCols(metrics)
+	d.OrderBy = orderBy(dim, metrics, p.report.Series)
+	if limit > 0 {
+		d.Limit = true
+		params["limit"] = limit
+	}
+	sql, err := queries.RenderWith("stats/breakdown", p.dialect, d)
+	return Statement{Name: name, SQL: sql, Params: params}, err
+}
+
+// orderBy sorts a breakdown by its first metric, largest first, then by
+// the value; a time series by time.
+func orderBy(dim *Dimension, metrics []string, series bool) string {
+	if dim == nil || series || dim.Level == TimeLevel {
+		return "dim"
+	}
+	for _, m := range metrics {
+		if m != "revenue" {
+			return m + " DESC, dim"
+		}
+	}
+	return "dim"
+}
+
+// indent indents every line of s, to nest a statement readably.
+func indent(s, by string) string { return by + strings.ReplaceAll(s, "\n", "\n"+by) }

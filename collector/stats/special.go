@@ -1,0 +1,191 @@
+package stats
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ashiato/ashiato/queries"
+)
+
+// MaxSteps is the most steps a funnel may have.
+const MaxSteps = 8
+
+// planSpecial checks what funnels, journeys and retention need.
+func (p *plan) planSpecial() error {
+	switch p.report.kind {
+	case kindFunnel:
+		if len(p.steps) < 2 || len(p.steps) > MaxSteps {
+			return invalid("steps", "a funnel needs 2 to %d steps: --steps /,/pricing,event:signup", MaxSteps)
+		}
+		for _, s := range p.steps {
+			if s == "event:" || !strings.HasPrefix(s, "event:") && !strings.HasPrefix(s, "/") {
+				return invalid("steps", "a step is a page path (/pricing) or event:NAME, got %q", s)
+			}
+		}
+		if p.window == 0 {
+			p.window = 1800
+		}
+		if p.window < 1 || p.window > 90*86400 {
+			return invalid("window", "want 1 to %d seconds", 90*86400)
+		}
+	case kindJourneys:
+		if p.page == "" {
+			return invalid("page", "name the page: --page /pricing (or --filter 'page is /pricing')")
+		}
+	}
+	return nil
+}
+
+// rawFilters renders filters on visit attributes over the events columns.
+func rawFilters(fs []Filter, params map[string]any) []string {
+	raw := make([]Filter, len(fs))
+	for i, f := range fs {
+		f.Dim.Expr = f.Dim.Column
+		raw[i] = f
+	}
+	next := 0
+	return filterSQL(raw, params, &next)
+}
+
+// funnel renders funnel.sql: one windowFunnel condition per step.
+func (p *plan) funnel(r Range) (Statement, error) {
+	params := p.baseParams(r)
+	params["window"] = p.window
+	var steps []string
+	for i, s := range p.steps {
+		k := fmt.Sprintf("s%d", i)
+		if name, ok := strings.CutPrefix(s, "event:"); ok {
+			params[k] = name
+			steps = append(steps, "type = 'event' AND name = @"+k)
+		} else {
+			params[k] = s
+			steps = append(steps, "type = 'pageview' AND url_path = @"+k)
+		}
+	}
+	data := struct {
+		queries.Dialect
+		Steps, Filters []string
+	}{p.dialect, steps, rawFilters(p.filters, params)}
+	sql, err := queries.RenderWith("stats/funnel", p.dialect, data)
+	return Statement{Name: "results", SQL: sql, Params: params}, err
+}
+
+// retentionPeriods is how many periods of r a cohort is followed for.
+func retentionPeriods(r Range, monthly bool) int {
+	n := r.Days/7 + 1
+	if monthly {
+		n = r.Days/28 + 1
+	}
+	return min(max(n, 1), 53)
+}
+
+// retention renders retention.sql for weekly or monthly cohorts.
+func (p *plan) retention(r Range) (Statement, error) {
+	params := p.baseParams(r)
+	monthly := p.dim != nil && p.dim.Name == "month"
+	params["periods"] = retentionPeriods(r, monthly)
+	data := struct {
+		queries.Dialect
+		Start, Number string
+		Filters       []string
+	}{p.dialect, "toMonday", "toRelativeWeekNum", rawFilters(p.filters, params)}
+	if monthly {
+		data.Start, data.Number = "toStartOfMonth", "toRelativeMonthNum"
+	}
+	sql, err := queries.RenderWith("stats/retention", p.dialect, data)
+	return Statement{Name: "results", SQL: sql, Params: params}, err
+}
+
+// journeys renders journeys.sql over the visits of the question.
+func (p *plan) journeys(r Range) (Statement, error) {
+	params := p.baseParams(r)
+	params["page"] = p.page
+	params["limit"] = p.limit
+	vf, _ := splitFilters(p.filters)
+	d := breakdownData{Dialect: p.dialect}
+	var dims []Dimension
+	for _, f := range vf {
+		dims = append(dims, f.Dim)
+	}
+	d.VisitCols = visitCols(dims...)
+	next := 0
+	d.VisitFilter = strings.Join(filterSQL(vf, params, &next), " AND ")
+	visits, err := queries.RenderWith("stats/visits", p.dialect, d)
+	if err != nil {
+		return Statement{}, err
+	}
+	data := struct {
+		queries.Dialect
+		Visits string
+	}{p.dialect, indent(visits, "            ")}
+	sql, err := queries.RenderWith("stats/journeys", p.dialect, data)
+	return Statement{Name: "results", SQL: sql, Params: params}, err
+}
+
+// consentDims are the breakdowns of the consent report.
+var consentDims = map[string]string{
+	"":         "''",
+	"method":   "method",
+	"revision": "toString(revision)",
+	"day":      "toString(toDate(ts, @tz))",
+}
+
+// consent renders consent.sql.
+func (p *plan) consent(r Range) (Statement, error) {
+	name := ""
+	if p.dim != nil {
+		name = p.dim.Name
+	}
+	data := struct {
+		queries.Dialect
+		Dim string
+	}{p.dialect, consentDims[name]}
+	sql, err := queries.RenderWith("stats/consent", p.dialect, data)
+	return Statement{Name: "results", SQL: sql, Params: p.baseParams(r)}, err
+}
+
+// statements returns what answers the plan over r: the results, and the
+// totals that give the coverage block (and the goals' denominator).
+func (p *plan) statements(r Range) ([]Statement, error) {
+	var main Statement
+	var err error
+	switch p.report.kind {
+	case kindFunnel:
+		main, err = p.funnel(r)
+	case kindRetention:
+		main, err = p.retention(r)
+	case kindJourneys:
+		main, err = p.journeys(r)
+	case kindConsent:
+		main, err = p.consent(r)
+	default:
+		limit := p.limit
+		if p.report.Series {
+			limit = 0
+		}
+		main, err = p.breakdown("results", r, p.dim, p.metrics, limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	totals, err := p.breakdown("totals", r, nil, totalMetrics(p.metrics), 0)
+	if err != nil {
+		return nil, err
+	}
+	return []Statement{main, totals}, nil
+}
+
+// coverageMetrics are the totals every answer's coverage block needs.
+var coverageMetrics = []string{"visitors", "pageviews", "consented_pageviews", "anonymous_pageviews", "consented_visits", "anonymous_visits"}
+
+// totalMetrics are the question's metrics plus the coverage metrics.
+func totalMetrics(ms []string) []string {
+	out := append([]string{}, ms...)
+	for _, m := range coverageMetrics {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
