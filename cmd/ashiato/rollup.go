@@ -18,8 +18,9 @@ import (
 func runRollup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rollup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	since := fs.String("since", "", "only the UTC days from this one on, YYYY-MM-DD (default: every day)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `Usage: ashiato rollup refresh [flags]
+		fmt.Fprintln(stderr, `Usage: ashiato rollup refresh [--since YYYY-MM-DD] [flags]
 
 Rebuilds the visits rollup (one row per visit, read by the visit reports)
 for every site and UTC day whose events changed since its last build:
@@ -49,7 +50,12 @@ new or late events, erasures, retention. Safe to run at any time.`)
 	}
 	defer st.Close()
 	start := time.Now()
-	res, err := rollup.Refresh(ctx, st, time.Now)
+	if *since != "" {
+		if _, err := time.Parse(time.DateOnly, *since); err != nil {
+			return fmt.Errorf("--since %q: want YYYY-MM-DD", *since)
+		}
+	}
+	res, err := rollup.RefreshSince(ctx, st, time.Now, *since)
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,12 @@ type state struct {
 // versioned by now (nanoseconds); a build drops only older builds of its
 // day, so concurrent refreshes leave the newest one.
 func Refresh(ctx context.Context, st *store.Store, now func() time.Time) (Result, error) {
+	return RefreshSince(ctx, st, now, "")
+}
+
+// RefreshSince is Refresh for the days from since (YYYY-MM-DD, UTC) on;
+// "" means every day.
+func RefreshSince(ctx context.Context, st *store.Store, now func() time.Time, since string) (Result, error) {
 	var res Result
 	current, err := dayStates(ctx, st, "events_by_day")
 	if err != nil {
@@ -58,6 +64,9 @@ func Refresh(ctx context.Context, st *store.Store, now func() time.Time) (Result
 	})
 	for _, d := range days {
 		cur := current[d]
+		if d.Day < since {
+			break // newest first: the rest are older
+		}
 		if b, ok := built[d]; ok && b.events == cur.events && b.checksum == cur.checksum {
 			continue
 		}
@@ -67,7 +76,7 @@ func Refresh(ctx context.Context, st *store.Store, now func() time.Time) (Result
 		res.Rebuilt = append(res.Rebuilt, d)
 	}
 	for d, b := range built {
-		if _, ok := current[d]; ok || b.events == 0 {
+		if _, ok := current[d]; ok || b.events == 0 || d.Day < since {
 			continue
 		}
 		// No events left: record an empty build and drop the visits.
