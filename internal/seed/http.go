@@ -43,8 +43,12 @@ var _ Sink = (*HTTP)(nil)
 func NewHTTP(ctx context.Context, base, site, host string) (*HTTP, error) {
 	h := &HTTP{base: strings.TrimRight(base, "/"), site: site, origin: "https://" + host,
 		client: &http.Client{Timeout: 30 * time.Second}, tokens: map[*Visitor]grant{}}
-	if host == "localhost" {
-		h.origin = "http://localhost"
+	if host == "localhost" { // the demo site allows http://localhost:* origins
+		port := "80"
+		if u, err := url.Parse(h.base); err == nil && u.Port() != "" {
+			port = u.Port()
+		}
+		h.origin = "http://localhost:" + port
 	}
 	u := h.base + "/api/consent/config?site=" + url.QueryEscape(site)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
