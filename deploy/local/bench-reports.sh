@@ -199,7 +199,7 @@ for db in "${DBS[@]}"; do
 			MS[$db/$name]="$(cut -d' ' -f1 "$W/$name-$db.runs" | median)"
 		fi
 		ROWS[$db/$name]="$(cut -d' ' -f2 "$W/$name-$db.runs" | median)"
-		CPU[$db/$name]="$(cut -d' ' -f3 "$W/$name-$db.runs" | grep -v -- - | median)"
+		CPU[$db/$name]="$(cut -d' ' -f3 "$W/$name-$db.runs" | { grep -v -- - || true; } | median)"
 		echo "$name: $(cut -d' ' -f1 "$W/$name-$db.runs" | paste -sd' ') ms; CPU $(cut -d' ' -f3 "$W/$name-$db.runs" | paste -sd' ') ms; rows read $(cut -d' ' -f2 "$W/$name-$db.runs" | head -1)"
 	done
 done

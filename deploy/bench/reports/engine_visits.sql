@@ -1,5 +1,5 @@
--- visits (the engine's shape on w19, queries/stats/visits.sql): every
--- event of the range grouped by actor into tuples, split at 30-minute
+-- engine_visits: the engine's visit shape (queries/stats/visits.sql) by
+-- hand: every event of the range grouped by actor into tuples, split at 30-minute
 -- gaps, then one row per visit; here with a breakdown by entry page.
 SELECT v_entry_page, count() AS visits, uniq(actor) AS visitors, sum(v_pageviews) AS pageviews
 FROM
