@@ -8,13 +8,16 @@
 # same parameters is reused (the 10 M one takes minutes to fill). Then runs
 # every report 5 times and prints one table: report, rows scanned (read_rows
 # of system.query_log; the queries run with log_queries=1), the median
-# server time of 1 M and 10 M, the target, and the 100 M estimate: the 10 M
-# time plus ten times its growth from 1 M (linear in the rows).
+# server time of 1 M and 10 M, the server's CPU time on 10 M, the target,
+# and the 100 M estimate: the 10 M CPU time plus ten times its growth from
+# 1 M (linear in the rows).
 #
 # The reports come from the stats engine (`ashiato query REPORT … --sql`
 # prints each report's statements with the values written in; they run
-# through clickhouse-client). Without the engine (`ashiato query --list`
-# lacks the reports), hand-written SQL of each report's shape runs instead
+# through clickhouse-client), followed by the hand-written shapes that read
+# the visits rollup (deploy/bench/reports/visits_*.sql). Without the engine
+# (`ashiato query --list` lacks the reports), or with
+# ASHIATO_BENCH_REPORTS_MODE=shapes, every hand-written shape runs instead
 # (deploy/bench/reports/*.sql). docs/BENCHMARKS.md has the figures.
 #
 # Settings (environment):
@@ -151,8 +154,14 @@ statements() {
 RUN_N=0
 measure() {
 	RUN_N=$((RUN_N + 1))
-	local id="bench-reports-$$-$RUN_N" status=ok
+	local id="bench-reports-$$-$RUN_N" status=ok watchdog
+	# max_execution_time is checked only while reading on 18.16: past the
+	# timeout a watchdog kills the query (the engine's ran for minutes).
+	(sleep "$TIMEOUT"; ch -q "KILL QUERY WHERE query_id = '$id' ASYNC" >/dev/null 2>&1) &
+	watchdog=$!
 	ch --multiquery --log_queries=1 --max_execution_time="$TIMEOUT" --query_id "$id" <"$1" >/dev/null 2>"$W/err.txt" || status=fail
+	kill "$watchdog" 2>/dev/null || true
+	wait "$watchdog" 2>/dev/null || true
 	ch -q "SYSTEM FLUSH LOGS"
 	local r
 	r="$(ch -q "SELECT sum(query_duration_ms), sum(read_rows),
@@ -160,7 +169,7 @@ measure() {
 		         + ProfileEvents.Values[indexOf(ProfileEvents.Names, 'SystemTimeMicroseconds')]), 1000)
 		FROM system.query_log WHERE query_id = '$id' AND type = 2")"
 	if [ "$status" = fail ]; then
-		grep -q 'TIMEOUT_EXCEEDED\|Timeout exceeded' "$W/err.txt" && { echo "timeout $(cut -f2 <<<"$r") -"; return; }
+		grep -q 'TIMEOUT_EXCEEDED\|Timeout exceeded\|QUERY_WAS_CANCELLED\|was cancelled' "$W/err.txt" && { echo "timeout $(cut -f2 <<<"$r") -"; return; }
 		echo "error 0 -"
 		return
 	fi
@@ -210,13 +219,13 @@ small="${DBS[0]}" big="${DBS[${#DBS[@]}-1]}"
 nsmall="$(echo "$SIZES" | awk '{print $1}')" nbig="$(echo "$SIZES" | awk '{print $NF}')"
 say "report speed ($(date -u +%Y-%m-%dT%H:%MZ), ClickHouse $(ch -q 'SELECT version()'), $MODE, 30 of 90 days, one filter, median of $RUNS, load average $(cut -d' ' -f1-3 /proc/loadavg))"
 {
-	printf '%-22s %12s %12s %12s %12s %8s %8s %12s\n' report "rows scanned" "ms ${small#bench_reports_}" "ms ${big#bench_reports_}" "CPU ms ${big#bench_reports_}" target result "est. 100M ms"
+	printf '%-22s %12s %12s %12s %12s %8s %8s %12s\n' report "rows scanned" "ms ${small#bench_reports_}" "ms ${big#bench_reports_}" "CPU ms ${big#bench_reports_}" target result "est. 100M CPU ms"
 	for spec in "${REPORTS[@]}"; do
 		name="${spec%%|*}"
 		[ -z "$ONLY" ] || [[ " $ONLY " == *" $name "* ]] || continue
 		a="${MS[$small/$name]:--}" b="${MS[$big/$name]:--}"
 		res="$(awk -v b="$b" -v t="$TARGET_MS" 'BEGIN{ if (b ~ /^[0-9.]+$/) print (b <= t ? "pass" : "FAIL"); else print "FAIL" }')"
-		est="$(awk -v a="$a" -v b="$b" -v na="$nsmall" -v nb="$nbig" 'BEGIN{
+		est="$(awk -v a="${CPU[$small/$name]:--}" -v b="${CPU[$big/$name]:--}" -v na="$nsmall" -v nb="$nbig" 'BEGIN{
 			if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && nb > na) { g = (b - a) / (nb - na); e = b + g * (100000000 - nb); printf "%.0f", (e > b ? e : b) } else print "-" }')"
 		printf '%-22s %12s %12s %12s %12s %8s %8s %12s\n' "$name" "${ROWS[$big/$name]:--}" "$a" "$b" "${CPU[$big/$name]:--}" "$TARGET_MS" "$res" "$est"
 	done
