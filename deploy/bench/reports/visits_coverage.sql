@@ -9,7 +9,7 @@ SELECT
 FROM {db}.visits
     WHERE site_id = '{site}' AND day >= toDate(toDateTime({from}), 'UTC') AND day <= toDate(toDateTime({to}), 'UTC')
       AND start >= toDateTime({from}) AND start < toDateTime({to})
-      AND (day, version) IN (SELECT day, max(version) FROM {db}.visits_days WHERE site_id = '{site}' GROUP BY day)
+      AND version IN (SELECT max(version) FROM {db}.visits_days WHERE site_id = '{site}' GROUP BY day)
       AND country = 'JP'
 GROUP BY d
 ORDER BY d

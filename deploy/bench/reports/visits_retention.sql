@@ -11,7 +11,7 @@ FROM
     FROM {db}.visits
     WHERE site_id = '{site}' AND day >= toDate(toDateTime({from}), 'UTC') AND day <= toDate(toDateTime({to}), 'UTC')
       AND start >= toDateTime({from}) AND start < toDateTime({to})
-      AND (day, version) IN (SELECT day, max(version) FROM {db}.visits_days WHERE site_id = '{site}' GROUP BY day)
+      AND version IN (SELECT max(version) FROM {db}.visits_days WHERE site_id = '{site}' GROUP BY day)
       AND visitor_id != '' AND country = 'JP'
     GROUP BY visitor_id
 )

@@ -1,14 +1,14 @@
 -- sources from the visits rollup (0040): the visit's first referrer source.
 SELECT
     referrer_source,
-    uniqExact(if(visitor_id != '', visitor_id, concat(toString(toDate(start, '{tz}')), ':', toString(visitor_hash)))) AS visitors,
+    uniqExact(if(visitor_id != '', sipHash64(visitor_id), sipHash64(toDate(start, '{tz}'), visitor_hash))) AS visitors,
     count() AS visits,
     round(100 * avg(pageviews = 1 AND events = 0), 1) AS bounce_rate,
     round(avg(end - start)) AS visit_duration
 FROM {db}.visits
     WHERE site_id = '{site}' AND day >= toDate(toDateTime({from}), 'UTC') AND day <= toDate(toDateTime({to}), 'UTC')
       AND start >= toDateTime({from}) AND start < toDateTime({to})
-      AND (day, version) IN (SELECT day, max(version) FROM {db}.visits_days WHERE site_id = '{site}' GROUP BY day)
+      AND version IN (SELECT max(version) FROM {db}.visits_days WHERE site_id = '{site}' GROUP BY day)
       AND browser = 'Chrome'
 GROUP BY referrer_source
 ORDER BY visitors DESC

@@ -1,7 +1,7 @@
 -- timeseries from the visits rollup (0040): per day in the time zone.
 SELECT
     toDate(start, '{tz}') AS d,
-    uniqExact(if(visitor_id != '', visitor_id, concat(toString(toDate(start, '{tz}')), ':', toString(visitor_hash)))) AS visitors,
+    uniqExact(if(visitor_id != '', sipHash64(visitor_id), sipHash64(toDate(start, '{tz}'), visitor_hash))) AS visitors,
     count() AS visits,
     sum(pageviews) AS total_pageviews,
     round(100 * avg(pageviews = 1 AND events = 0), 1) AS bounce_rate,
@@ -9,7 +9,7 @@ SELECT
 FROM {db}.visits
     WHERE site_id = '{site}' AND day >= toDate(toDateTime({from}), 'UTC') AND day <= toDate(toDateTime({to}), 'UTC')
       AND start >= toDateTime({from}) AND start < toDateTime({to})
-      AND (day, version) IN (SELECT day, max(version) FROM {db}.visits_days WHERE site_id = '{site}' GROUP BY day)
+      AND version IN (SELECT max(version) FROM {db}.visits_days WHERE site_id = '{site}' GROUP BY day)
       AND device_type = 'mobile'
 GROUP BY d
 ORDER BY d
