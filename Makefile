@@ -33,6 +33,10 @@ js: ## rebuild the embedded JS bundles (sdk-js, consent-banner)
 	cd sdk-js && npm run build
 	cd consent-banner && npm run build
 
+.PHONY: screenshots
+screenshots: build clickhouse ## docs/screenshots/banner-*.png: the banner (ja/en, light/dark, desktop and phone) against the real collector
+	cd consent-banner && ASHIATO_BIN=$(CURDIR)/bin/ashiato ASHIATO_CLICKHOUSE_DSN=$${ASHIATO_CLICKHOUSE_DSN:-clickhouse://127.0.0.1:19000/ashiato_screenshots} npm run screenshots
+
 .PHONY: clickhouse
 clickhouse: ## start the project-local ClickHouse server (installs it when missing)
 	@deploy/local/clickhouse.sh start

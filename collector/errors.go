@@ -24,6 +24,12 @@ const (
 	EInternal         = "internal"
 )
 
+// Error codes of identify assertions.
+const (
+	EAssertionRequired = "assertion_required" // identify without the site's signed assertion, on a site that requires one
+	EAssertionInvalid  = "assertion_invalid"  // a signed assertion that does not verify
+)
+
 // Error is a domain error with a code, the offending field and a short
 // reason that is safe to show to a browser.
 type Error struct {

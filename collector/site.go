@@ -60,11 +60,23 @@ type Site struct {
 	PolicyURL           string    `yaml:"policy_url" json:"policy_url"`
 	ConsentMaxAgeDays   int       `yaml:"consent_max_age_days" json:"consent_max_age_days"`
 	Banner              Banner    `yaml:"banner" json:"banner"`
-	UserIDHashing       bool      `yaml:"hash_user_id" json:"hash_user_id"`
+	UserIDHashing       bool      `yaml:"-" json:"hash_user_id"`                  // from HashUserID by config.FinishSite
 	QueryAllowlist      []string  `yaml:"query_allowlist" json:"query_allowlist"` // extra query parameters kept in anonymous mode
 	// AudienceMinSize is the fewest people an audience export gives out:
 	// a smaller audience (after consent is checked again) is refused.
 	AudienceMinSize int `yaml:"audience_min_size" json:"audience_min_size"`
+	// HashUserID is hash_user_id as configured: user IDs are stored as
+	// keyed hashes unless it is false (nil: the default, true).
+	HashUserID *bool `yaml:"hash_user_id" json:"-"`
+	// IdentifyKey is the secret the site's back end shares with the
+	// collector: it signs identify assertions and consent API credentials
+	// (JWT HS256, consent.VerifyAssertion). Inline or read from
+	// IdentifyKeyFile by config.FinishSite; never sent anywhere.
+	IdentifyKey     string `yaml:"identify_key" json:"-"`
+	IdentifyKeyFile string `yaml:"identify_key_file" json:"-"`
+	// AllowUnsignedIdentify lets the browser name a user ID without an
+	// assertion: unsafe, any visitor can then claim any user ID.
+	AllowUnsignedIdentify bool `yaml:"allow_unsigned_identify" json:"allow_unsigned_identify"`
 }
 
 // Banner holds the banner's presentation settings and texts.

@@ -165,7 +165,7 @@ func TestEndToEnd(t *testing.T) {
 func TestConsentEndpoints(t *testing.T) {
 	ts := startServer(t)
 	token, vid, id := ts.consentToken(t, "accept_all", nil, map[string]string{"Sec-GPC": "1"})
-	st, body, _ := ts.get(t, "/api/consent?site=demo&token="+token, nil)
+	st, body, _ := ts.get(t, "/api/consent?site=demo", map[string]string{"Authorization": "Bearer " + token})
 	if st != 200 || !strings.Contains(body, vid) || strings.Contains(body, `"advertising"]`) && !strings.Contains(body, `"denied":["advertising"]`) {
 		t.Fatalf("GET /api/consent: %d %s", st, body)
 	}

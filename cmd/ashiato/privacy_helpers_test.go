@@ -16,6 +16,7 @@ import (
 
 	"github.com/ashiato/ashiato/collector/admin"
 	"github.com/ashiato/ashiato/collector/config"
+	"github.com/ashiato/ashiato/collector/consent"
 	"github.com/ashiato/ashiato/collector/store"
 	"github.com/ashiato/ashiato/collector/store/chtest"
 )
@@ -25,21 +26,28 @@ import (
 // last 800 days cannot be dropped whole and shop's old rows go by
 // mutation). Shop exports audiences of any size, because the tests'
 // audiences are a few people; TestAudienceMinSize checks the refusal.
+// Both sign identify assertions with testIdentifyKey; blog hashes user
+// IDs by default.
 const privSitesYAML = `
 sites:
   - id: shop
     hosts: [shop.example]
     origins: ["https://shop.example"]
     hash_user_id: true
+    identify_key: ` + testIdentifyKey + `
     retention_days: 30
     ledger_retention_days: 60
     audience_min_size: 1
   - id: blog
     hosts: [blog.example]
     origins: ["https://blog.example"]
+    identify_key: ` + testIdentifyKey + `
     retention_days: 800
     ledger_retention_days: 800
 `
+
+// testIdentifyKey is the sites' identify key: their back end's secret.
+const testIdentifyKey = "test-identify-key-0123456789abcdef"
 
 // privEnv is one test's ClickHouse database, data folder and configuration.
 type privEnv struct {
@@ -198,12 +206,8 @@ func privDecide(t testing.TB, m *Main, site, method string, granted []string, pr
 		Token     string `json:"token"`
 		VID       string `json:"vid"`
 	}
-	path := "/api/consent"
-	if prev != "" {
-		path += "?token=" + prev
-	}
 	body := map[string]any{"site": site, "granted": granted, "method": method, "revision": cfg.Revision, "texts_hash": cfg.TextsHash}
-	if st, b := privCall(t, m, "POST", path, "", body, &res); st != 200 {
+	if st, b := privCall(t, m, "POST", "/api/consent", prev, body, &res); st != 200 {
 		t.Fatalf("consent %s: %d %s", method, st, b)
 	}
 	return privVisitor{site: site, token: res.Token, vid: res.VID, consentID: res.ConsentID}
@@ -220,7 +224,10 @@ func (v privVisitor) hit(t testing.TB, m *Main, path string) {
 	}
 }
 
+// identify joins userID, vouched for by an assertion as the site's back
+// end signs it.
 func (v privVisitor) identify(t testing.TB, m *Main, userID string, traits map[string]any) (int, []byte) {
 	t.Helper()
-	return privCall(t, m, "POST", "/api/identify", "", map[string]any{"site": v.site, "user_id": userID, "traits": traits, "consent": v.token}, nil)
+	assertion := consent.SignAssertion([]byte(testIdentifyKey), userID, v.site, "", time.Now(), 5*time.Minute)
+	return privCall(t, m, "POST", "/api/identify", "", map[string]any{"site": v.site, "assertion": assertion, "traits": traits, "consent": v.token}, nil)
 }

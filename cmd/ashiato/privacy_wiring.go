@@ -50,10 +50,11 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 		return err
 	}
 	h.Identities = p.svc
+	m.gate.Subjects = p.svc // erased and stopped visitors' tokens stop counting
 	ch.OnDecision = p.svc.OnDecision
 	ch.ErasedVisitor = func(site, vid string) bool { return p.svc.Erased(site, store.KindVisitor, vid) }
-	(&ingest.IdentifyHandler{Sites: h.Sites, Verifier: h.Verifier, Linker: p.svc, Log: m.Log, Now: time.Now}).Register(api)
-	(&ingest.RightsHandler{Sites: h.Sites, Verifier: h.Verifier, Rights: p.svc, Log: m.Log, Now: time.Now}).Register(api)
+	(&ingest.IdentifyHandler{Sites: h.Sites, Verifier: h.Verifier, Gate: m.gate, Linker: p.svc, Log: m.Log, Now: m.now}).Register(api)
+	(&ingest.RightsHandler{Sites: h.Sites, Verifier: h.Verifier, Gate: m.gate, Rights: p.svc, Log: m.Log, Now: m.now}).Register(api)
 	p.retention = &privacy.Retention{Store: m.store, Sites: h.Sites.All(), Log: m.Log, Now: time.Now}
 	(&admin.API{Tokens: &admin.Tokens{Store: m.store}, Store: m.store, Privacy: p.svc, Retention: p.retention, Log: m.Log,
 		Stats: m.statsEngine(h.Sites.Get)}).Register(app)

@@ -77,6 +77,8 @@ type Main struct {
 	app      *fiber.App
 	cancel   context.CancelFunc
 	done     chan struct{}
+
+	gate *consent.Gate // consent_wiring.go
 }
 
 // Run starts the collector and returns once it is listening.
@@ -102,7 +104,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.spool, err = spool.Open(cfg.Spool, m.Log, m.reg); err != nil {
 		return err
 	}
-	m.salter = consent.NewSalter(m.store, m.Log)
+	m.salter = consent.NewSalter(m.store, m.Log).WithClock(m.now)
 	if err := m.salter.Refresh(ctx); err != nil {
 		return err
 	}
@@ -112,11 +114,14 @@ func (m *Main) Run(ctx context.Context) error {
 		Help: "Event IDs looked up in ClickHouse before inserting: client retries, replayed spool records, repeats.",
 	}, func() float64 { return float64(m.store.LookedUp()) }))
 
+	if err := m.startGate(ctx); err != nil {
+		return err
+	}
 	sites := ingest.NewSites(cfg.Sites)
 	m.app = newApp(cfg.Server, m.Log)
 	api := m.app.Group("/api", rateLimit(cfg.Server, m.enricher))
 	h := &ingest.Handler{
-		Sites: sites, Verifier: signer, Enricher: m.enricher, IPs: m.enricher,
+		Sites: sites, Verifier: signer, Gate: m.gate, Enricher: m.enricher, IPs: m.enricher,
 		Hasher: m.salter, Sink: &batch.SpoolSink{Spool: m.spool},
 		Metrics: ingest.NewMetrics(m.reg), Log: m.Log, Now: m.now,
 	}
@@ -129,7 +134,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		configs[site.ID] = c
 	}
-	ch := &ingest.ConsentHandler{Sites: sites, Signer: signer, Ledger: m.store, UA: m.enricher,
+	ch := &ingest.ConsentHandler{Sites: sites, Signer: signer, Gate: m.gate, Ledger: m.store, UA: m.enricher,
 		Configs: configs, Log: m.Log, Now: m.now}
 	ch.Register(api)
 	m.app.Use("/admin", rateLimit(cfg.Server, m.enricher)) // unauthenticated floods must not fill the audit log
@@ -173,6 +178,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.writer.Run(bg)
 	}()
 	go m.salter.Run(bg, time.Minute)
+	go m.gate.Supersessions.Run(bg, revocationsEvery, revocationsFull)
 	go func() {
 		if err := m.app.Listener(ln); err != nil {
 			m.Log.Error("http server stopped", "err", err)

@@ -329,14 +329,14 @@ func (e *statsEnv) checkRealtime(t *testing.T) {
 	}{{40 * time.Minute, "/old", "10.250.1.7"}, {20 * time.Minute, "/", "10.250.2.7"}, {19 * time.Minute, "/pricing", "10.250.2.7"}, {5 * time.Minute, "/", "10.250.3.7"}, {time.Minute, "/docs", "10.250.4.7"}} {
 		ev := statstest.Event{TS: now.Add(-c.ago), Type: "pageview", Path: c.path, IP: c.ip, Agent: statstest.Agents[0], Consent: -1}
 		evs = append(evs, ev)
-		e.clock.Set(ev.TS)
+		e.setClock(t, ev.TS)
 		body := fmt.Sprintf(`{"site":"demo","url":%q,"eid":"rt-%d"}`, ev.URL(), i)
 		if st, resp, _ := e.post(t, "/api/event", body, hitHeaders(ev.Agent.UA, ev.IP, "")); st != 202 {
 			t.Fatalf("realtime hit: %d %s", st, resp)
 		}
 	}
 	e.waitCount(t, "1", uint64(len(e.fx.Events)-e.erasedCount()+len(evs)))
-	e.clock.Set(now)
+	e.setClock(t, now)
 	loc, _ := time.LoadLocation("Asia/Tokyo")
 	want, _ := statstest.Breakdown(evs, statstest.Query{Dim: "page", Metrics: []string{"visitors", "pageviews"},
 		From: now.Add(-30 * time.Minute), To: now.Add(time.Second), Loc: loc, Limit: 100})

@@ -196,6 +196,10 @@ func FinishSite(s *collector.Site) error {
 	if s.Banner.Layout == "" {
 		s.Banner.Layout = "bar"
 	}
+	s.UserIDHashing = s.HashUserID == nil || *s.HashUserID
+	if err := finishIdentifyKey(s); err != nil {
+		return err
+	}
 	switch {
 	case s.AudienceMinSize == 0:
 		s.AudienceMinSize = DefaultAudienceMinSize

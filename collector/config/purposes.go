@@ -49,5 +49,8 @@ func DemoSite() collector.Site {
 		PolicyRevision: 1,
 		PolicyURL:      "/privacy/demo/external",
 		Banner:         collector.Banner{Layout: "bar", FloatingButton: true},
+		// The quickstart's site (localhost only) shows identify() without
+		// a back end to sign assertions.
+		AllowUnsignedIdentify: true,
 	}
 }

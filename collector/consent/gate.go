@@ -2,6 +2,7 @@ package consent
 
 import (
 	"strings"
+	"time"
 
 	"github.com/ashiato/ashiato/collector"
 )
@@ -27,12 +28,14 @@ type Policy struct {
 	site     *collector.Site
 }
 
-// Decide returns the policy for a hit on site with grant (nil when the hit
-// carries no valid token) and the Global Privacy Control signal. A grant for
-// another site or an outdated policy revision counts as no grant.
-func Decide(site *collector.Site, grant *collector.Grant, gpc bool) Policy {
+// Decide returns the policy for a hit on site at now with grant (nil when
+// the hit carries no valid token) and the Global Privacy Control signal. A
+// grant that is not Current (another site's, of an outdated policy
+// revision, expired, superseded by a later decision, of an erased or
+// stopped visitor) counts as no grant: anonymous mode.
+func (gt *Gate) Decide(site *collector.Site, grant *collector.Grant, gpc bool, now time.Time) Policy {
 	p := Policy{site: site}
-	if grant == nil || grant.Site != site.ID || grant.Revision < site.PolicyRevision {
+	if gt.Standing(site, grant, now) != Current {
 		p.Drop = site.AnonymousMode == collector.AnonymousDrop
 		p.Purposes = anonymousPurposes
 		return p
@@ -61,17 +64,16 @@ func Apply(ev *collector.Event, p Policy) bool {
 		return false
 	}
 	ev.Purposes = p.Purposes
-	if p.Grant != nil {
-		ev.ConsentID = p.Grant.ConsentID
-	} else {
-		ev.ConsentID = ""
-	}
 	if p.Caps.Has(collector.CapPersistentID) {
 		// Only the visitor ID the server bound to the decision is honoured,
-		// never one the client claims.
+		// never one the client claims. The consent ID is kept only here:
+		// of a decision that granted no persistent ID (a refusal above
+		// all) it would be a stable identifier that links the visitor's
+		// hits across days; the link stays in the ledger.
 		ev.VisitorID = p.Grant.VisitorID
+		ev.ConsentID = p.Grant.ConsentID
 	} else {
-		ev.VisitorID, ev.SessionID = "", ""
+		ev.VisitorID, ev.SessionID, ev.ConsentID = "", "", ""
 	}
 	if !p.Caps.Has(collector.CapUserIDJoin) {
 		ev.UserID = ""

@@ -51,17 +51,23 @@ func TestApply(t *testing.T) {
 		{name: "analytics", grant: grant("necessary", "analytics"), keep: true, vid: "server-vid", sid: "s1",
 			query: "utm_source=x&email=a%40b.c&lang=ja&q=secret", cons: "c1", purposes: []string{"necessary", "analytics"}},
 		{name: "personalization without analytics", grant: grant("necessary", "personalization"), keep: true, uid: "u1",
-			query: "utm_source=x&lang=ja", cons: "c1", purposes: []string{"necessary", "personalization"}},
+			query: "utm_source=x&lang=ja", purposes: []string{"necessary", "personalization"}},
 		{name: "advertising", grant: grant("necessary", "advertising"), keep: true, click: "abc",
-			query: "utm_source=x&lang=ja", cons: "c1", purposes: []string{"necessary", "advertising"}},
+			query: "utm_source=x&lang=ja", purposes: []string{"necessary", "advertising"}},
 		{name: "advertising under GPC", grant: grant("necessary", "advertising"), gpc: true, keep: true,
-			query: "utm_source=x&lang=ja", cons: "c1", purposes: []string{"necessary"}},
+			query: "utm_source=x&lang=ja", purposes: []string{"necessary"}},
+		// A refusal's consent ID on every later hit would link them
+		// across days: only a grant of a persistent ID carries it.
+		{name: "refusal carries no consent ID", grant: grant("necessary"), keep: true,
+			query: "utm_source=x&lang=ja", purposes: []string{"necessary"}},
 		{name: "outdated revision is anonymous", grant: func() *collector.Grant { g := grant("analytics"); g.Revision = 1; return g }(),
 			keep: true, query: "utm_source=x&lang=ja", purposes: []string{"necessary"}},
 		{name: "other site's grant is anonymous", grant: func() *collector.Grant { g := grant("analytics"); g.Site = "other"; return g }(),
 			keep: true, query: "utm_source=x&lang=ja", purposes: []string{"necessary"}},
 		{name: "unknown purpose ignored", grant: grant("necessary", "mind_reading"), keep: true,
-			query: "utm_source=x&lang=ja", cons: "c1", purposes: []string{"necessary"}},
+			query: "utm_source=x&lang=ja", purposes: []string{"necessary"}},
+		{name: "expired grant is anonymous", grant: func() *collector.Grant { g := grant("analytics"); g.ExpiresAt = time.Now().Add(-time.Second); return g }(),
+			keep: true, query: "utm_source=x&lang=ja", purposes: []string{"necessary"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			site := testSite()
@@ -69,7 +75,7 @@ func TestApply(t *testing.T) {
 				tc.site(site)
 			}
 			ev := fullEvent()
-			keep := Apply(&ev, Decide(site, tc.grant, tc.gpc))
+			keep := Apply(&ev, (*Gate)(nil).Decide(site, tc.grant, tc.gpc, time.Now()))
 			if keep != tc.keep {
 				t.Fatalf("keep = %v, want %v", keep, tc.keep)
 			}

@@ -64,6 +64,13 @@ func NewSalter(store SaltStore, log *slog.Logger) *Salter {
 	return &Salter{store: store, log: log, now: time.Now}
 }
 
+// WithClock makes s read the time from now (tests move it across days)
+// and returns s.
+func (s *Salter) WithClock(now func() time.Time) *Salter {
+	s.now = now
+	return s
+}
+
 // Day returns the UTC day of t.
 func Day(t time.Time) time.Time {
 	t = t.UTC()

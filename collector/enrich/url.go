@@ -74,8 +74,10 @@ const maxParamValue = 256
 // user information and the fragment are dropped (except a hash route, see
 // hashRoute), and the path is cleaned.
 // Query keeps only parameters for which keepParam (nil: none) is true,
-// except click IDs and strippedParams, which are never kept. UTM parameters
-// and the first click ID are extracted whether or not they are kept.
+// except click IDs, strippedParams and parameters that look like personal
+// data or a secret (personalParam), which are never kept; a hash route's
+// query counts as part of the query. UTM parameters and the first click ID
+// are extracted whether or not they are kept.
 func ParseURL(raw string, keepParam func(name string) bool) (URLParts, error) {
 	var p URLParts
 	raw = strings.TrimSpace(raw)
@@ -108,23 +110,33 @@ func ParseURL(raw string, keepParam func(name string) bool) (URLParts, error) {
 			p.Host += ":" + strconv.Itoa(n)
 		}
 	}
-	p.Path = cleanPath(u.path) + hashRoute(u.fragment)
-	p.Query = p.query(u.query, keepParam)
+	route, routeQuery := hashRoute(u.fragment)
+	p.Path = cleanPath(u.path) + route
+	query := u.query
+	if routeQuery != "" {
+		if query != "" {
+			query += "&"
+		}
+		query += routeQuery
+	}
+	p.Query = p.query(query, keepParam)
 	return p, nil
 }
 
-// hashRoute keeps the route of a hash-routed single-page app ("#/settings",
-// "#!/item/3") so that its pages stay apart; a plain anchor ("#top") is
-// dropped, and so is anything after a "?" inside the fragment.
-func hashRoute(frag string) string {
-	route, _, _ := strings.Cut(frag, "?")
+// hashRoute returns the route of a hash-routed single-page app ("#/settings",
+// "#!/item/3") so that its pages stay apart, and the route's query ("tab=1"
+// of "#/settings?tab=1"), which ParseURL treats as part of the page's query:
+// kept as the site's rules keep queries. A fragment that is not a route (an
+// in-page anchor, "#top") gives neither.
+func hashRoute(frag string) (route, query string) {
+	route, query, _ = strings.Cut(frag, "?")
 	switch {
 	case strings.HasPrefix(route, "/"):
-		return "#" + cleanPath(route)
+		return "#" + cleanPath(route), query
 	case strings.HasPrefix(route, "!/"):
-		return "#!" + cleanPath(route[1:])
+		return "#!" + cleanPath(route[1:]), query
 	}
-	return ""
+	return "", ""
 }
 
 // normHost lower-cases a host name and converts it to IDNA A-labels, or
@@ -301,8 +313,21 @@ func (p *URLParts) query(raw string, keep func(string) bool) string {
 }
 
 // special records UTM parameters and click IDs and reports whether the
-// parameter must never be kept.
+// parameter must never be kept. A parameter that looks like personal data
+// is not recorded as a UTM parameter either (utm_term=a@b.example).
 func (p *URLParts) special(name, value string) bool {
+	for _, id := range clickIDParams {
+		if strings.EqualFold(name, id) {
+			v := strings.TrimSpace(value)
+			if v != "" && (p.ClickIDType == "" || clickRank(id) < clickRank(p.ClickIDType)) {
+				p.ClickIDType, p.ClickID = id, truncate(v, maxParamValue)
+			}
+			return true
+		}
+	}
+	if personalParam(name, value) {
+		return true
+	}
 	if len(name) > 4 && strings.EqualFold(name[:4], "utm_") {
 		var dst *string
 		switch strings.ToLower(name[4:]) {
@@ -321,15 +346,6 @@ func (p *URLParts) special(name, value string) bool {
 			*dst = truncate(strings.TrimSpace(value), maxParamValue)
 		}
 		return false
-	}
-	for _, id := range clickIDParams {
-		if strings.EqualFold(name, id) {
-			v := strings.TrimSpace(value)
-			if v != "" && (p.ClickIDType == "" || clickRank(id) < clickRank(p.ClickIDType)) {
-				p.ClickIDType, p.ClickID = id, truncate(v, maxParamValue)
-			}
-			return true
-		}
 	}
 	for _, s := range strippedParams {
 		if strings.EqualFold(name, s) {

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -30,6 +31,7 @@ type Signer interface {
 type ConsentHandler struct {
 	Sites   *Sites
 	Signer  Signer
+	Gate    *consent.Gate // whether a grant counts; told of every decision recorded
 	Ledger  Ledger
 	UA      Enricher
 	Configs map[string]consent.BannerConfig // by site ID, built at start
@@ -57,7 +59,14 @@ func (h *ConsentHandler) config(c *fiber.Ctx) error {
 		return WriteError(c, err)
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
-	return c.JSON(h.Configs[site.ID])
+	cfg := h.Configs[site.ID]
+	// A policy URL that is a path ("/privacy/demo/external") is one of the
+	// collector's pages: the banner shows it on another origin, so it gets
+	// the collector's origin. (The texts hash covers the configured value.)
+	if strings.HasPrefix(cfg.PolicyURL, "/") && !strings.HasPrefix(cfg.PolicyURL, "//") {
+		cfg.PolicyURL = c.BaseURL() + cfg.PolicyURL
+	}
+	return c.JSON(cfg)
 }
 
 // decisionRequest is the body of POST /api/consent.
@@ -97,13 +106,27 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 		return WriteError(c, err)
 	}
 	cfg := h.Configs[site.ID]
+	now := h.Now()
 	switch {
+	case req.Method == consent.MethodAPI:
+		if e := apiCaller(c, site, now); e != nil {
+			return WriteError(c, e)
+		}
+		if req.Revision > cfg.Revision {
+			return WriteError(c, collector.Errorf(collector.EInvalid, "revision", "the current revision is %d", cfg.Revision))
+		}
 	case !consent.ValidMethod(req.Method):
 		return WriteError(c, collector.Errorf(collector.EInvalid, "method", "unknown method"))
-	case req.Method != consent.MethodAPI && req.Revision != cfg.Revision:
+	case req.Revision != cfg.Revision:
 		return WriteError(c, collector.Errorf(collector.EInvalid, "revision", "the banner showed revision %d; the current one is %d", req.Revision, cfg.Revision))
-	case req.Method != consent.MethodAPI && req.TextsHash != cfg.TextsHash:
+	case req.TextsHash != cfg.TextsHash:
 		return WriteError(c, collector.Errorf(collector.EInvalid, "texts_hash", "does not match the texts of the current revision"))
+	}
+	switch {
+	case len(req.TextsHash) > 128:
+		return WriteError(c, collector.Errorf(collector.EInvalid, "texts_hash", "too long"))
+	case req.Revision < 0:
+		return WriteError(c, collector.Errorf(collector.EInvalid, "revision", "negative"))
 	case len(req.Lang) > 35:
 		return WriteError(c, collector.Errorf(collector.EInvalid, "lang", "too long"))
 	}
@@ -112,7 +135,6 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 			return WriteError(c, collector.Errorf(collector.EInvalid, "granted", "unknown purpose"))
 		}
 	}
-	now := h.Now()
 	prev := h.currentGrant(c, now)
 	if prev != nil && prev.VisitorID != "" && h.ErasedVisitor != nil && h.ErasedVisitor(site.ID, prev.VisitorID) {
 		fresh := *prev
@@ -122,6 +144,11 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 	gpc := req.GPC || c.Get("Sec-GPC") == "1"
 	d, g := consent.NewDecision(site, req.Granted, req.Method, gpc, prev, now)
 	d.TextsHash, d.Lang = cfg.TextsHash, req.Lang
+	if req.Method == consent.MethodAPI {
+		// The ledger keeps what the caller says was presented (revision 0:
+		// no banner), never the banner's texts as if they had been shown.
+		d.TextsHash, d.Revision = cmp.Or(req.TextsHash, consent.MethodAPI), req.Revision
+	}
 	if info, ok := h.UA.UACached(c.Get(fiber.HeaderUserAgent)); ok {
 		d.UAFamily = info.Browser
 	}
@@ -129,6 +156,7 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 		h.Log.Error("record consent decision", "err", err)
 		return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not record the decision, retry later"))
 	}
+	h.Gate.Recorded(d)
 	if h.OnDecision != nil {
 		if err := h.OnDecision(c.UserContext(), d, prev); err != nil {
 			h.Log.Error("apply consent decision", "err", err)
@@ -149,8 +177,9 @@ func (h *ConsentHandler) current(c *fiber.Ctx) error {
 		return WriteError(c, err)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	g := h.currentGrant(c, h.Now())
-	if g == nil || g.Site != site.ID {
+	now := h.Now()
+	g := h.currentGrant(c, now)
+	if h.Gate.Standing(site, g, now) != consent.Current {
 		return WriteError(c, collector.Errorf(collector.ENotFound, "", "no decision recorded"))
 	}
 	var denied []string
@@ -165,9 +194,32 @@ func (h *ConsentHandler) current(c *fiber.Ctx) error {
 	})
 }
 
-// currentGrant is the visitor's verified decision, from ?token= or the cookie.
+// apiCaller authenticates a "method": "api" decision: only the site's back
+// end records one, with "Authorization: Bearer <JWT>" signed with the
+// site's identify key and scoped consent.ScopeConsent (so that an identify
+// assertion, which browsers see, cannot serve).
+func apiCaller(c *fiber.Ctx, site *collector.Site, now time.Time) *collector.Error {
+	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	if !ok || token == "" {
+		return collector.Errorf(collector.EUnauthorized, "authorization", "API decisions need the site's signed credential (Bearer)")
+	}
+	if site.IdentifyKey == "" {
+		return collector.Errorf(collector.EUnauthorized, "authorization", "the site has no identify key")
+	}
+	a, err := consent.VerifyAssertion([]byte(site.IdentifyKey), token, site.ID, now)
+	if err != nil {
+		return collector.Errorf(collector.EUnauthorized, "authorization", "%v", err)
+	}
+	if a.Scope != consent.ScopeConsent {
+		return collector.Errorf(collector.EUnauthorized, "authorization", "the credential's scope is not %q", consent.ScopeConsent)
+	}
+	return nil
+}
+
+// currentGrant is the visitor's verified decision, from the Authorization
+// header (BearerToken) or the cookie; never from the URL.
 func (h *ConsentHandler) currentGrant(c *fiber.Ctx, now time.Time) *collector.Grant {
-	return firstValidGrant(h.Signer, now, c.Query("token"), c.Cookies(CookieName))
+	return firstValidGrant(h.Signer, now, BearerToken(c), c.Cookies(CookieName))
 }
 
 // setCookie sets the first-party consent cookie from the server, so that

@@ -22,7 +22,8 @@ func Status(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case collector.EEncoding:
 		return http.StatusUnsupportedMediaType
-	case collector.EUnknownSite, collector.EOriginDenied, collector.EConsentRequired, collector.EForbidden, collector.EAudienceTooSmall:
+	case collector.EUnknownSite, collector.EOriginDenied, collector.EConsentRequired, collector.EForbidden, collector.EAudienceTooSmall,
+		collector.EAssertionRequired, collector.EAssertionInvalid:
 		return http.StatusForbidden
 	case collector.EUnauthorized:
 		return http.StatusUnauthorized

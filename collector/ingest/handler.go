@@ -51,6 +51,9 @@ const CookieName = "ashiato_consent"
 type Handler struct {
 	Sites    *Sites
 	Verifier Verifier
+	// Gate decides whether a verified grant counts (nil: the grant alone
+	// is checked, no revocations).
+	Gate     *consent.Gate
 	Enricher Enricher
 	IPs      IPResolver
 	Hasher   Hasher
@@ -237,9 +240,9 @@ func (h *Handler) process(c *fiber.Ctx, hits []collector.Hit, bad map[int]*colle
 			continue
 		}
 		g := grants.get(h.Verifier, hit.Consent, req.Cookie, req.ReceivedAt)
-		pol := consent.Decide(site, g, req.GPC || hit.GPC)
-		if h.Identities != nil && g != nil && g.VisitorID != "" {
-			hit.UserID = h.Identities.UserID(site.ID, g.VisitorID)
+		pol := h.Gate.Decide(site, g, req.GPC || hit.GPC, req.ReceivedAt)
+		if h.Identities != nil && pol.Grant != nil && pol.Grant.VisitorID != "" {
+			hit.UserID = h.Identities.UserID(site.ID, pol.Grant.VisitorID)
 		}
 		ev, keep, e := Build(hit, site, &req, pol, h.Enricher, h.Hasher, header)
 		if e != nil {
@@ -313,7 +316,8 @@ func corsForAllowed(c *fiber.Ctx, sites *Sites) {
 	}
 }
 
-// preflight answers CORS preflights for origins that some site allows.
+// preflight answers CORS preflights for origins that some site allows; the
+// banner's self-service sends its consent token in an Authorization header.
 func (h *Handler) preflight(c *fiber.Ctx) error {
 	origin := c.Get(fiber.HeaderOrigin)
 	if origin == "" || !h.Sites.AnyAllowsOrigin(origin) {
@@ -321,7 +325,7 @@ func (h *Handler) preflight(c *fiber.Ctx) error {
 	}
 	setCORS(c, origin)
 	c.Set(fiber.HeaderAccessControlAllowMethods, "GET, POST, OPTIONS")
-	c.Set(fiber.HeaderAccessControlAllowHeaders, "Content-Type")
+	c.Set(fiber.HeaderAccessControlAllowHeaders, "Content-Type, Authorization")
 	c.Set(fiber.HeaderAccessControlMaxAge, "86400")
 	return c.SendStatus(fiber.StatusNoContent)
 }

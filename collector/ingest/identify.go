@@ -34,6 +34,7 @@ type Linker interface {
 type IdentifyHandler struct {
 	Sites    *Sites
 	Verifier Verifier
+	Gate     *consent.Gate // whether the grant counts (consent.Gate.Standing)
 	Linker   Linker
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -45,10 +46,14 @@ func (h *IdentifyHandler) Register(api fiber.Router) {
 }
 
 type identifyRequest struct {
-	Site    string         `json:"site"`
-	UserID  string         `json:"user_id"`
-	Traits  map[string]any `json:"traits"`
-	Consent string         `json:"consent"`
+	Site string `json:"site"`
+	// Assertion is the site back end's signed word for the user ID
+	// (consent.VerifyAssertion); required unless the site allows unsigned
+	// identify, when UserID alone names the user.
+	Assertion string         `json:"assertion"`
+	UserID    string         `json:"user_id"`
+	Traits    map[string]any `json:"traits"`
+	Consent   string         `json:"consent"`
 }
 
 func (h *IdentifyHandler) identify(c *fiber.Ctx) error {
@@ -64,19 +69,21 @@ func (h *IdentifyHandler) identify(c *fiber.Ctx) error {
 	if err != nil {
 		return WriteError(c, err)
 	}
-	if e := validUserID(req.UserID); e != nil {
+	now := h.Now()
+	userID, e := assertedUserID(site, &req, now)
+	if e != nil {
 		return WriteError(c, e)
 	}
 	traits, e := validTraits(req.Traits)
 	if e != nil {
 		return WriteError(c, e)
 	}
-	g := firstValidGrant(h.Verifier, h.Now(), req.Consent, c.Cookies(CookieName))
-	pol := consent.Decide(site, g, c.Get("Sec-GPC") == "1")
+	g := firstValidGrant(h.Verifier, now, req.Consent, c.Cookies(CookieName))
+	pol := h.Gate.Decide(site, g, c.Get("Sec-GPC") == "1", now)
 	if !pol.Caps.Has(collector.CapUserIDJoin) || g.VisitorID == "" {
 		return WriteError(c, collector.Errorf(collector.EConsentRequired, "consent", "the visitor's consent does not allow joining a user ID"))
 	}
-	if err := h.Linker.Link(c.UserContext(), site, g, strings.Clone(req.UserID), traits); err != nil {
+	if err := h.Linker.Link(c.UserContext(), site, g, strings.Clone(userID), traits); err != nil {
 		if collector.ErrorCode(err) == collector.EConsentRequired {
 			return WriteError(c, err)
 		}
@@ -84,6 +91,44 @@ func (h *IdentifyHandler) identify(c *fiber.Ctx) error {
 		return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not store the link, retry later"))
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"linked": true})
+}
+
+// assertedUserID returns the user ID that the request may join: the
+// subject of a valid assertion signed with the site's identify key (a
+// user_id sent beside it must be the same), or, only on a site that opts
+// in to unsigned identify, the user_id as sent. The snippet's
+// identify(assertion, traits) sends the assertion as user_id: a JWT there
+// is taken for one, unless the site takes unsigned IDs and has no key.
+func assertedUserID(site *collector.Site, req *identifyRequest, now time.Time) (string, *collector.Error) {
+	token, userID := req.Assertion, req.UserID
+	if token == "" && looksLikeJWT(userID) && (site.IdentifyKey != "" || !site.AllowUnsignedIdentify) {
+		token, userID = userID, ""
+	}
+	if token == "" {
+		if !site.AllowUnsignedIdentify {
+			return "", collector.Errorf(collector.EAssertionRequired, "assertion", "the site's back end must sign the user ID")
+		}
+		return userID, validUserID(userID)
+	}
+	if site.IdentifyKey == "" {
+		return "", collector.Errorf(collector.EAssertionInvalid, "assertion", "the site has no identify key")
+	}
+	a, err := consent.VerifyAssertion([]byte(site.IdentifyKey), token, site.ID, now)
+	switch {
+	case err != nil:
+		return "", collector.Errorf(collector.EAssertionInvalid, "assertion", "%v", err)
+	case a.Scope != "":
+		return "", collector.Errorf(collector.EAssertionInvalid, "assertion", "not an identify assertion")
+	case userID != "" && userID != a.Subject:
+		return "", collector.Errorf(collector.EInvalid, "user_id", "differs from the assertion's subject")
+	}
+	return a.Subject, validUserID(a.Subject)
+}
+
+// looksLikeJWT reports whether s has the shape of a compact JWT: three
+// dot-separated segments, the first a base64url JSON object.
+func looksLikeJWT(s string) bool {
+	return strings.HasPrefix(s, "eyJ") && strings.Count(s, ".") == 2
 }
 
 func validUserID(s string) *collector.Error {

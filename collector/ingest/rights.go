@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/consent"
 )
 
 // VisitorRights is what the self-service privacy API needs: a visitor's
@@ -34,6 +35,7 @@ type VisitorRights interface {
 type RightsHandler struct {
 	Sites    *Sites
 	Verifier Verifier
+	Gate     *consent.Gate // whether the grant still names its visitor (consent.Standing.OwnData)
 	Rights   VisitorRights
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -46,20 +48,33 @@ func (h *RightsHandler) Register(api fiber.Router) {
 	api.Post("/privacy/me/erase", h.erase)
 }
 
+// BearerToken returns the token of the request's "Authorization: Bearer"
+// header, or "". A consent token travels there (or in a POST body, or the
+// first-party cookie), never in the URL, where logs, proxies and the
+// Referer header would keep it: ?token= is not read.
+func BearerToken(c *fiber.Ctx) string {
+	v := c.Get(fiber.HeaderAuthorization)
+	if len(v) > 7 && strings.EqualFold(v[:7], "Bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	return ""
+}
+
 // visitor authenticates the visitor: a valid consent token of site (from
-// ?token=, the body's "consent" or the first-party cookie) that carries a
-// visitor ID. It sets CORS headers for an allowed Origin.
+// the Authorization header, the body's "consent" or the first-party
+// cookie) that carries a visitor ID. It sets CORS headers for an allowed
+// Origin.
 func (h *RightsHandler) visitor(c *fiber.Ctx, siteID, bodyToken string) (*collector.Site, string, error) {
 	site, err := h.Sites.ForRequest(c, siteID)
 	if err != nil {
 		return nil, "", err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	for _, t := range []string{c.Query("token"), bodyToken, c.Cookies(CookieName)} {
+	for _, t := range []string{BearerToken(c), bodyToken, c.Cookies(CookieName)} {
 		if t == "" {
 			continue
 		}
-		if g, err := h.Verifier.Verify(t, h.Now()); err == nil && g.Site == site.ID && g.VisitorID != "" {
+		if g, err := h.Verifier.Verify(t, h.Now()); err == nil && h.Gate.Standing(site, g, h.Now()).OwnData() && g.VisitorID != "" {
 			return site, strings.Clone(g.VisitorID), nil
 		}
 	}

@@ -271,3 +271,15 @@ func (s *Service) now() time.Time {
 	}
 	return time.Now()
 }
+
+// VisitorErased reports whether a visitor of site was erased (for the
+// consent gate: the visitor's tokens no longer count).
+func (s *Service) VisitorErased(site, visitorID string) bool {
+	return s.Erased(site, store.KindVisitor, visitorID)
+}
+
+// VisitorStopped reports whether a visitor of site is under a stop of use
+// by its visitor ID (for the consent gate).
+func (s *Service) VisitorStopped(site, visitorID string) bool {
+	return s.Stopped(site, visitorID, "")
+}

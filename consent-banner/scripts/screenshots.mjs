@@ -1,4 +1,5 @@
-// screenshots writes docs/screenshots/banner-{ja,en}-{light,dark}[-settings].png
+// screenshots writes docs/screenshots/banner-{ja,en}-{light,dark}[-phone][-settings].png
+// (desktop 1024 × 820 and a 390 × 844 phone)
 // from the banner running against the real collector (ASHIATO_BIN).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -25,8 +26,17 @@ try {
       await p.locator('.acb-b2').click();
       await p.locator('.acb details summary').first().click();
       await p.screenshot({ path: name('-settings') });
-      console.log('wrote', path.relative(root, name('')), path.relative(root, name('-settings')));
       await p.context().close();
+      // A 390 × 844 phone: the compact bar, then the settings layer.
+      const m = await newPage(browser, { colorScheme, reducedMotion: 'reduce', locale: lang === 'ja' ? 'ja-JP' : 'en-US' });
+      await m.setViewportSize({ width: 390, height: 844 });
+      await m.goto(`${pages.origin}/?lang=${lang}`);
+      await m.locator('.acb [role="dialog"]').waitFor();
+      await m.screenshot({ path: name('-phone') });
+      await m.locator('.acb-b2').click();
+      await m.screenshot({ path: name('-phone-settings') });
+      await m.context().close();
+      console.log('wrote', ['', '-settings', '-phone', '-phone-settings'].map((x) => path.relative(root, name(x))).join(' '));
     }
   }
 } finally {

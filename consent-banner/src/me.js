@@ -2,8 +2,9 @@
 // decision carries a visitor ID: the consent history (GET /api/privacy/me),
 // a JSON download (…/export) and erasure with a confirm step. Requests send
 // the collector's HttpOnly ashiato_consent cookie (credentials: 'include')
-// and the stored token, so they also work where the browser withholds the
-// cookie. The download is fetched and saved through a Blob, which keeps the
+// and the stored token in an Authorization header (never in the URL, where
+// logs and Referer headers would keep it), so they also work where the
+// browser withholds the cookie. The download is fetched and saved through a Blob, which keeps the
 // visitor on the page and lets a failure be said in the live region.
 import { tx } from './config.js';
 import { h, button } from './dom.js';
@@ -12,7 +13,7 @@ export function yourData(o) {
   const { cfg, lang, s } = o;
   const token = o.current.token;
   const get = async (path, q = '') => {
-    const r = await fetch(`${o.endpoint}/api/privacy/me${path}?site=${encodeURIComponent(cfg.site)}&token=${encodeURIComponent(token)}${q}`, { credentials: 'include' });
+    const r = await fetch(`${o.endpoint}/api/privacy/me${path}?site=${encodeURIComponent(cfg.site)}${q}`, { credentials: 'include', headers: { Authorization: 'Bearer ' + token } });
     if (!r.ok) throw new Error('ashiato privacy: ' + r.status);
     return r.text();
   };

@@ -13,13 +13,27 @@ let returnTo = null;
 let modal = false;
 let onEsc = null;
 
+// shown reports whether e is not hidden by a closed <details>: only the
+// summary of a closed one shows (Chromium still gives the hidden content
+// client rects: it is content-visibility: hidden, for find-in-page).
+const shown = (e) => {
+  const d = e.parentElement.closest('details:not([open])');
+  return !d || (d === e.parentElement && e.localName === 'summary' && shown(d));
+};
+
+// focusables lists what Tab can reach in the banner: not what is inside a
+// closed <details> or otherwise not rendered.
 function focusables() {
-  return [...root.querySelectorAll('a[href],button,input:not([disabled]),summary')];
+  return [...root.querySelectorAll('a[href],button,input:not([disabled]),summary')].filter((e) => e.getClientRects().length && shown(e));
 }
 
+// onKey: Escape closes the banner only when focus is inside it (a page's
+// own Escape is left alone, unmarked); Tab wraps inside a modal layer. No
+// other key is touched.
 function onKey(e) {
   if (!root) return;
   if (e.key === 'Escape') {
+    if (!root.contains(document.activeElement)) return;
     e.preventDefault();
     onEsc();
   } else if (e.key === 'Tab' && modal) {
@@ -61,7 +75,7 @@ function purposeItem(p, o) {
   const rec = p.recipients || [];
   return h('li', { class: 'acb-p' },
     h('div', { class: 'acb-ph' },
-      h('input', { type: 'checkbox', id, name: p.id, checked: on, disabled: p.required || locked, 'aria-describedby': id + '-d' }),
+      h('input', { type: 'checkbox', role: 'switch', id, name: p.id, checked: on, disabled: p.required || locked, 'aria-describedby': id + '-d' }),
       h('label', { for: id }, tx(p.title, lang) || p.id),
       p.required && h('span', { class: 'acb-on' }, s.always)),
     h('p', { id: id + '-d' }, tx(p.description, lang)),
@@ -106,7 +120,10 @@ export function open(o, layer) {
     layer === 2
       ? button('acb-b acb-b2', s.save, () => o.decide('save', checked()))
       : button('acb-b acb-b2', s.customize, () => open(o, 2))),
-  layer === 2 && o.current && o.current.vid && yourData(o));
+  layer === 2 && o.current && o.current.vid && yourData(o),
+  // The close control, shown at the top right but last in the Tab order,
+  // after the choices: closing is no decision (o.dismiss, as Escape).
+  h('button', { type: 'button', class: 'acb-c', 'aria-label': s.close, title: s.close, onclick: o.dismiss }, '\u00d7'));
 
   root = h('div', { class: `acb acb-${box ? 'box' : 'bar'}`, lang }, box && h('div', { class: 'acb-bd' }), dialog);
   document.body.append(root);

@@ -28,11 +28,7 @@ var load = (now = Date.now()) => {
 };
 var save = (q) => set(QUEUE_KEY, q[0] && JSON.stringify(q.slice(-QUEUE_MAX)));
 var enqueue = (events, now = Date.now()) => save(load(now).concat(events.map((e) => [now, { ...e, retry: true }])));
-var dequeue = () => {
-  const q = load();
-  save([]);
-  return q.map((x) => x[1]);
-};
+var dequeue = () => load().map((x) => x[1], save([]));
 var forget = () => {
   set(SID_KEY);
   save(load().map(([t, { vid, sid: sid2, consent, ...e }]) => [t, e]));
@@ -44,33 +40,36 @@ var KEY = "ashiato_consent";
 var valid = (d) => d?.granted && !(Date.parse(d.expires_at) <= Date.now()) ? d : null;
 var read = () => {
   try {
-    return valid(window.ashiatoConsent?.get() || JSON.parse(get(KEY)));
+    return valid(JSON.parse(get(KEY)));
   } catch {
   }
 };
 var grants = (d, p) => !!d?.granted.includes(p);
 
 // src/url.js
-var pageURL = (href, hash) => hash ? href : href.replace(/#.*/, "");
+var pageURL = (href, hash) => href.replace(hash ? /#(?!!?\/).*/ : /#.*/, "");
 var glob = (p) => RegExp("^" + p.replace(/\./g, "\\.").replace(/\*/g, ".*") + "$");
 var isLocal = (host) => /^(127\.|\[::1\])|localhost$/.test(host);
 var DOWNLOADS = "pdf|csv|xlsx?|docx?|pptx?|zip|gz|dmg|exe|msi|apk|mp[34]";
 var on = (v) => /^(|true)$/.test(v);
 
 // src/tracker.js
+var MAX = 2e4;
+var KEEP = 8e3;
+var warn = (m) => !!console.warn("ashiato: " + m);
 var init = (o) => {
   const doc = document;
   const nav = navigator;
   const loc = location;
   const now = Date.now;
-  const listen = addEventListener;
+  const listen = (t, f) => addEventListener(t, f, true);
   const site = o.site;
   const hash = on(o.hash);
   const endpoint = o.endpoint || loc.origin;
-  const exclude = String(o.exclude || "").split(",").map(glob);
-  const dl = RegExp("\\.(" + String(o.downloads ?? DOWNLOADS).replace(/,/g, "|") + ")$", "i");
+  const exclude = ((o.exclude || "") + "").split(",").map(glob);
+  const dl = RegExp("\\.(" + ((o.downloads ?? DOWNLOADS) + "").replace(/,/g, "|") + ")$", "i");
   const idPurpose = o.identifyPurpose || "personalization";
-  const off = !on(o.allowLocalhost) && isLocal(loc.hostname) || !on(o.allowWebdriver) && nav.webdriver;
+  const off = !on(o.allowLocalhost) && isLocal(loc.hostname) && "localhost" || !on(o.allowWebdriver) && nav.webdriver && "webdriver";
   let decision;
   let buf = [];
   let timer;
@@ -91,8 +90,7 @@ var init = (o) => {
     screen: screen.width + "x" + screen.height,
     lang: nav.language,
     eid: uuid(),
-    wd: nav.webdriver,
-    gpc: nav.globalPrivacyControl
+    wd: nav.webdriver
   });
   const stamp = (e) => {
     if (decision) {
@@ -101,35 +99,35 @@ var init = (o) => {
     }
     return e;
   };
-  const post = (path, body) => fetch(endpoint + path, { method: "POST", body, credentials: "include", keepalive: true });
-  const send = (events, beacon) => {
-    while (events[0]) {
-      const batch = events.splice(0, 50);
-      const body = JSON.stringify(batch);
-      const fail = (after) => {
-        enqueue(batch);
-        setTimeout(retry, (after || 30) * 1e3);
-      };
-      if (!(beacon && nav.sendBeacon(endpoint + "/api/event", body)))
-        post("/api/event", body).then(
-          (r) => /^(429|5)/.test(r.status) ? fail(+r.headers.get("Retry-After")) : retry(),
-          () => fail()
-        );
-    }
+  const post = (path, body) => fetch(endpoint + path, { method: "POST", body, credentials: "include", keepalive: body.length < KEEP });
+  const send = (events, body = JSON.stringify(events)) => {
+    const fail = (after) => {
+      enqueue(events);
+      setTimeout(flush, (after || 30) * 1e3);
+    };
+    if (events[50] || body.length > MAX && events[1]) send(events.splice(0, events.length / 2)), send(events);
+    else
+      post("/api/event", body).then(
+        (r) => /^(429|5)/.test(r.status) ? fail(+r.headers.get("Retry-After")) : flush(),
+        () => fail()
+      );
   };
-  const retry = () => {
-    const q = dequeue();
-    if (q[0]) send(q);
-  };
-  const flush = (beacon) => {
+  const flush = (e) => {
     timer = 0;
-    if (buf[0] && (decision || !on(o.requireConsent))) send(buf.splice(0).map(stamp), beacon);
+    if ((decision || !on(o.requireConsent)) && (e = buf.splice(0).map(stamp).concat(dequeue()))[0]) send(e);
   };
   const queue = (e, now2) => {
-    if (off || exclude.some((r) => r.test(new URL(e.url).pathname))) return;
-    buf.push(e);
-    if (now2) flush();
-    else timer || (timer = setTimeout(flush));
+    try {
+      if (off || exclude.some((r) => r.test(new URL(e.url).pathname))) return;
+      const p = e.props;
+      if (JSON.stringify(e).length > MAX) throw 0;
+      for (const k in p) if (Object(p[k]) === p[k] || (p[k] + "")[256]) throw 0;
+      buf.push(e);
+      if (now2) flush();
+      else timer || (timer = setTimeout(flush));
+    } catch {
+      warn("invalid event " + (e.name || e.type));
+    }
   };
   const consent = (d) => {
     decision = valid(d);
@@ -143,41 +141,42 @@ var init = (o) => {
   const scrolled = () => {
     depth = Math.max(depth, Math.min(100, (scrollY + innerHeight) * 100 / doc.documentElement.scrollHeight | 0));
   };
-  const pageview = (p = {}) => {
+  const pageview = (p) => {
     if (lastURL) engagement(), referrer = lastURL;
-    lastURL = p.url || here();
+    lastURL = p?.url || here();
     depth = 0;
     scrolled();
-    queue(hit("pageview", lastURL, p.props || o.props));
+    queue(hit("pageview", lastURL, p?.props || o.props));
   };
-  const page = () => here() != lastURL && pageview();
+  const page = () => here() != lastURL && !(loc.hash[1] && here() == lastURL.split("#")[0]) && pageview();
   const click = (ev) => {
-    const a = ev.target.closest("a[href]");
-    if (!a || ev.button > 1) return;
-    const u = new URL(a.href);
+    const u = ev.target.closest("a[href]");
+    if (!u || ev.button > 1) return;
     const name = dl.test(u.pathname) ? "download" : u.host != loc.host && /^http/.test(u.protocol) && "outbound";
     if (name) queue(hit("event", 0, { url: (u.origin + u.pathname).slice(0, 256) }, name), 1);
   };
   const hide = () => {
     engagement(1);
-    flush(1);
+    flush();
   };
   const api = {
     track: (name, props) => queue(hit("event", 0, props, name)),
     pageview,
+    // identify warns and returns false, never throws, when it cannot send.
     identify: (user_id, traits) => {
-      if (!has(idPurpose)) return console.warn("ashiato: identify needs " + idPurpose), false;
-      post("/api/identify", JSON.stringify({ site, user_id, traits, consent: decision.token }));
-      return true;
+      try {
+        if (has(idPurpose)) return !!post("/api/identify", JSON.stringify({ site, user_id, traits, consent: decision.token }));
+      } catch {
+      }
+      return warn("identify needs " + idPurpose);
     }
   };
-  if (off) return console.warn("ashiato: off"), api;
+  if (off) return warn(`off (${off}): add data-allow-${off}`), api;
   consent(read());
-  const docListen = (t, f) => doc.addEventListener(t, f, true);
-  docListen(EVENT, (ev) => consent(ev.detail));
-  docListen("click", click);
-  docListen("auxclick", click);
-  docListen("visibilitychange", () => shown ? hide() : engagement());
+  listen(EVENT, (ev) => consent(ev.detail));
+  listen("click", click);
+  listen("auxclick", click);
+  listen("visibilitychange", () => shown ? hide() : engagement());
   listen("pagehide", hide);
   listen("scroll", scrolled);
   engagement();
@@ -192,7 +191,6 @@ var init = (o) => {
     listen("popstate", page);
     pageview();
   }
-  retry();
   return api;
 };
 export {

@@ -10,10 +10,10 @@ export const KEY = 'ashiato_consent'
 /** valid returns d when it is a decision that has not expired, else null. */
 export const valid = (d) => (d?.granted && !(Date.parse(d.expires_at) <= Date.now()) ? d : null)
 
-/** read returns the banner's current decision: window.ashiatoConsent.get(), else localStorage. */
+/** read returns the banner's current decision, which it keeps in localStorage (it also announces it with EVENT). */
 export const read = () => {
   try {
-    return valid(window.ashiatoConsent?.get() || JSON.parse(get(KEY)))
+    return valid(JSON.parse(get(KEY)))
   } catch {}
 }
 

@@ -9,7 +9,7 @@ export interface Options {
   site: string
   /** Collector origin, e.g. "https://stats.example.com" (data-endpoint). Default: the page's origin (ESM) or the script's origin (IIFE). */
   endpoint?: string
-  /** Report the URL fragment and count hashchange navigations (data-hash). */
+  /** Report hash routes ("#/…" or "#!/…", with their query) and count route navigations; in-page anchors ("#top") are neither (data-hash). */
   hash?: boolean
   /** Path patterns never tracked; "*" matches within a segment, "**" across (data-exclude="/admin/**,/preview/*"). */
   exclude?: string[]
@@ -35,8 +35,12 @@ export interface Tracker {
   track(name: string, props?: Props): void
   /** Sends a pageview of the current page, or of url (absolute). */
   pageview(options?: { url?: string; props?: Props }): void
-  /** Joins userId to the visitor when the decision grants the identify purpose; returns whether it was sent. */
-  identify(userId: string, traits?: Props): boolean
+  /**
+   * Joins the user that the site's back end vouches for to the visitor when the decision grants
+   * the identify purpose; returns whether it was sent. assertion: a JWT the back end signed with
+   * the site's identify_key (docs/PRIVACY.md); a bare user ID only on sites that allow unsigned joins.
+   */
+  identify(assertion: string, traits?: Props): boolean
 }
 
 /** A decision of the consent banner (CustomEvent "ashiato:consent" detail, localStorage "ashiato_consent"). */

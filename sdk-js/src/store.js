@@ -68,11 +68,7 @@ const save = (q) => set(QUEUE_KEY, q[0] && JSON.stringify(q.slice(-QUEUE_MAX)))
 export const enqueue = (events, now = Date.now()) => save(load(now).concat(events.map((e) => [now, { ...e, retry: true }])))
 
 /** dequeue empties the retry queue and returns its events. */
-export const dequeue = () => {
-  const q = load()
-  save([])
-  return q.map((x) => x[1])
-}
+export const dequeue = () => load().map((x) => x[1], save([])) // load, then save
 
 /**
  * forget deletes the session ID and strips visitor, session and consent

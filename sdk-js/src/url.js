@@ -1,8 +1,13 @@
 // URL handling: the page URL that is sent, excluded paths, local hosts,
 // option values.
 
-/** pageURL returns the URL to report: href without its fragment unless hash routing is on. */
-export const pageURL = (href, hash) => (hash ? href : href.replace(/#.*/, ''))
+/**
+ * pageURL returns the URL to report: href without its fragment, unless hash
+ * routing is on and the fragment is a route: one that starts with "#/" or
+ * "#!/" ("#/cart?step=2"), which is kept whole, its query included. Any
+ * other fragment is an in-page anchor ("#top") and is dropped.
+ */
+export const pageURL = (href, hash) => href.replace(hash ? /#(?!!?\/).*/ : /#.*/, '')
 
 /**
  * glob turns a path pattern into a RegExp that matches whole paths: "*"

@@ -66,7 +66,9 @@ func Visits(evs []Event, from, to time.Time) []*visit {
 		if e.TS.Before(from) || !e.TS.Before(to) {
 			continue
 		}
-		k := "h:" + e.IP + "|" + e.Agent.UA
+		// The anonymous hash's salt changes at midnight UTC: the same
+		// address and browser are another actor on the next UTC day.
+		k := "h:" + anonKey(e)
 		switch {
 		case e.SessionID != "":
 			k = "s:" + e.SessionID
@@ -85,7 +87,7 @@ func Visits(evs []Event, from, to time.Time) []*visit {
 		var cur *visit
 		for i, e := range es {
 			if i == 0 || !strings.HasPrefix(k, "s:") && e.TS.Sub(es[i-1].TS) > 30*time.Minute {
-				cur = &visit{vid: e.Visitor, vhash: e.IP + "|" + e.Agent.UA, start: e.TS}
+				cur = &visit{vid: e.Visitor, vhash: anonKey(e), start: e.TS}
 				out = append(out, cur)
 			}
 			cur.evs = append(cur.evs, e)
@@ -103,6 +105,12 @@ func Visits(evs []Event, from, to time.Time) []*visit {
 		}
 	}
 	return out
+}
+
+// anonKey is what the anonymous visitor hash keys on: the address, the
+// browser and the UTC day of the daily salt.
+func anonKey(e Event) string {
+	return e.IP + "|" + e.Agent.UA + "|" + e.TS.UTC().Format("2006-01-02")
 }
 
 // visitDim reads a visit-level dimension from the visit.

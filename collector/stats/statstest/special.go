@@ -17,7 +17,7 @@ func Funnel(evs []Event, from, to time.Time, loc *time.Location, steps []string,
 		}
 		k := "v" + e.Visitor
 		if e.Visitor == "" {
-			k = e.TS.In(loc).Format("2006-01-02") + e.IP + "|" + e.Agent.UA
+			k = e.TS.In(loc).Format("2006-01-02") + anonKey(e)
 		}
 		byWho[k] = append(byWho[k], e)
 	}

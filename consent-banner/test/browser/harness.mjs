@@ -63,6 +63,8 @@ export function configYAML(revision) {
     { ...base, id: 'shop', purposes: PURPOSES,
       banner: { layout: 'bar', lang: '', floating_button: true, google_consent_mode: true } },
     { ...base, id: 'boxed', banner: { layout: 'box', lang: '', floating_button: true, google_consent_mode: false } },
+    // rel: a policy URL that is a path, as the built-in demo site has.
+    { ...base, id: 'rel', policy_url: '/privacy/rel/external', banner: { layout: 'bar', lang: '', floating_button: true } },
   ];
   return JSON.stringify({ sites }, null, 1);
 }

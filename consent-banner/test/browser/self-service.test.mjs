@@ -36,7 +36,7 @@ describe('Your data: history, download and erasure from the second layer', { ski
   async function acceptAndTrack(p, q = '') {
     await p.goto(url('snippet=1' + q));
     await p.waitForFunction(() => window.ashiato && typeof window.ashiato.track === 'function');
-    await p.locator('.acb button').nth(1).click(); // Accept all, in any language
+    await p.locator('.acb .acb-b').nth(1).click(); // Accept all, in any language
     const e = await decisionEvent(p);
     assert.ok(e.vid, 'Accept all gives a visitor ID');
     const name = 'self_' + e.consent_id.replace(/-/g, '');
@@ -90,11 +90,13 @@ describe('Your data: history, download and erasure from the second layer', { ski
     assert.equal(await p.getByRole('heading', { name: 'Consent history' }).count(), 1);
     const status = sec.getByRole('status');
     assert.match(await status.textContent(), /^Page views and events recorded: [1-9]\d*$/);
-    // Authenticated by the collector's HttpOnly cookie and the stored token.
+    // Authenticated by the collector's HttpOnly cookie and the stored token,
+    // in a header: never in the URL.
     const req = privacyRequests.find((r) => new URL(r.url).pathname === '/api/privacy/me');
     assert.ok(req, 'GET /api/privacy/me');
     assert.match(req.headers.cookie || '', /(^|; )ashiato_consent=/, 'the HttpOnly cookie is sent');
-    assert.equal(new URL(req.url).searchParams.get('token'), e.token);
+    assert.equal(req.headers.authorization, 'Bearer ' + e.token);
+    for (const r of privacyRequests) assert.ok(!r.url.includes(e.token) && !new URL(r.url).searchParams.has('token'), 'no token in ' + r.url);
 
     // Download: JSON with this visitor's event and consent, nobody else's.
     const [dl] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Download my data' }).click()]);
@@ -157,7 +159,7 @@ describe('Your data: history, download and erasure from the second layer', { ski
     // a new visitor ID whose events are kept.
     await p.reload();
     await dialog(p).waitFor();
-    assert.deepEqual(await p.locator('.acb button').allTextContents(), ['Reject all', 'Accept all', 'Customize']);
+    assert.deepEqual(await p.locator('.acb .acb-b').allTextContents(), ['Reject all', 'Accept all', 'Customize']);
     await p.waitForFunction(() => window.ashiato && typeof window.ashiato.track === 'function');
     await p.getByRole('button', { name: 'Accept all' }).click();
     const again = await decisionEvent(p);

@@ -44,3 +44,9 @@ test('the built script is an IIFE without module syntax', () => {
   assert.match(js, /^\(\(\)=>\{/);
   assert.doesNotMatch(js, /\bimport\s*[{(*]|\bexport\s/);
 });
+
+test('the Japanese texts say お客さま, never お客様 (TEXTS.md)', async () => {
+  const { TEXTS } = await import('../../src/texts.js');
+  for (const [k, v] of Object.entries(TEXTS.ja)) assert.ok(!v.includes('お客様'), `ja.${k}: ${v}`);
+  assert.ok(Object.values(TEXTS.ja).some((v) => v.includes('お客さま')));
+});

@@ -157,4 +157,35 @@ describe('consent', { skip }, () => {
     assert.equal((await storage(page)).sid, null)
     assert.ok(await ch('SELECT 1'))
   })
+
+  test('query parameters that look like personal data are stripped under every consent state', async (t) => {
+    const m = run()
+    s.pages.set(`/${m}/anon`, html(s.c.url))
+    s.pages.set(`/${m}/full`, html(s.c.url, { attrs: 'data-allow-localhost data-hash' }))
+    const page = await newPage(t)
+    // Anonymous mode keeps campaign parameters, but not one that holds an e-mail address.
+    await page.goto(`${s.pages.origin}/${m}/anon?utm_source=news&utm_content=a%40b.example&ref=%2B81%2090%201234%205678`)
+    await ready(page)
+    const [anon] = await rows(m, (r) => r.length == 1, 'url_query, utm_source, utm_content')
+    assert.deepEqual(anon, { url_query: 'utm_source=news', utm_source: 'news', utm_content: '' })
+
+    // With analytics consent the query is kept, except personal data: by
+    // value (e-mail, phone number, JWT) and by name (token, password, ...).
+    await decide(page, s.c.url, ['analytics'])
+    const pii = [
+      'email=a%40b.example',
+      'contact=someone%40example.co.jp',
+      'to=090-1234-5678',
+      'phone_number=12',
+      'id_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln',
+      'access_token=abc',
+      'userPassword=x',
+      'k=Zx8Qp2LmN4vR7tY1wK9sB3dF6hJ0aC5e',
+    ]
+    await page.goto(`${s.pages.origin}/${m}/full?tab=2&${pii.join('&')}&q=hello#/route?ts=1700000000&mail=a%40b.example&view=list`)
+    const [full] = await rows(m, (r) => r.length == 1, 'url_path, url_query, visitor_id', { where: `AND url_path LIKE '/${m}/full%'` })
+    assert.ok(full.visitor_id, 'analytics consent')
+    assert.equal(full.url_path, `/${m}/full#/route`)
+    assert.equal(full.url_query, 'q=hello&tab=2&ts=1700000000&view=list')
+  })
 })

@@ -50,9 +50,15 @@ describe('tracking', { skip }, () => {
     s.pages.set(`/${m}/default`, html(s.c.url, { attrs: '' }))
     const page = await newPage(t)
     const sent = eventRequests(page, s.c.url)
-    const warned = page.waitForEvent('console', (msg) => msg.text().includes('ashiato: off'))
+    const said = []
+    page.on('console', (msg) => said.push(msg.text()))
     await page.goto(`${s.pages.origin}/${m}/default`)
-    await warned
+    await page.waitForFunction(() => window.ashiato?.track)
+    // The console says why nothing is sent and how to change it.
+    const why = said.filter((t) => t.startsWith('ashiato:'))
+    assert.equal(why.length, 1, 'one message: ' + said)
+    assert.match(why[0], /localhost/)
+    assert.match(why[0], /data-allow-localhost/)
     await page.evaluate(() => window.ashiato.track('ignored'))
     await settle()
     assert.deepEqual(sent, [])
@@ -118,6 +124,76 @@ describe('tracking', { skip }, () => {
     assert.deepEqual(urls, ['#/one', '#/two', '#/one'])
     const all = await rows(m, () => true, 'url_path', { where: "AND type = 'pageview'" })
     assert.equal(all.length, 3)
+  })
+
+  test('hash routing: in-page anchors are not pageviews; a route keeps its query as the site keeps queries', async (t) => {
+    const m = run()
+    s.pages.set(`/${m}/app`, html(s.c.url, { attrs: 'data-allow-localhost data-hash', body: '<a id="to-top" href="#top">top</a><div style="height:3000px"></div><h2 id="top">Top</h2>' }))
+    const page = await newPage(t)
+    const sent = eventRequests(page, s.c.url)
+    await page.goto(`${s.pages.origin}/${m}/app#/r1`)
+    await page.waitForFunction(() => window.ashiato?.track)
+    await page.click('#to-top') // an anchor, not a route
+    await page.waitForFunction(() => location.hash == '#top')
+    await page.evaluate(() => (location.hash = '#/r2?ref=menu&tab=1'))
+    await page.waitForFunction(() => location.hash == '#/r2?ref=menu&tab=1')
+    await page.evaluate(() => (location.hash = '#/r2'))
+    await page.waitForFunction(() => location.hash == '#/r2')
+    await page.goBack() // -> #/r2?ref=menu&tab=1
+    await page.goBack() // -> #top: an anchor again
+    await rows(m, (r) => r.length >= 4, 'url_path', { where: "AND type = 'pageview'" })
+    await settle(800)
+    const urls = sent.flatMap((s) => JSON.parse(s.body)).filter((e) => e.type == 'pageview').map((e) => new URL(e.url).hash)
+    assert.deepEqual(urls, ['#/r1', '#/r2?ref=menu&tab=1', '#/r2', '#/r2?ref=menu&tab=1'], 'routes only, each navigation once')
+    const all = await rows(m, () => true, 'url_path, url_query', { where: "AND type = 'pageview'" })
+    // Anonymous mode keeps campaign parameters only (ref), in a route's query as in the page's.
+    assert.deepEqual(
+      all.map((r) => r.url_path + '?' + r.url_query).sort(),
+      [`/${m}/app#/r1?`, `/${m}/app#/r2?`, `/${m}/app#/r2?ref=menu`, `/${m}/app#/r2?ref=menu`].sort(),
+    )
+  })
+
+  test('a bad track call throws nothing into the page and loses no other event', async (t) => {
+    const m = run()
+    s.pages.set(`/${m}/bad`, html(s.c.url))
+    const page = await newPage(t)
+    const errors = []
+    page.on('pageerror', (e) => errors.push(String(e)))
+    const warnings = []
+    page.on('console', (msg) => msg.type() == 'warning' && warnings.push(msg.text()))
+    await page.goto(`${s.pages.origin}/${m}/bad`)
+    await page.waitForFunction(() => window.ashiato?.track)
+    const thrown = await page.evaluate(() => {
+      const circular = { a: 1 }
+      circular.self = circular
+      const thrown = []
+      const call = (f) => {
+        try {
+          f()
+        } catch (e) {
+          thrown.push(String(e))
+        }
+      }
+      call(() => ashiato.track('before', { ok: true }))
+      call(() => ashiato.track('circular', circular))
+      call(() => ashiato.track('bigint', { n: 10n }))
+      call(() => ashiato.track('symbol', { s: Symbol('x') }))
+      call(() => ashiato.track('not-an-object', 'props'))
+      call(() => ashiato.pageview(null))
+      call(() => ashiato.pageview({ url: 'not a URL' }))
+      call(() => ashiato.identify('u1', circular))
+      call(() => ashiato.track('after', { n: 2 }))
+      return thrown
+    })
+    assert.deepEqual(thrown, [], 'the API throws nothing')
+    const got = await rows(m, (r) => r.filter((x) => x.type == 'event').length >= 2, 'type, name')
+    await settle()
+    const events = (await rows(m, () => true, 'type, name', { where: "AND type = 'event'" })).map((r) => r.name)
+    // not-an-object is rejected by the collector alone; the others never leave the page.
+    assert.deepEqual(events.sort(), ['after', 'before'], 'the good events, and only them')
+    assert.ok(got.some((r) => r.type == 'pageview'))
+    assert.deepEqual(errors, [], 'no uncaught error from s.js')
+    for (const name of ['circular', 'bigint', 'symbol']) assert.ok(warnings.some((w) => w.includes(name)), `warned about ${name}: ${warnings}`)
   })
 
   test('outbound and download clicks are recorded and navigation still happens', async (t) => {

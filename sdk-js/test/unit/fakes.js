@@ -15,7 +15,7 @@ export const clearStorage = () => {
 
 /**
  * page installs a fresh fake page at url and returns its handles: the
- * requests sent with fetch and sendBeacon, and helpers to drive it.
+ * requests sent with fetch, and helpers to drive it.
  * respond(url, body) decides each fetch answer: a status number, or
  * 'fail' for a network failure.
  */
@@ -26,7 +26,7 @@ export function page(url = 'https://shop.example.com/a?x=1', { respond = () => 2
   const loc = {}
   const go = (href) => {
     const u = new URL(href, loc.href)
-    Object.assign(loc, { href: u.href, origin: u.origin, host: u.host, hostname: u.hostname, pathname: u.pathname, protocol: u.protocol })
+    Object.assign(loc, { href: u.href, origin: u.origin, host: u.host, hostname: u.hostname, pathname: u.pathname, protocol: u.protocol, hash: u.hash })
   }
   go(url)
   Object.assign(doc, { title: 'Title', referrer: 'https://search.example/?q=x', visibilityState: 'visible', documentElement: { scrollHeight: 2000 } })
@@ -40,7 +40,6 @@ export function page(url = 'https://shop.example.com/a?x=1', { respond = () => 2
       language: 'ja-JP',
       webdriver,
       globalPrivacyControl: gpc,
-      sendBeacon: (u, body) => (sent.push({ url: u, body: JSON.parse(body), beacon: true }), true),
     },
   })
   Object.assign(globalThis, {
@@ -66,11 +65,13 @@ export function page(url = 'https://shop.example.com/a?x=1', { respond = () => 2
     go,
     /** hits returns the events sent so far, flattened, in order. */
     hits: () => sent.filter((s) => s.url.endsWith('/api/event')).flatMap((s) => s.body),
+    // The tracker listens on window (capturing), where a browser's events
+    // dispatched on document arrive too: the fakes dispatch on window.
     /** consent dispatches the banner's CustomEvent with decision d. */
-    consent: (d) => doc.dispatchEvent(Object.assign(new Event('ashiato:consent'), { detail: d })),
+    consent: (d) => win.dispatchEvent(Object.assign(new Event('ashiato:consent'), { detail: d })),
     hide: () => {
       doc.visibilityState = 'hidden'
-      doc.dispatchEvent(new Event('visibilitychange'))
+      win.dispatchEvent(new Event('visibilitychange'))
     },
     /** tick waits for timers and pending promises. */
     tick: (ms = 5) => new Promise((r) => setTimeout(r, ms)),

@@ -4,7 +4,7 @@
 import { test, beforeEach, mock } from 'node:test'
 import assert from 'node:assert/strict'
 import { clearStorage, decision, page, storage } from './fakes.js'
-import { init } from '../../src/tracker.js'
+import { KEEP, MAX, init } from '../../src/tracker.js'
 import { KEY } from '../../src/consent.js'
 import { QUEUE_KEY, SID_KEY } from '../../src/store.js'
 
@@ -22,7 +22,7 @@ test('a pageview and events of the same moment share one request', async () => {
   const [pv, ev] = p.sent[0].body
   assert.equal(p.sent[0].url, endpoint + '/api/event')
   assert.equal(p.sent[0].init.method, 'POST')
-  assert.equal(p.sent[0].init.keepalive, true)
+  assert.equal(p.sent[0].init.keepalive, true, 'a short body goes with keepalive')
   assert.equal(p.sent[0].init.credentials, 'include')
   assert.equal(typeof p.sent[0].init.body, 'string', 'a string body is sent as text/plain: no preflight')
   assert.deepEqual(
@@ -118,6 +118,11 @@ test('withdrawal deletes the session ID and queued identifiers at once', async (
   assert.equal(queued[0][1].vid, 'v_visitor123')
   p.consent(decision([], { method: 'withdraw' }))
   assert.equal(storage[SID_KEY], undefined)
+  // The decision flushes the queue at once: its event goes again, without
+  // the identifiers, fails again and is back in the queue.
+  const resent = p.hits().at(-1)
+  assert.deepEqual([resent.eid, resent.vid, resent.sid, resent.consent], [queued[0][1].eid, undefined, undefined, undefined])
+  await p.tick()
   const stripped = JSON.parse(storage[QUEUE_KEY])
   assert.equal(stripped.length, 1)
   assert.deepEqual([stripped[0][1].vid, stripped[0][1].sid, stripped[0][1].consent], [undefined, undefined, undefined])
@@ -263,13 +268,12 @@ test('localhost and webdriver are skipped unless allowed', async () => {
     init({ site, endpoint, allowWebdriver: true })
     await p.tick()
     assert.equal(p.hits()[0].wd, true)
-    assert.equal(p.hits()[0].gpc, true)
   } finally {
     warn.mock.restore()
   }
 })
 
-test('hiding the page sends engagement once, by beacon', async () => {
+test('hiding the page sends engagement once, with keepalive', async () => {
   const p = page()
   init({ site, endpoint })
   await p.tick()
@@ -278,9 +282,10 @@ test('hiding the page sends engagement once, by beacon', async () => {
   await p.tick(30)
   globalThis.dispatch('pagehide') // Chromium, on navigation: pagehide first, still visible
   p.hide()
-  const beacons = p.sent.filter((s) => s.beacon)
-  assert.equal(beacons.length, 1)
-  const [e] = beacons[0].body
+  const hidden = p.sent.slice(1)
+  assert.equal(hidden.length, 1)
+  assert.equal(hidden[0].init.keepalive, true)
+  const [e] = hidden[0].body
   assert.equal(e.type, 'engagement')
   assert.equal(e.url, 'https://shop.example.com/a?x=1')
   assert.equal(e.scroll, 100)
@@ -314,4 +319,60 @@ test('every hit carries only contract fields with contract types', async () => {
   const hits = p.sent.flatMap((s) => s.body)
   assert.deepEqual(hits.map((h) => h.type), ['pageview', 'event', 'engagement'])
   for (const h of hits) for (const [k, v] of Object.entries(h)) assert.equal(typeof v, types[k], `${h.type}.${k} = ${JSON.stringify(v)}`)
+})
+
+test('hash routing: an in-page anchor is not a navigation', async () => {
+  const p = page('https://shop.example.com/#/home')
+  init({ site, endpoint, hash: true })
+  for (const h of ['#top', '#/cart?step=2', '#/cart', '#faq']) {
+    p.go(h)
+    globalThis.dispatch('popstate')
+  }
+  await p.tick()
+  assert.deepEqual(
+    p.hits().filter((h) => h.type == 'pageview').map((h) => h.url),
+    ['https://shop.example.com/#/home', 'https://shop.example.com/#/cart?step=2', 'https://shop.example.com/#/cart'],
+  )
+})
+
+test('bad events are dropped alone with a warning; the API never throws', async () => {
+  const warn = mock.method(console, 'warn', () => {})
+  try {
+    const p = page()
+    const a = init({ site, endpoint })
+    const circular = {}
+    circular.self = circular
+    a.track('ok1')
+    a.track('circular', circular)
+    a.track('bigint', { n: 1n })
+    a.track('nested', { o: {} })
+    a.track('long', { v: 'x'.repeat(257) })
+    a.track('huge', { v: 'x'.repeat(256), ...Object.fromEntries(Array.from({ length: 100 }, (_, i) => ['k' + i, 'y'.repeat(256)])) })
+    a.pageview(null)
+    a.pageview({ url: 'not a URL' })
+    a.track('ok2', { v: 'x'.repeat(256) })
+    await p.tick()
+    assert.deepEqual(p.hits().filter((h) => h.type != 'engagement').map((h) => h.name || h.type), ['pageview', 'ok1', 'pageview', 'ok2'])
+    const said = warn.mock.calls.map((c) => c.arguments[0])
+    for (const n of ['circular', 'bigint', 'nested', 'long', 'huge']) assert.ok(said.includes('ashiato: invalid event ' + n), n)
+  } finally {
+    warn.mock.restore()
+  }
+})
+
+test('a request carries at most 50 events and MAX characters; long bodies go without keepalive', async () => {
+  const p = page()
+  const a = init({ site, endpoint })
+  for (let i = 0; i < 120; i++) a.track('e' + i)
+  for (let i = 0; i < 10; i++) a.track('big' + i, Object.fromEntries(Array.from({ length: 30 }, (_, k) => ['k' + k, String(i).repeat(250)])))
+  await p.tick()
+  const names = p.hits().map((h) => h.name || h.type)
+  assert.equal(names.length, 131, 'every event sent once')
+  assert.equal(new Set(names).size, 131)
+  for (const s of p.sent) {
+    assert.ok(s.body.length <= 50, 'at most 50 events')
+    assert.ok(s.init.body.length <= MAX, 'at most MAX characters: ' + s.init.body.length)
+    assert.equal(s.init.keepalive, s.init.body.length < KEEP)
+  }
+  assert.ok(p.sent.some((s) => !s.init.keepalive))
 })

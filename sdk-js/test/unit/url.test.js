@@ -8,6 +8,13 @@ test('pageURL drops the fragment unless hash routing is on', () => {
   assert.equal(pageURL('https://a.example/p', false), 'https://a.example/p')
 })
 
+test('with hash routing only routes (#/, #!/) are reported, with their query', () => {
+  assert.equal(pageURL('https://a.example/p#/r2?tab=1', true), 'https://a.example/p#/r2?tab=1')
+  assert.equal(pageURL('https://a.example/p#!/item/3', true), 'https://a.example/p#!/item/3')
+  assert.equal(pageURL('https://a.example/p?q=1#top', true), 'https://a.example/p?q=1')
+  assert.equal(pageURL('https://a.example/p#!top', true), 'https://a.example/p')
+})
+
 test('glob matches whole paths; * spans any characters', () => {
   const cases = [
     ['/admin/*', '/admin/users', true],

@@ -1,0 +1,168 @@
+package consent
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ashiato/ashiato/collector"
+)
+
+// memLedger serves LedgerReader from slices.
+type memLedger struct {
+	all, since []LatestDecision
+	sinceAsked time.Time
+}
+
+func (m *memLedger) SupersedingDecisions(context.Context, time.Time) ([]LatestDecision, error) {
+	return m.all, nil
+}
+
+func (m *memLedger) DecisionsSince(_ context.Context, since time.Time) ([]LatestDecision, error) {
+	m.sinceAsked = since
+	return m.since, nil
+}
+
+// subjects is a Subjects of fixed erased and stopped visitor IDs.
+type subjects struct{ erased, stopped string }
+
+func (s subjects) VisitorErased(_, v string) bool  { return v == s.erased }
+func (s subjects) VisitorStopped(_, v string) bool { return v == s.stopped }
+
+// v7At returns a version 7 UUID of time t (ms) with a sequence number.
+func v7At(t time.Time, seq uint16) string {
+	var u uuid.UUID
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(t.UnixMilli()))
+	copy(u[:6], b[2:])
+	binary.BigEndian.PutUint16(u[6:], 0x7000|seq&0x0fff)
+	u[8] = 0x80
+	return u.String()
+}
+
+func TestStanding(t *testing.T) {
+	now := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	older, newer := v7At(now.Add(-time.Hour), 1), v7At(now.Add(-time.Minute), 2)
+	sup := NewSupersessions(&memLedger{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sup.Note("demo", "v-changed", newer)
+	sup.Note("demo", "v-changed", older) // an older decision read late changes nothing
+	gate := &Gate{Supersessions: sup, Subjects: subjects{erased: "v-erased", stopped: "v-stopped"}}
+	g := func(edit func(*collector.Grant)) *collector.Grant {
+		x := &collector.Grant{ConsentID: older, Site: "demo", VisitorID: "v1", Purposes: []string{"analytics"},
+			Revision: 2, ExpiresAt: now.Add(time.Hour)}
+		if edit != nil {
+			edit(x)
+		}
+		return x
+	}
+	for _, tc := range []struct {
+		name  string
+		gate  *Gate
+		grant *collector.Grant
+		want  Standing
+	}{
+		{"current", gate, g(nil), Current},
+		{"no token", gate, nil, NoGrant},
+		{"other site", gate, g(func(x *collector.Grant) { x.Site = "blog" }), OtherSite},
+		{"old policy revision", gate, g(func(x *collector.Grant) { x.Revision = 1 }), Outdated},
+		{"newer revision", gate, g(func(x *collector.Grant) { x.Revision = 3 }), Current},
+		{"expired", gate, g(func(x *collector.Grant) { x.ExpiresAt = now }), Expired},
+		{"superseded", gate, g(func(x *collector.Grant) { x.VisitorID = "v-changed" }), Superseded},
+		{"the latest decision", gate, g(func(x *collector.Grant) { x.VisitorID, x.ConsentID = "v-changed", newer }), Current},
+		{"same visitor of another site", gate, g(func(x *collector.Grant) { x.Site, x.VisitorID = "blog", "v-changed" }), OtherSite},
+		{"erased visitor", gate, g(func(x *collector.Grant) { x.VisitorID = "v-erased" }), SubjectErased},
+		{"stopped visitor", gate, g(func(x *collector.Grant) { x.VisitorID = "v-stopped" }), SubjectStopped},
+		{"no visitor ID", gate, g(func(x *collector.Grant) { x.VisitorID = "" }), Current},
+		{"nil gate checks the grant alone", nil, g(func(x *collector.Grant) { x.VisitorID = "v-changed" }), Current},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			site := testSite()
+			if got := tc.gate.Standing(site, tc.grant, now); got != tc.want {
+				t.Fatalf("Standing = %v, want %v", got, tc.want)
+			}
+			if own := tc.gate.Standing(site, tc.grant, now).OwnData(); own != (tc.want == Current || tc.want == Superseded || tc.want == SubjectErased || tc.want == SubjectStopped) {
+				t.Fatalf("OwnData = %v for standing %v", own, tc.want)
+			}
+			pol := tc.gate.Decide(site, tc.grant, false, now)
+			if (pol.Grant != nil) != (tc.want == Current) {
+				t.Fatalf("Decide kept grant %v for standing %v", pol.Grant != nil, tc.want)
+			}
+		})
+	}
+}
+
+// TestSupersessionsReload: a load keeps what was noted after it began and
+// drops subjects it does not list; an update reads from the last read on
+// (with the overlap) and merges.
+func TestSupersessionsReload(t *testing.T) {
+	now := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	led := &memLedger{all: []LatestDecision{{Site: "demo", VisitorID: "a", ConsentID: v7At(now.Add(-time.Hour), 2)}}}
+	sup := NewSupersessions(led, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sup.Note("demo", "stale", v7At(now.Add(-time.Hour), 1)) // dropped by the load
+	sup.Note("demo", "fresh", v7At(now.Add(time.Second), 1))
+	if err := sup.Load(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	if sup.Len() != 2 || !sup.Superseded("demo", "a", v7At(now.Add(-2*time.Hour), 1)) ||
+		!sup.Superseded("demo", "fresh", v7At(now, 1)) || sup.Superseded("demo", "stale", v7At(now.Add(-2*time.Hour), 1)) {
+		t.Fatalf("after load: %d subjects", sup.Len())
+	}
+	led.since = []LatestDecision{{Site: "demo", VisitorID: "b", ConsentID: v7At(now.Add(time.Second), 5)}}
+	if err := sup.Update(context.Background(), now.Add(2*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if !led.sinceAsked.Equal(now.Add(-Overlap)) {
+		t.Fatalf("update read since %v, want %v", led.sinceAsked, now.Add(-Overlap))
+	}
+	if !sup.Superseded("demo", "b", v7At(now, 9)) || sup.Superseded("demo", "b", v7At(now.Add(time.Second), 5)) {
+		t.Fatal("update not merged")
+	}
+}
+
+// BenchmarkGateDecide measures the consent gate on the hot path: a
+// current analytics grant, with no revocation set (the baseline), with an
+// empty one, and with one of 1 million superseded subjects.
+func BenchmarkGateDecide(b *testing.B) {
+	now := time.Now()
+	site := testSite()
+	g := &collector.Grant{ConsentID: v7At(now, 1), Site: "demo", VisitorID: "AAAAAAAAAAAAAAAAAAAAAA", Purposes: []string{"necessary", "analytics"},
+		Revision: 2, ExpiresAt: now.Add(time.Hour)}
+	const n = 1_000_000
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	big := NewSupersessions(&memLedger{}, nil)
+	for i := range n {
+		big.Note("demo", fmt.Sprintf("visitor-%07d", i), v7At(now.Add(time.Duration(i)*time.Millisecond), 1))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perSubject := float64(after.HeapAlloc-before.HeapAlloc) / n
+	for _, bc := range []struct {
+		name string
+		gate *Gate
+	}{
+		{"baseline", nil},
+		{"revocations=0", &Gate{Supersessions: NewSupersessions(&memLedger{}, nil)}},
+		{"revocations=1M", &Gate{Supersessions: big}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if p := bc.gate.Decide(site, g, false, now); p.Grant == nil {
+					b.Fatal("grant refused")
+				}
+			}
+			if bc.gate != nil && bc.gate.Supersessions == big {
+				b.ReportMetric(perSubject, "heapB/subject") // after the loop: its start resets metrics
+			}
+		})
+	}
+}

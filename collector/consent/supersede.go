@@ -1,0 +1,216 @@
+package consent
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/maphash"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// LatestDecision names the latest decision the ledger holds for a subject
+// (a visitor ID of a site).
+type LatestDecision struct {
+	Site      string
+	VisitorID string
+	ConsentID string
+}
+
+// LedgerReader reads what Supersessions needs from the consent ledger.
+type LedgerReader interface {
+	// SupersedingDecisions returns, for every subject with at least two
+	// decisions not expired at now, its latest consent ID.
+	SupersedingDecisions(ctx context.Context, now time.Time) ([]LatestDecision, error)
+	// DecisionsSince returns, for every subject with a decision recorded at
+	// or after since, its latest consent ID.
+	DecisionsSince(ctx context.Context, since time.Time) ([]LatestDecision, error)
+}
+
+// Overlap is how far before the previous read's start an incremental read
+// begins again: it covers ledger rows of other instances whose clocks run
+// behind or whose insert landed late. Rows read twice change nothing.
+const Overlap = 30 * time.Second
+
+// Supersessions is the revocation set: for each subject (site and visitor
+// ID) that has more than one decision, the consent ID of its latest one.
+// A token of an earlier decision of the subject (a withdrawal, a later
+// narrower or wider choice replaced it) no longer counts. It is loaded
+// from the ledger at start, read again incrementally (only decisions newer
+// than the last read) so that every collector instance knows within
+// seconds what another one recorded, and updated at once by the decisions
+// recorded here (Note).
+//
+// Memory is fixed per subject: a 64-bit keyed hash of (site, visitor ID)
+// and the 16 bytes of the latest consent ID (a version 7 UUID, whose byte
+// order is its time order). A hash collision can only make a token count
+// as superseded, never the reverse.
+type Supersessions struct {
+	Ledger LedgerReader
+	Log    *slog.Logger
+
+	seed      maphash.Seed
+	mu        sync.RWMutex
+	latest    map[uint64]uuid.UUID
+	n         atomic.Int64 // len(latest), read without the lock
+	watermark time.Time    // start of the last read; guarded by reload
+	reload    sync.Mutex   // one read at a time
+}
+
+// NewSupersessions returns an empty set that reads ledger.
+func NewSupersessions(ledger LedgerReader, log *slog.Logger) *Supersessions {
+	return &Supersessions{Ledger: ledger, Log: log, seed: maphash.MakeSeed(), latest: map[uint64]uuid.UUID{}}
+}
+
+// key is the subject's fixed-size key.
+func (s *Supersessions) key(site, visitorID string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	h.WriteString(site)
+	h.WriteByte(0)
+	h.WriteString(visitorID)
+	return h.Sum64()
+}
+
+// Superseded reports whether a later decision of the subject (site,
+// visitorID) than consentID is known. It is on the hot path: a map lookup
+// under a read lock, nothing allocated. A nil set knows of none.
+func (s *Supersessions) Superseded(site, visitorID, consentID string) bool {
+	if s == nil || visitorID == "" || s.n.Load() == 0 {
+		return false
+	}
+	id, err := uuid.Parse(consentID)
+	if err != nil {
+		return false // not one of ours: the signature check has refused it already
+	}
+	k := s.key(site, visitorID)
+	s.mu.RLock()
+	latest, ok := s.latest[k]
+	s.mu.RUnlock()
+	return ok && bytes.Compare(latest[:], id[:]) > 0
+}
+
+// Note records a decision of a subject, as this instance records it in the
+// ledger: earlier tokens of the subject stop counting here at once.
+func (s *Supersessions) Note(site, visitorID, consentID string) {
+	if s == nil || visitorID == "" {
+		return
+	}
+	id, err := uuid.Parse(consentID)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	s.put(s.latest, s.key(site, visitorID), id)
+	s.n.Store(int64(len(s.latest)))
+	s.mu.Unlock()
+}
+
+// put keeps the later of id and what m holds for k.
+func (s *Supersessions) put(m map[uint64]uuid.UUID, k uint64, id uuid.UUID) {
+	if cur, ok := m[k]; !ok || bytes.Compare(id[:], cur[:]) > 0 {
+		m[k] = id
+	}
+}
+
+// Len returns the number of subjects known to have a latest decision.
+func (s *Supersessions) Len() int { return int(s.n.Load()) }
+
+// Load replaces the set by what the ledger holds (subjects with two or
+// more unexpired decisions), keeping what was noted or read since the load
+// began: those entries' consent IDs are newer than its start. Run calls it
+// now and then, which also drops the subjects of one decision that the
+// incremental reads added.
+func (s *Supersessions) Load(ctx context.Context, now time.Time) error {
+	s.reload.Lock()
+	defer s.reload.Unlock()
+	start := now
+	rows, err := s.Ledger.SupersedingDecisions(ctx, now)
+	if err != nil {
+		return fmt.Errorf("load superseded consents: %w", err)
+	}
+	m := make(map[uint64]uuid.UUID, len(rows))
+	s.fill(m, rows)
+	keepFrom := start.Add(-Overlap).UnixMilli()
+	s.mu.Lock()
+	for k, id := range s.latest {
+		if v7Millis(id) >= keepFrom {
+			s.put(m, k, id)
+		}
+	}
+	s.latest = m
+	s.n.Store(int64(len(m)))
+	s.mu.Unlock()
+	s.watermark = start
+	return nil
+}
+
+// Update reads the decisions recorded since the last read (with Overlap)
+// and merges them in.
+func (s *Supersessions) Update(ctx context.Context, now time.Time) error {
+	s.reload.Lock()
+	defer s.reload.Unlock()
+	rows, err := s.Ledger.DecisionsSince(ctx, s.watermark.Add(-Overlap))
+	if err != nil {
+		return fmt.Errorf("read new consent decisions: %w", err)
+	}
+	if len(rows) > 0 {
+		s.mu.Lock()
+		s.fill(s.latest, rows)
+		s.n.Store(int64(len(s.latest)))
+		s.mu.Unlock()
+	}
+	s.watermark = now
+	return nil
+}
+
+// fill merges rows into m.
+func (s *Supersessions) fill(m map[uint64]uuid.UUID, rows []LatestDecision) {
+	for _, r := range rows {
+		id, err := uuid.Parse(r.ConsentID)
+		if err != nil || r.VisitorID == "" {
+			continue
+		}
+		s.put(m, s.key(r.Site, r.VisitorID), id)
+	}
+}
+
+// Run reads new decisions every period and reloads the whole set every
+// full period, until ctx ends; failures are logged and retried.
+func (s *Supersessions) Run(ctx context.Context, period, full time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	lastFull := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		rctx, cancel := context.WithTimeout(ctx, max(period, 10*time.Second))
+		var err error
+		if now := time.Now(); now.Sub(lastFull) >= full {
+			if err = s.Load(rctx, now); err == nil {
+				lastFull = now
+			}
+		} else {
+			err = s.Update(rctx, now)
+		}
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			s.Log.Warn("reload consent revocations", "err", err)
+		}
+	}
+}
+
+// v7Millis returns the Unix milliseconds a version 7 UUID carries.
+func v7Millis(id uuid.UUID) int64 {
+	var b [8]byte
+	copy(b[2:], id[:6])
+	return int64(binary.BigEndian.Uint64(b[:]))
+}
