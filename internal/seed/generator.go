@@ -53,20 +53,19 @@ const textsHash = "5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5
 
 // generator holds the state of one run.
 type generator struct {
-	cfg           Config
-	r             *rand.Rand
-	humans, bots  []device
-	hw, bw        []int // cumulative weights of humans and bots
-	pool          []*Visitor
-	totals        Totals
-	recs          []Record
-	decisions     []consent.Decision
-	srcW, entryW  []int
-	countryW      []int
-	start         time.Time // midnight UTC of the first day
-	end           time.Time // no event after it
-	withHTTP      bool      // fill Record.URL, Referrer (the HTTP path needs them)
-	visitDeadline time.Time // the end of the visit being generated
+	cfg          Config
+	r            *rand.Rand
+	humans, bots []device
+	hw, bw       []int // cumulative weights of humans and bots
+	pool         []*Visitor
+	totals       Totals
+	recs         []Record
+	decisions    []consent.Decision
+	srcW, entryW []int
+	countryW     []int
+	start        time.Time // midnight UTC of the first day
+	end          time.Time // no event after it
+	withHTTP     bool      // fill Record.URL, Referrer (the HTTP path needs them)
 }
 
 func newGenerator(cfg Config) (*generator, error) {
