@@ -112,8 +112,14 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		eng.Dialect = queries.Dialect{DB: db}
 		return printSQL(eng, q, stdout)
 	}
-	if _, err := eng.Plan(q); err != nil {
-		return userError(err)
+	if _, perr := eng.Plan(q); perr != nil {
+		// Refused before any SQL runs; audited like the API's refusals
+		// when ClickHouse answers.
+		if st, err := store.Open(ctx, cfg.Config, false); err == nil {
+			auditQuery(ctx, st, q, perr, eng)
+			st.Close()
+		}
+		return userError(perr)
 	}
 	st, err := store.Open(ctx, cfg.Config, false)
 	if err != nil {
@@ -161,7 +167,10 @@ func printSQL(eng *stats.Engine, q stats.Question, w io.Writer) error {
 	if err != nil {
 		return userError(err)
 	}
-	for _, st := range sts {
+	for i, st := range sts {
+		if i > 0 && st.SQL == sts[0].SQL {
+			continue // the totals are the results
+		}
 		sql, err := stats.Inline(st)
 		if err != nil {
 			return err

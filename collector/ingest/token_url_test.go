@@ -24,7 +24,7 @@ func (fakeVerifier) Verify(token string, _ time.Time) (*collector.Grant, error) 
 	if token != "good" {
 		return nil, errors.New("bad token")
 	}
-	return &collector.Grant{Site: "shop", VisitorID: "v1", Purposes: []string{"necessary", "analytics"}}, nil
+	return &collector.Grant{Site: "shop", VisitorID: "v1", Purposes: []string{"necessary", "analytics"}, ExpiresAt: time.Unix(2e9, 0)}, nil
 }
 
 func (fakeVerifier) Sign(collector.Grant) string { return "good" }

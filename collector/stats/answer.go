@@ -76,9 +76,11 @@ func (e *Engine) answer(ctx context.Context, p *plan, r Range) ([]Row, Row, Cove
 	if err != nil {
 		return nil, nil, Coverage{}, err
 	}
-	tot, err := e.query(ctx, sts[1])
-	if err != nil {
-		return nil, nil, Coverage{}, err
+	tot := res
+	if sts[1].SQL != sts[0].SQL {
+		if tot, err = e.query(ctx, sts[1]); err != nil {
+			return nil, nil, Coverage{}, err
+		}
 	}
 	totals := Row{}
 	if len(tot) > 0 {
@@ -102,6 +104,16 @@ func (e *Engine) answer(ctx context.Context, p *plan, r Range) ([]Row, Row, Cove
 // query runs one statement and returns its rows, columns by name; the
 // revenue columns are joined into one map per row.
 func (e *Engine) query(ctx context.Context, st Statement) ([]Row, error) {
+	if e.Runner != nil {
+		out, err := e.Runner(ctx, st)
+		if err != nil {
+			return nil, e.failed(st, err)
+		}
+		for _, row := range out {
+			finish(row)
+		}
+		return out, nil
+	}
 	rows, err := e.Conn.Query(ctx, st.SQL, NamedArgs(st.Params)...)
 	if err != nil {
 		return nil, e.failed(st, err)
@@ -119,9 +131,9 @@ func (e *Engine) query(ctx context.Context, st Statement) ([]Row, error) {
 		}
 		row := Row{}
 		for i, c := range cols {
-			row[c] = clean(reflect.ValueOf(ptrs[i]).Elem().Interface())
+			row[c] = reflect.ValueOf(ptrs[i]).Elem().Interface()
 		}
-		joinRevenue(row)
+		finish(row)
 		out = append(out, row)
 	}
 	if err := rows.Err(); err != nil {
@@ -136,6 +148,20 @@ func (e *Engine) failed(st Statement, err error) error {
 		e.Log.Error("stats query failed", "statement", st.Name, "err", err)
 	}
 	return collector.Errorf(collector.EUnavailable, "", "the stats query failed on ClickHouse; the server log has the cause")
+}
+
+// finish rounds the ratios, cleans NaN and joins the revenue columns.
+func finish(row Row) {
+	for k, v := range row {
+		v = clean(v)
+		if d, ok := decimals[k]; ok {
+			if f, isNum := number(v); isNum {
+				v = round(f, d)
+			}
+		}
+		row[k] = v
+	}
+	joinRevenue(row)
 }
 
 // clean turns NaN and infinities (an average over nothing) into 0.

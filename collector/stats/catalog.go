@@ -113,20 +113,26 @@ var metrics = []Metric{
 	{"visitors", visitorsOf(""), "unique visitors: visitor ID (consented) + daily hash per day (anonymous)"},
 	{"visits", "count()", "visits (session ID, or 30 minutes of inactivity for anonymous traffic)"},
 	{"pageviews", "sum(s_pageviews)", "pageview events"},
-	{"views_per_visit", "round(avg(v_pageviews), 2)", "pageviews per visit (all pageviews of the visits)"},
-	{"bounce_rate", "round(100 * avg(v_pageviews = 1 AND v_events = 0), 1)", "% of visits with one pageview and no custom event"},
-	{"visit_duration", "round(avg(v_end - v_start))", "mean seconds from a visit's first to its last event"},
+	{"views_per_visit", "avg(v_pageviews)", "pageviews per visit (all pageviews of the visits)"},
+	{"bounce_rate", "100 * avg(v_pageviews = 1 AND v_events = 0)", "% of visits with one pageview and no custom event"},
+	{"visit_duration", "avg(v_end - v_start)", "mean seconds from a visit's first to its last event"},
 	{"events", "sum(s_events)", "custom events"},
 	{"conversions", visitorsOf(" AND s_conversions > 0"), "visitors with a conversion (a custom event, or what a goal filter names)"},
-	{"conversion_rate", "round(100 * " + visitorsOf(" AND s_conversions > 0") + " / " + visitorsOf("") + ", 2)", "conversions / visitors, in %"},
-	{"engaged_time", "round(sum(s_engaged_ms) / 1000 / count(), 1)", "engaged seconds per visit"},
-	{"scroll_depth", "if(sum(s_scroll_n) = 0, 0, round(sum(s_scroll_sum) / sum(s_scroll_n)))", "mean scroll depth (%) of engagement events"},
+	{"conversion_rate", "100 * " + visitorsOf(" AND s_conversions > 0") + " / " + visitorsOf(""), "conversions / visitors, in %"},
+	{"engaged_time", "sum(s_engaged_ms) / 1000 / count()", "engaged seconds per visit"},
+	{"scroll_depth", "if(sum(s_scroll_n) = 0, 0, sum(s_scroll_sum) / sum(s_scroll_n))", "mean scroll depth (%) of engagement events"},
 	{"revenue", "sumMap(s_rev_keys, s_rev_amounts)", "sum of props.revenue per props.currency"},
 	{"consented_pageviews", "sumIf(s_pageviews, s_vid != '')", "pageviews with a visitor ID (analytics consent)"},
 	{"anonymous_pageviews", "sumIf(s_pageviews, s_vid = '')", "pageviews in anonymous mode"},
 	{"consented_visits", "countIf(s_vid != '')", "visits with a visitor ID"},
 	{"anonymous_visits", "countIf(s_vid = '')", "visits in anonymous mode"},
 }
+
+// decimals is how many decimals a ratio is rounded to, half away from
+// zero, in Go: the same on every ClickHouse version (round() in SQL
+// rounds ties to even on current servers).
+var decimals = map[string]int{"views_per_visit": 2, "bounce_rate": 1, "visit_duration": 0, "conversion_rate": 2,
+	"engaged_time": 1, "scroll_depth": 0, "opt_in_rate": 1}
 
 // LookupMetric returns the whitelisted metric called name, or false.
 func LookupMetric(name string) (Metric, bool) {

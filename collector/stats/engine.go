@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -25,7 +26,10 @@ type Engine struct {
 	Conn    driver.Conn
 	Dialect queries.Dialect
 	// Site returns a configured site, or nil: unknown sites are refused.
-	Site    func(id string) *collector.Site
+	Site func(id string) *collector.Site
+	// Runner, when set, runs the statements instead of Conn: the chDB check
+	// runs them on an in-process ClickHouse 26 (queries/chdbcheck).
+	Runner  func(ctx context.Context, st Statement) ([]Row, error)
 	MaxDays int              // longest range in days; 0 = DefaultMaxDays
 	Now     func() time.Time // realtime's clock; nil = time.Now
 	Log     *slog.Logger

@@ -39,15 +39,11 @@ func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string,
 	d := breakdownData{Dialect: p.dialect, VisitCols: visitCols(dims...)}
 	next := 0
 	d.VisitFilter = strings.Join(filterSQL(vf, params, &next), " AND ")
-	visits, err := queries.RenderWith("stats/visits", p.dialect, d)
-	if err != nil {
-		return Statement{}, err
-	}
-	d.Visits = indent(visits, "            ")
 	d.Dim = "''"
 	where := filterSQL(ef, params, &next)
 	if dim != nil {
 		d.Dim = dim.Expr
+		d.EventDim = dim.Level != VisitLevel
 		if strings.HasPrefix(dim.Name, "prop:") {
 			params["by_key"] = strings.TrimPrefix(dim.Name, "prop:")
 		}
@@ -57,9 +53,16 @@ func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string,
 	}
 	d.EventFilter = "1"
 	if len(where) > 0 {
-		d.EventFilter = strings.Join(where, " AND ")
+		d.EventFilter = "(" + strings.Join(where, " AND ") + ")"
 	}
 	d.Conversion = conversionSQL(p.goals, params)
+	ind := "        "
+	if d.EventDim {
+		ind = "            "
+	}
+	if err := renderVisitEvents(&d, ind); err != nil {
+		return Statement{}, err
+	}
 	d.Metrics = metricCols(metrics)
 	d.OrderBy = orderBy(dim, metrics, p.report.Series)
 	if limit > 0 {

@@ -103,22 +103,17 @@ func (p *plan) journeys(r Range) (Statement, error) {
 	params["page"] = p.page
 	params["limit"] = p.limit
 	vf, _ := splitFilters(p.filters)
-	d := breakdownData{Dialect: p.dialect}
 	var dims []Dimension
 	for _, f := range vf {
 		dims = append(dims, f.Dim)
 	}
-	d.VisitCols = visitCols(dims...)
+	d := breakdownData{Dialect: p.dialect, VisitCols: visitCols(dims...), Conversion: "0"}
 	next := 0
 	d.VisitFilter = strings.Join(filterSQL(vf, params, &next), " AND ")
-	visits, err := queries.RenderWith("stats/visits", p.dialect, d)
-	if err != nil {
+	if err := renderVisitEvents(&d, "            "); err != nil {
 		return Statement{}, err
 	}
-	data := struct {
-		queries.Dialect
-		Visits string
-	}{p.dialect, indent(visits, "            ")}
+	data := d
 	sql, err := queries.RenderWith("stats/journeys", p.dialect, data)
 	return Statement{Name: "results", SQL: sql, Params: params}, err
 }
@@ -146,8 +141,16 @@ func (p *plan) consent(r Range) (Statement, error) {
 }
 
 // statements returns what answers the plan over r: the results, and the
-// totals that give the coverage block (and the goals' denominator).
+// totals that give the coverage block (and the goals' denominator). It is
+// the one place that picks the SQL of a report: a report that must read
+// a rollup (a materialized view) gets its statement chosen here when the
+// question's dimension, filters and metrics are all in the rollup's key.
 func (p *plan) statements(r Range) ([]Statement, error) {
+	if p.report.kind == kindBreakdown && p.dim == nil {
+		// Totals only: one statement answers both.
+		st, err := p.breakdown("results", r, nil, totalMetrics(p.metrics), 0)
+		return []Statement{st, st}, err
+	}
 	var main Statement
 	var err error
 	switch p.report.kind {

@@ -14,21 +14,21 @@ type Statement struct {
 	Params map[string]any
 }
 
-// visitCol is a visit-level column carried from the events into visits.sql.
-type visitCol struct {
-	Name, Column string
-	Index        int // position in the event tuple (1-based)
-}
+// visitCol is a visit-level column carried from the events into the visit.
+type visitCol struct{ Name, Column string }
 
 // selectCol is one metric column of breakdown.sql.
 type selectCol struct{ Expr, Name string }
 
-// breakdownData is the dot of queries/stats/breakdown.sql and visits.sql.
+// breakdownData is the dot of queries/stats/breakdown.sql, journeys.sql
+// and visit_events.sql.
 type breakdownData struct {
 	queries.Dialect
 	VisitCols   []visitCol
 	VisitFilter string
-	Visits      string
+	VisitEvents string // visit_events.sql, rendered
+	VisitAttrs  string // the select list of a visit's attributes
+	EventDim    bool   // the dimension is read from events: slices need their events
 	Dim         string
 	Conversion  string
 	EventFilter string
@@ -37,9 +37,29 @@ type breakdownData struct {
 	Limit       bool
 }
 
-// firstVisitCol is the tuple position of the first visit-level column in
-// visits.sql (after ts … scroll_depth).
-const firstVisitCol = 10
+// visitAttrs renders the select list that computes a visit's attributes
+// from its events (GROUP BY actor, vn), indented by ind.
+func visitAttrs(cols []visitCol, ind string) string {
+	lines := []string{"actor", "vn", "any(e_vid) AS v_vid", "any(e_vhash) AS v_vhash", "min(e_ts) AS v_start", "max(e_ts) AS v_end",
+		"countIf(e_type = 'pageview') AS v_pageviews", "countIf(e_type = 'event') AS v_events",
+		"argMinIf(e_path, e_ts, e_type = 'pageview') AS v_entry_page", "argMaxIf(e_path, e_ts, e_type = 'pageview') AS v_exit_page"}
+	for _, c := range cols {
+		lines = append(lines, "argMin(c_"+c.Name+", e_ts) AS v_"+c.Name)
+	}
+	return ind + strings.Join(lines, ",\n"+ind)
+}
+
+// renderVisitEvents renders visit_events.sql and the visit attributes
+// into d, indented to nest at depth ind.
+func renderVisitEvents(d *breakdownData, ind string) error {
+	ve, err := queries.RenderWith("stats/visit_events", d.Dialect, d)
+	if err != nil {
+		return err
+	}
+	d.VisitEvents = indent(ve, ind+"    ")
+	d.VisitAttrs = visitAttrs(d.VisitCols, ind)
+	return nil
+}
 
 // visitCols returns the visit-level columns that dims need, once each.
 func visitCols(dims ...Dimension) []visitCol {
@@ -50,7 +70,7 @@ func visitCols(dims ...Dimension) []visitCol {
 			continue
 		}
 		seen[d.Name] = true
-		out = append(out, visitCol{Name: d.Name, Column: d.Column, Index: firstVisitCol + len(out)})
+		out = append(out, visitCol{Name: d.Name, Column: d.Column})
 	}
 	return out
 }

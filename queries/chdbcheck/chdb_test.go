@@ -6,12 +6,14 @@
 package chdbcheck
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
-	"github.com/chdb-io/chdb-go/chdb"
+	chdbpkg "github.com/chdb-io/chdb-go/chdb"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 	"github.com/ashiato/ashiato/collector/store"
@@ -28,39 +30,82 @@ var params = map[string]string{
 
 var named = regexp.MustCompile(`@([a-z_]+)`)
 
-func TestQueriesRunOnCurrentClickHouse(t *testing.T) {
+// chdb is the one chDB session of the package, with the migrations applied.
+var chdb struct {
+	once    sync.Once
+	dir     string
+	sess    *chdbpkg.Session
+	dialect queries.Dialect
+	version string
+	err     error
+}
+
+// TestMain closes the session and removes its folder after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chdb.sess != nil {
+		chdb.sess.Close()
+	}
+	if chdb.dir != "" {
+		os.RemoveAll(chdb.dir)
+	}
+	os.Exit(code)
+}
+
+// migrated returns the package's chDB session, with every migration
+// applied, and the dialect of its ClickHouse version.
+func migrated(t *testing.T) (*chdbpkg.Session, queries.Dialect, string) {
+	t.Helper()
 	if os.Getenv("CHDB_LIB_PATH") == "" {
 		t.Fatal("CHDB_LIB_PATH is not set: make test downloads libchdb.so and sets it")
 	}
-	sess, err := chdb.NewSession(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	chdb.once.Do(func() { chdb.err = openMigrated() })
+	if chdb.err != nil {
+		t.Fatal(chdb.err)
 	}
-	defer sess.Close()
+	return chdb.sess, chdb.dialect, chdb.version
+}
+
+func openMigrated() error {
+	dir, err := os.MkdirTemp("", "chdbcheck")
+	if err != nil {
+		return err
+	}
+	chdb.dir = dir
+	sess, err := chdbpkg.NewSession(dir)
+	if err != nil {
+		return err
+	}
 	v, err := sess.Query("SELECT version()", "TSV")
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	version := strings.TrimSpace(v.String())
-	t.Logf("chDB ClickHouse %s", version)
 	var hs proto.ServerHandshake
 	hs.Version = proto.ParseVersion(version)
 	d := store.DialectFor("ashiato", hs, store.Config{})
 	if !d.LowCardinality || !d.TTL || !d.DedupToken {
-		t.Fatalf("dialect for %s lacks current features: %+v", version, d)
+		return fmt.Errorf("dialect for %s lacks current features: %+v", version, d)
 	}
 	if _, err := sess.Query("CREATE DATABASE IF NOT EXISTS ashiato", "TSV"); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	for _, m := range queries.Migrations() {
 		stmt, err := m.Statement(d)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if _, err := sess.Query(stmt, "TSV"); err != nil {
-			t.Fatalf("migration %s on ClickHouse %s: %v\n%s", m.Name, version, err, stmt)
+			return fmt.Errorf("migration %s on ClickHouse %s: %v\n%s", m.Name, version, err, stmt)
 		}
 	}
+	chdb.sess, chdb.dialect, chdb.version = sess, d, version
+	return nil
+}
+
+func TestQueriesRunOnCurrentClickHouse(t *testing.T) {
+	sess, d, version := migrated(t)
+	t.Logf("chDB ClickHouse %s", version)
 	for _, name := range append(queries.Names(), queries.Exports()...) {
 		t.Run(name, func(t *testing.T) {
 			sql, err := queries.Render(name, d)

@@ -2,8 +2,8 @@
 -- dimension (or none: the totals), with filters. The engine
 -- (collector/stats) fills in whitelisted expressions only: the dimension,
 -- the filters, the metrics (formulas in docs/METRICS.md); every value is a
--- bound parameter. Each inner row is a slice: the events of one visit that
--- share the dimension's value.
+-- bound parameter. Each row of the middle query is a slice: the events of
+-- one visit that pass the filters and share the dimension's value.
 -- Parameters: site, from, to (Unix seconds), tz, limit, and one per filter.
 SELECT
     dim
@@ -12,50 +12,66 @@ SELECT
 {{- end}}
 FROM
 (
+{{- if .EventDim}}
     SELECT
-        {{.Dim}} AS dim,
+        tupleElement(x, 1) AS dim,
         any(v_vid) AS s_vid,
         any(v_vhash) AS s_vhash,
-        min(e_ts) AS s_start,
+        min(tupleElement(x, 2)) AS s_start,
         any(v_start) AS v_start,
         any(v_end) AS v_end,
         any(v_pageviews) AS v_pageviews,
         any(v_events) AS v_events,
-        countIf(e_type = 'pageview') AS s_pageviews,
-        countIf(e_type = 'event') AS s_events,
-        countIf(e_conv) AS s_conversions,
-        sum(e_engaged_ms) AS s_engaged_ms,
-        sumIf(e_scroll, e_type = 'engagement' AND e_scroll > 0) AS s_scroll_sum,
-        countIf(e_type = 'engagement' AND e_scroll > 0) AS s_scroll_n,
-        sumMapIf([reinterpretAsUInt64(e_currency)], [e_revenue], e_is_revenue) AS s_revenue,
+        countIf(tupleElement(x, 3) = 'pageview') AS s_pageviews,
+        countIf(tupleElement(x, 3) = 'event') AS s_events,
+        countIf(tupleElement(x, 4)) AS s_conversions,
+        sum(tupleElement(x, 5)) AS s_engaged_ms,
+        sumIf(tupleElement(x, 6), tupleElement(x, 3) = 'engagement' AND tupleElement(x, 6) > 0) AS s_scroll_sum,
+        countIf(tupleElement(x, 3) = 'engagement' AND tupleElement(x, 6) > 0) AS s_scroll_n,
+        sumMapIf([tupleElement(x, 7)], [tupleElement(x, 8)], tupleElement(x, 9)) AS s_revenue,
         tupleElement(s_revenue, 1) AS s_rev_keys,
         tupleElement(s_revenue, 2) AS s_rev_amounts
     FROM
     (
         SELECT
-            actor, vn, v_vid, v_vhash, v_start, v_end, v_pageviews, v_events, v_entry_page, v_exit_page,
-{{- range .VisitCols}} v_{{.Name}},{{end}}
-            tupleElement(e, 1) AS e_ts,
-            tupleElement(e, 2) AS e_type,
-            tupleElement(e, 3) AS e_path,
-            tupleElement(e, 4) AS e_host,
-            tupleElement(e, 5) AS e_name,
-            tupleElement(e, 6) AS e_prop_keys,
-            tupleElement(e, 7) AS e_prop_values,
-            tupleElement(e, 8) AS e_engaged_ms,
-            tupleElement(e, 9) AS e_scroll,
-            upper(e_prop_values[indexOf(e_prop_keys, 'currency')]) AS e_currency,
-            toFloat64OrZero(e_prop_values[indexOf(e_prop_keys, 'revenue')]) AS e_revenue,
-            e_type = 'event' AND has(e_prop_keys, 'revenue') AND match(e_currency, '^[A-Z]{3}$') AS e_is_revenue,
-            {{.Conversion}} AS e_conv
+{{.VisitAttrs}},
+            groupArrayIf(({{.Dim}}, e_ts, e_type, e_conv, e_engaged_ms, e_scroll, reinterpretAsUInt64(e_currency), e_revenue, e_is_revenue),
+                {{.EventFilter}}) AS s_evs
         FROM
         (
-{{.Visits}}
+{{.VisitEvents}}
         )
-        ARRAY JOIN v_evs AS e
+        GROUP BY actor, vn
+{{- if .VisitFilter}}
+        HAVING {{.VisitFilter}}
+{{- end}}
     )
-    WHERE {{.EventFilter}}
+    ARRAY JOIN s_evs AS x
     GROUP BY dim, actor, vn
+{{- else}}
+    SELECT
+        {{.Dim}} AS dim,
+{{.VisitAttrs}},
+        v_vid AS s_vid,
+        v_vhash AS s_vhash,
+        minIf(e_ts, {{.EventFilter}}) AS s_start,
+        countIf({{.EventFilter}}) AS s_matched,
+        countIf(e_type = 'pageview' AND {{.EventFilter}}) AS s_pageviews,
+        countIf(e_type = 'event' AND {{.EventFilter}}) AS s_events,
+        countIf(e_conv AND {{.EventFilter}}) AS s_conversions,
+        sumIf(e_engaged_ms, {{.EventFilter}}) AS s_engaged_ms,
+        sumIf(e_scroll, e_type = 'engagement' AND e_scroll > 0 AND {{.EventFilter}}) AS s_scroll_sum,
+        countIf(e_type = 'engagement' AND e_scroll > 0 AND {{.EventFilter}}) AS s_scroll_n,
+        sumMapIf([reinterpretAsUInt64(e_currency)], [e_revenue], e_is_revenue AND {{.EventFilter}}) AS s_revenue,
+        tupleElement(s_revenue, 1) AS s_rev_keys,
+        tupleElement(s_revenue, 2) AS s_rev_amounts
+    FROM
+    (
+{{.VisitEvents}}
+    )
+    GROUP BY actor, vn
+    HAVING s_matched > 0{{if .VisitFilter}} AND {{.VisitFilter}}{{end}}
+{{- end}}
 )
 GROUP BY dim
 ORDER BY {{.OrderBy}}

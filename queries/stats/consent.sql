@@ -8,7 +8,7 @@ SELECT
     uniqExact(consent_id) AS decisions,
     countIf(has(granted, purpose)) AS granted_count,
     countIf(has(denied, purpose)) AS denied_count,
-    round(100 * granted_count / (granted_count + denied_count), 1) AS opt_in_rate
+    100 * granted_count / (granted_count + denied_count) AS opt_in_rate
 FROM {{.DB}}.consent_log
 ARRAY JOIN arrayConcat(granted, denied) AS purpose
 WHERE site_id = @site AND ts >= toDateTime(@from) AND ts < toDateTime(@to)

@@ -1,5 +1,5 @@
 -- journeys: the pages visitors saw just before and just after a page,
--- within a visit (visits.sql): "(entrance)" when the page opened the
+-- within a visit (visit_events.sql): "(entrance)" when the page opened the
 -- visit, "(exit)" when it closed it.
 -- Parameters: site, from, to (Unix seconds), tz, page, limit, f<i>.
 SELECT
@@ -16,13 +16,16 @@ FROM
     FROM
     (
         SELECT
-            actor,
-            vn,
-            arrayMap(x -> tupleElement(x, 3), arrayFilter(x -> tupleElement(x, 2) = 'pageview', arraySort(x -> tupleElement(x, 1), v_evs))) AS paths
+{{.VisitAttrs}},
+            arrayMap(x -> tupleElement(x, 2), arraySort(x -> tupleElement(x, 1), groupArrayIf((e_ts, e_path), e_type = 'pageview'))) AS paths
         FROM
         (
-{{.Visits}}
+{{.VisitEvents}}
         )
+        GROUP BY actor, vn
+{{- if .VisitFilter}}
+        HAVING {{.VisitFilter}}
+{{- end}}
     )
     ARRAY JOIN arrayEnumerate(paths) AS i
     WHERE paths[i] = @page
