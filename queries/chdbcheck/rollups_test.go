@@ -4,10 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chdb-io/chdb-go/chdb"
-
-	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
-	"github.com/ashiato/ashiato/collector/store"
 	"github.com/ashiato/ashiato/queries"
 	"github.com/ashiato/ashiato/queries/rollups"
 )
@@ -15,16 +11,10 @@ import (
 // The rollup job's statements (queries/rollups) run on a current
 // ClickHouse too, and build the visits of a day from events: two events of
 // one session make one visit with both pages; the replaced build's
-// partition drops by its (day, version) tuple.
+// partition drops by its (day, version) tuple. In a database of its own,
+// beside the package's migrated one.
 func TestRollupsRunOnCurrentClickHouse(t *testing.T) {
-	if testing.Short() {
-		t.Skip("chDB")
-	}
-	sess, err := chdb.NewSession(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	sess, d, _ := migrated(t)
 	run := func(q string) string {
 		t.Helper()
 		r, err := sess.Query(q, "TSV")
@@ -33,10 +23,8 @@ func TestRollupsRunOnCurrentClickHouse(t *testing.T) {
 		}
 		return strings.TrimSpace(r.String())
 	}
-	var hs proto.ServerHandshake
-	hs.Version = proto.ParseVersion(run("SELECT version()"))
-	d := store.DialectFor("ashiato", hs, store.Config{})
-	run("CREATE DATABASE IF NOT EXISTS ashiato")
+	d.DB = "rollupcheck"
+	run("CREATE DATABASE IF NOT EXISTS rollupcheck")
 	for _, m := range queries.Migrations() {
 		stmt, err := m.Statement(d)
 		if err != nil {
@@ -44,12 +32,12 @@ func TestRollupsRunOnCurrentClickHouse(t *testing.T) {
 		}
 		run(stmt)
 	}
-	run(`INSERT INTO ashiato.events (event_id, site_id, ts, received_at, type, url_path, session_id, visitor_id, country)
+	run(`INSERT INTO rollupcheck.events (event_id, site_id, ts, received_at, type, url_path, session_id, visitor_id, country)
 		VALUES (generateUUIDv4(), 'demo', toDateTime('2026-11-27 10:00:00', 'UTC'), now(), 'pageview', '/', 's1', 'v1', 'JP'),
 		       (generateUUIDv4(), 'demo', toDateTime('2026-11-27 10:05:00', 'UTC'), now(), 'pageview', '/cart', 's1', 'v1', 'JP')`)
 	params := map[string]string{"@site": "'demo'", "@day": "'2026-11-27'", "@from": "1795737600", "@to": "1795824000", "@version": "7"}
 	for _, name := range rollups.Names {
-		sql, err := rollups.Render(name, "ashiato")
+		sql, err := rollups.Render(name, "rollupcheck")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,11 +46,11 @@ func TestRollupsRunOnCurrentClickHouse(t *testing.T) {
 		}
 		run(sql)
 	}
-	if got := run("SELECT count(), any(entry_page), any(exit_page), arrayStringConcat(any(pages), ' ') FROM ashiato.visits"); got != "1\t/\t/cart\t/ /cart" {
+	if got := run("SELECT count(), any(entry_page), any(exit_page), arrayStringConcat(any(pages), ' ') FROM rollupcheck.visits"); got != "1\t/\t/cart\t/ /cart" {
 		t.Fatalf("visits: %q, want one visit from / to /cart", got)
 	}
-	run("ALTER TABLE ashiato.visits DROP PARTITION ('2026-11-27', 7)")
-	if got := run("SELECT count() FROM ashiato.visits"); got != "0" {
+	run("ALTER TABLE rollupcheck.visits DROP PARTITION ('2026-11-27', 7)")
+	if got := run("SELECT count() FROM rollupcheck.visits"); got != "0" {
 		t.Fatalf("%s visits after dropping the build", got)
 	}
 }
