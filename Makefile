@@ -54,8 +54,12 @@ test-go: clickhouse ## Go tests only
 	ASHIATO_TEST_CLICKHOUSE_DSN=$(LOCAL_DSN) $(GO) test -race -count=1 ./...
 
 .PHONY: bench
-bench: ## benchmarks: Go micro-benchmarks and the HTTP load test vs bare Fiber and the durable floor (docs/BENCHMARKS.md)
+bench: ## benchmarks: Go micro-benchmarks, the HTTP load test vs bare Fiber and the durable floor, then report speed (docs/BENCHMARKS.md)
 	@deploy/local/bench.sh
+
+.PHONY: bench-reports
+bench-reports: ## report speed only: every report on 1 M and 10 M seeded events (seeded once, then reused)
+	@deploy/local/bench-reports.sh
 
 .PHONY: soak
 soak: ## long crash test: 100 kill -9 cycles under load

@@ -26,6 +26,8 @@
 #   ASHIATO_BENCH_PRIVACY=1        run deploy/local/bench-privacy.sh (lookup and erasure flood, 20 M rows)
 #   ASHIATO_BENCH_PROFILE=0        1: CPU and allocation profiles of the hot path under wrk load
 #                                  (ashiato serve --debug-listen: pprof and the UA counters)
+#   ASHIATO_BENCH_REPORTS=1        then run deploy/local/bench-reports.sh (report speed on the
+#                                  project-local ClickHouse, not the bench's own; its own table)
 #   ASHIATO_BENCH_CH_PORT=19100    native port of the bench's ClickHouse (HTTP 18223, interserver 19109)
 #   ASHIATO_BENCH_UAS=…            UA corpus files (default ../shared/data/user-agents/*.txt,
 #                                  else collector/enrich/testdata/user-agents.txt)
@@ -382,3 +384,10 @@ fi
 echo "never-seen UA share: $NEW_UA; ingest with ClickHouse down: ${FILL_RPS:--} events/s ($DRAIN_BATCH per request); drain: $DRAIN_NOTE"
 echo "ratio = ashiato / bare Fiber (throughput, latency, RSS) or drain / ashiato throughput"
 echo "logs and raw output: $W"
+
+if [ "${ASHIATO_BENCH_REPORTS:-1}" = 1 ]; then
+	# Report speed runs on the project-local ClickHouse (19000), where its
+	# seeded databases are kept between runs, not on this script's own server.
+	env -u ASHIATO_CH_DIR -u ASHIATO_CH_PORT -u ASHIATO_CH_HTTP_PORT -u ASHIATO_CH_INTERSERVER_PORT \
+		deploy/local/bench-reports.sh
+fi
