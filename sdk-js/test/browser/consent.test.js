@@ -141,6 +141,9 @@ describe('consent', { skip }, () => {
 
     // ... until the visitor withdraws: both go at once.
     await decide(page, s.c.url, [], 'withdraw')
+    // The decision flushes the queue, whose request fails again (the route
+    // still aborts it): wait until the event is back in the queue.
+    await page.waitForFunction(() => localStorage.getItem('ashiato_q'))
     const after = await storage(page)
     assert.equal(after.sid, null)
     assert.equal(after.q.length, 1)
