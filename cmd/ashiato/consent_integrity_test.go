@@ -198,3 +198,44 @@ func TestRefusalUnlinkable(t *testing.T) {
 		t.Fatalf("ledger rows of the refusal: %d", n)
 	}
 }
+
+// TestWithdrawalRevokesWithoutVisitor: a decision that bound no visitor ID
+// (advertising alone: click IDs, no persistent ID) has nothing but its
+// consent ID to tie it to the decision that replaced it; a withdrawal
+// revokes that ID itself, on the instance that recorded it at once, on
+// another instance within seconds and after a restart.
+func TestWithdrawalRevokesWithoutVisitor(t *testing.T) {
+	e := newPrivEnv(t)
+	m := e.start(nil)
+	other := e.start(func(m *Main) { m.Config.DataDir, m.Config.Spool.Dir = e.t.TempDir(), e.t.TempDir() })
+
+	a := privDecide(t, m, "shop", "custom", []string{"advertising"}, "")
+	if a.vid != "" {
+		t.Fatalf("an advertising-only decision issued visitor ID %q", a.vid)
+	}
+	a.hit(t, m, "/ad?gclid=before")
+	e.waitCount(1, "SELECT count() FROM DB.events WHERE url_path = '/ad' AND click_id = 'before' AND has(purposes, 'advertising')")
+	g := verify(t, m, a.token)
+	site := &m.Config.Sites[0]
+	if st := other.gate.Standing(site, g, time.Now()); st != consent.Current {
+		t.Fatalf("before the withdrawal the other instance says %v", st)
+	}
+	privDecide(t, m, "shop", "withdraw", nil, a.token)
+
+	a.hit(t, m, "/ad?gclid=after")
+	e.waitCount(1, "SELECT count() FROM DB.events WHERE url_path = '/ad' AND click_id = '' AND purposes = ['necessary']")
+	if n := e.count("SELECT count() FROM DB.events WHERE click_id = 'after'"); n != 0 {
+		t.Fatalf("%d events kept the click ID of a withdrawn decision", n)
+	}
+	start := time.Now()
+	for other.gate.Standing(site, g, time.Now()) != consent.Superseded {
+		if time.Since(start) > 3*revocationsEvery+5*time.Second {
+			t.Fatalf("the other instance still counts the withdrawn token after %v", time.Since(start))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	again := e.start(func(m *Main) { m.Config.DataDir, m.Config.Spool.Dir = e.t.TempDir(), e.t.TempDir() })
+	if st := again.gate.Standing(&again.Config.Sites[0], g, time.Now()); st != consent.Superseded {
+		t.Fatalf("after a restart the withdrawn token is %v", st)
+	}
+}

@@ -71,11 +71,11 @@ func (gt *Gate) Standing(site *collector.Site, g *collector.Grant, now time.Time
 		return Outdated
 	case !now.Before(g.ExpiresAt):
 		return Expired
-	case gt == nil || g.VisitorID == "":
+	case gt == nil:
 		return Current
 	case gt.Supersessions.Superseded(site.ID, g.VisitorID, g.ConsentID):
 		return Superseded
-	case gt.Subjects == nil:
+	case gt.Subjects == nil || g.VisitorID == "":
 		return Current
 	case gt.Subjects.VisitorErased(site.ID, g.VisitorID):
 		return SubjectErased
@@ -91,5 +91,14 @@ func (gt *Gate) Standing(site *collector.Site, g *collector.Grant, now time.Time
 func (gt *Gate) Recorded(d Decision) {
 	if gt != nil {
 		gt.Supersessions.Note(d.SiteID, d.VisitorID, d.ConsentID)
+	}
+}
+
+// Revoked tells the gate that a decision this instance recorded superseded
+// consentID, a decision that bound no visitor ID (after the revocation is
+// stored, so other instances read it within seconds).
+func (gt *Gate) Revoked(consentID string) {
+	if gt != nil {
+		gt.Supersessions.Revoke(consentID)
 	}
 }

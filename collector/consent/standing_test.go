@@ -18,7 +18,12 @@ import (
 // memLedger serves LedgerReader from slices.
 type memLedger struct {
 	all, since []LatestDecision
+	revoked    []string
 	sinceAsked time.Time
+}
+
+func (m *memLedger) RevokedSince(context.Context, time.Time, time.Time) ([]string, error) {
+	return m.revoked, nil
 }
 
 func (m *memLedger) SupersedingDecisions(context.Context, time.Time) ([]LatestDecision, error) {
@@ -164,5 +169,36 @@ func BenchmarkGateDecide(b *testing.B) {
 				b.ReportMetric(perSubject, "heapB/subject") // after the loop: its start resets metrics
 			}
 		})
+	}
+}
+
+// TestRevokedWithoutVisitor: a decision that bound no visitor ID counts
+// until its consent ID is revoked, here (Revoke) or by a reload that reads
+// the revocation another instance stored.
+func TestRevokedWithoutVisitor(t *testing.T) {
+	now := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	mine, theirs, kept := v7At(now.Add(-time.Hour), 1), v7At(now.Add(-time.Hour), 2), v7At(now.Add(-time.Hour), 3)
+	led := &memLedger{}
+	sup := NewSupersessions(led, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, id := range []string{mine, theirs, kept} {
+		if sup.Superseded("demo", "", id) {
+			t.Fatalf("%s superseded before any revocation", id)
+		}
+	}
+	sup.Revoke(mine)
+	led.revoked = []string{theirs}
+	if err := sup.Update(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{mine: true, theirs: true, kept: false} {
+		if got := sup.Superseded("demo", "", id); got != want {
+			t.Errorf("Superseded(%s) = %v, want %v", id, got, want)
+		}
+	}
+	if err := sup.Load(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	if !sup.Superseded("demo", "", mine) || !sup.Superseded("demo", "", theirs) {
+		t.Error("a full reload forgot a revocation")
 	}
 }

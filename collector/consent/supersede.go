@@ -30,6 +30,10 @@ type LedgerReader interface {
 	// DecisionsSince returns, for every subject with a decision recorded at
 	// or after since, its latest consent ID.
 	DecisionsSince(ctx context.Context, since time.Time) ([]LatestDecision, error)
+	// RevokedSince returns the consent IDs of decisions without a visitor
+	// ID that a later decision superseded at or after since, and whose
+	// tokens have not expired at now.
+	RevokedSince(ctx context.Context, since, now time.Time) ([]string, error)
 }
 
 // Overlap is how far before the previous read's start an incremental read
@@ -57,14 +61,16 @@ type Supersessions struct {
 	seed      maphash.Seed
 	mu        sync.RWMutex
 	latest    map[uint64]uuid.UUID
-	n         atomic.Int64 // len(latest), read without the lock
-	watermark time.Time    // start of the last read; guarded by reload
-	reload    sync.Mutex   // one read at a time
+	revoked   map[uuid.UUID]struct{} // superseded decisions that bound no visitor ID
+	n         atomic.Int64           // len(latest) + len(revoked), read without the lock
+	watermark time.Time              // start of the last read; guarded by reload
+	reload    sync.Mutex             // one read at a time
 }
 
 // NewSupersessions returns an empty set that reads ledger.
 func NewSupersessions(ledger LedgerReader, log *slog.Logger) *Supersessions {
-	return &Supersessions{Ledger: ledger, Log: log, seed: maphash.MakeSeed(), latest: map[uint64]uuid.UUID{}}
+	return &Supersessions{Ledger: ledger, Log: log, seed: maphash.MakeSeed(), latest: map[uint64]uuid.UUID{},
+		revoked: map[uuid.UUID]struct{}{}}
 }
 
 // key is the subject's fixed-size key.
@@ -78,21 +84,43 @@ func (s *Supersessions) key(site, visitorID string) uint64 {
 }
 
 // Superseded reports whether a later decision of the subject (site,
-// visitorID) than consentID is known. It is on the hot path: a map lookup
-// under a read lock, nothing allocated. A nil set knows of none.
+// visitorID) than consentID is known; for a decision that bound no visitor
+// ID, whether a later decision revoked consentID itself. It is on the hot
+// path: a map lookup under a read lock, nothing allocated. A nil set knows
+// of none.
 func (s *Supersessions) Superseded(site, visitorID, consentID string) bool {
-	if s == nil || visitorID == "" || s.n.Load() == 0 {
+	if s == nil || s.n.Load() == 0 {
 		return false
 	}
 	id, err := uuid.Parse(consentID)
 	if err != nil {
 		return false // not one of ours: the signature check has refused it already
 	}
+	if visitorID == "" {
+		s.mu.RLock()
+		_, ok := s.revoked[id]
+		s.mu.RUnlock()
+		return ok
+	}
 	k := s.key(site, visitorID)
 	s.mu.RLock()
 	latest, ok := s.latest[k]
 	s.mu.RUnlock()
 	return ok && bytes.Compare(latest[:], id[:]) > 0
+}
+
+// Revoke records that a later decision superseded consentID, a decision
+// that bound no visitor ID: its token stops counting here at once.
+func (s *Supersessions) Revoke(consentID string) {
+	if s == nil {
+		return
+	}
+	if id, err := uuid.Parse(consentID); err == nil {
+		s.mu.Lock()
+		s.revoked[id] = struct{}{}
+		s.n.Store(int64(len(s.latest) + len(s.revoked)))
+		s.mu.Unlock()
+	}
 }
 
 // Note records a decision of a subject, as this instance records it in the
@@ -107,7 +135,7 @@ func (s *Supersessions) Note(site, visitorID, consentID string) {
 	}
 	s.mu.Lock()
 	s.put(s.latest, s.key(site, visitorID), id)
-	s.n.Store(int64(len(s.latest)))
+	s.n.Store(int64(len(s.latest) + len(s.revoked)))
 	s.mu.Unlock()
 }
 
@@ -118,7 +146,8 @@ func (s *Supersessions) put(m map[uint64]uuid.UUID, k uint64, id uuid.UUID) {
 	}
 }
 
-// Len returns the number of subjects known to have a latest decision.
+// Len returns the number of subjects known to have a latest decision and
+// of revoked decisions without a visitor ID.
 func (s *Supersessions) Len() int { return int(s.n.Load()) }
 
 // Load replaces the set by what the ledger holds (subjects with two or
@@ -134,8 +163,14 @@ func (s *Supersessions) Load(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("load superseded consents: %w", err)
 	}
+	ids, err := s.Ledger.RevokedSince(ctx, time.Time{}, now)
+	if err != nil {
+		return fmt.Errorf("load revoked consents: %w", err)
+	}
 	m := make(map[uint64]uuid.UUID, len(rows))
 	s.fill(m, rows)
+	r := make(map[uuid.UUID]struct{}, len(ids))
+	fillRevoked(r, ids)
 	keepFrom := start.Add(-Overlap).UnixMilli()
 	s.mu.Lock()
 	for k, id := range s.latest {
@@ -143,8 +178,11 @@ func (s *Supersessions) Load(ctx context.Context, now time.Time) error {
 			s.put(m, k, id)
 		}
 	}
-	s.latest = m
-	s.n.Store(int64(len(m)))
+	for id := range s.revoked {
+		r[id] = struct{}{} // revoked here since the load began; expired ones go at the next
+	}
+	s.latest, s.revoked = m, r
+	s.n.Store(int64(len(m) + len(r)))
 	s.mu.Unlock()
 	s.watermark = start
 	return nil
@@ -159,10 +197,15 @@ func (s *Supersessions) Update(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("read new consent decisions: %w", err)
 	}
-	if len(rows) > 0 {
+	ids, err := s.Ledger.RevokedSince(ctx, s.watermark.Add(-Overlap), now)
+	if err != nil {
+		return fmt.Errorf("read new consent revocations: %w", err)
+	}
+	if len(rows) > 0 || len(ids) > 0 {
 		s.mu.Lock()
 		s.fill(s.latest, rows)
-		s.n.Store(int64(len(s.latest)))
+		fillRevoked(s.revoked, ids)
+		s.n.Store(int64(len(s.latest) + len(s.revoked)))
 		s.mu.Unlock()
 	}
 	s.watermark = now
@@ -177,6 +220,15 @@ func (s *Supersessions) fill(m map[uint64]uuid.UUID, rows []LatestDecision) {
 			continue
 		}
 		s.put(m, s.key(r.Site, r.VisitorID), id)
+	}
+}
+
+// fillRevoked adds the consent IDs ids to r.
+func fillRevoked(r map[uuid.UUID]struct{}, ids []string) {
+	for _, c := range ids {
+		if id, err := uuid.Parse(c); err == nil {
+			r[id] = struct{}{}
+		}
 	}
 }
 

@@ -18,6 +18,9 @@ import (
 // Ledger records consent decisions.
 type Ledger interface {
 	RecordDecision(ctx context.Context, d consent.Decision) error
+	// RecordRevocation stores that a later decision superseded consentID,
+	// a decision that bound no visitor ID (whose token expires at expiresAt).
+	RecordRevocation(ctx context.Context, site, consentID string, revokedAt, expiresAt time.Time) error
 }
 
 // Signer issues and verifies consent tokens.
@@ -157,6 +160,15 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 		return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not record the decision, retry later"))
 	}
 	h.Gate.Recorded(d)
+	if prev != nil && prev.Site == site.ID && prev.VisitorID == "" {
+		// Nothing but its consent ID ties the replaced decision to this
+		// one: revoke that ID itself, on every instance.
+		if err := h.Ledger.RecordRevocation(c.UserContext(), site.ID, prev.ConsentID, now, prev.ExpiresAt); err != nil {
+			h.Log.Error("record consent revocation", "err", err)
+			return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not record the decision, retry later"))
+		}
+		h.Gate.Revoked(prev.ConsentID)
+	}
 	if h.OnDecision != nil {
 		if err := h.OnDecision(c.UserContext(), d, prev); err != nil {
 			h.Log.Error("apply consent decision", "err", err)

@@ -42,6 +42,7 @@ var retentionTables = []retentionTable{
 	{"consent_log", func(s *collector.Site) int { return s.LedgerRetentionDays }},
 	{"event_subjects", func(s *collector.Site) int { return s.RetentionDays }},         // the index of events
 	{"consent_subjects", func(s *collector.Site) int { return s.LedgerRetentionDays }}, // the index of the ledger
+	{"consent_revoked", func(s *collector.Site) int { return s.LedgerRetentionDays }},  // revocations kept as the ledger
 }
 
 // cutoff is the start (in the site's time zone) of the oldest day kept.

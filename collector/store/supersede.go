@@ -43,3 +43,30 @@ func (s *Store) latestDecisions(ctx context.Context, where, having string, arg a
 	}
 	return out, rows.Err()
 }
+
+// RecordRevocation stores that a later decision superseded consentID, a
+// decision that bound no visitor ID, whose token expires at expiresAt.
+func (s *Store) RecordRevocation(ctx context.Context, site, consentID string, revokedAt, expiresAt time.Time) error {
+	return s.insertRows(ctx, "consent_revoked", []string{"site_id", "consent_id", "ts", "expires_at"},
+		[]any{site, consentID, revokedAt.UTC().Truncate(time.Second), expiresAt.UTC().Truncate(time.Second)})
+}
+
+// RevokedSince returns the consent IDs revoked at or after since whose
+// tokens have not expired at now.
+func (s *Store) RevokedSince(ctx context.Context, since, now time.Time) ([]string, error) {
+	rows, err := s.Conn.Query(ctx, "SELECT DISTINCT consent_id FROM "+s.Dialect.DB+
+		".consent_revoked WHERE ts >= ? AND expires_at > ?", since.UTC().Truncate(time.Second), now.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("query consent_revoked: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan consent_revoked: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
