@@ -39,6 +39,8 @@ var (
 	ErrAssertionAudience  = errors.New("assertion audience is not this site")
 	ErrAssertionExpired   = errors.New("assertion expired or not yet valid")
 	ErrAssertionLifetime  = errors.New("assertion lives too long: exp - iat is at most 10 minutes")
+	ErrAssertionNoKey     = errors.New("the site has no identify key")
+	ErrAssertionScope     = errors.New("assertion scope does not fit this use")
 )
 
 // Assertion is what a site's back end vouches for in a signed JWT: the
@@ -71,10 +73,15 @@ type assertionClaims struct {
 // least of all) and no critical extensions; the signature matches
 // (compared in constant time); the claims hold sub, aud naming site, iat
 // and exp, with exp - iat at most MaxAssertionLifetime and now within
-// [iat, exp) (nbf too, if present) give or take AssertionLeeway.
-func VerifyAssertion(key []byte, token, site string, now time.Time) (Assertion, error) {
+// [iat, exp) (nbf too, if present) give or take AssertionLeeway; and its
+// scope is scope (none for an identify assertion, ScopeConsent for a
+// consent API credential), so that one kind cannot serve as the other.
+func VerifyAssertion(key []byte, token, site, scope string, now time.Time) (Assertion, error) {
 	var a Assertion
-	if len(key) == 0 || len(token) > MaxAssertionLen || strings.Count(token, ".") != 2 {
+	if len(key) == 0 {
+		return a, ErrAssertionNoKey
+	}
+	if len(token) > MaxAssertionLen || strings.Count(token, ".") != 2 {
 		return a, ErrAssertionMalformed
 	}
 	head, rest, _ := strings.Cut(token, ".")
@@ -123,6 +130,9 @@ func VerifyAssertion(key []byte, token, site string, now time.Time) (Assertion, 
 	}
 	if now.Add(AssertionLeeway).Before(notBefore) || !now.Before(exp.Add(AssertionLeeway)) {
 		return a, ErrAssertionExpired
+	}
+	if c.Scope != scope {
+		return a, ErrAssertionScope
 	}
 	return Assertion{Subject: c.Sub, Site: site, Scope: c.Scope, IssuedAt: iat, ExpiresAt: exp}, nil
 }

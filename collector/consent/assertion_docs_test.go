@@ -56,7 +56,7 @@ func TestDocumentedAssertionExamples(t *testing.T) {
 	const key, user, site = "documented-example-key-0123456789abcdef", "user-42@example.com", "shop"
 	check := func(t *testing.T, token string) {
 		t.Helper()
-		a, err := VerifyAssertion([]byte(key), token, site, time.Now())
+		a, err := VerifyAssertion([]byte(key), token, site, "", time.Now())
 		if err != nil || a.Subject != user || a.ExpiresAt.Sub(a.IssuedAt) != 5*time.Minute {
 			t.Fatalf("minted %q: %+v, %v", token, a, err)
 		}

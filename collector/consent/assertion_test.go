@@ -65,7 +65,7 @@ func TestVerifyAssertion(t *testing.T) {
 		{"empty", "", now, ErrAssertionMalformed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a, err := VerifyAssertion(assertionKey, tc.token, "shop", tc.at)
+			a, err := VerifyAssertion(assertionKey, tc.token, "shop", "", tc.at)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
@@ -74,10 +74,10 @@ func TestVerifyAssertion(t *testing.T) {
 			}
 		})
 	}
-	if a, err := VerifyAssertion(assertionKey, SignAssertion(assertionKey, "api", "shop", ScopeConsent, now, time.Minute), "shop", now); err != nil || a.Scope != ScopeConsent {
+	if a, err := VerifyAssertion(assertionKey, SignAssertion(assertionKey, "api", "shop", ScopeConsent, now, time.Minute), "shop", ScopeConsent, now); err != nil || a.Scope != ScopeConsent {
 		t.Fatalf("consent credential: %+v %v", a, err)
 	}
-	if _, err := VerifyAssertion(nil, good, "shop", now); err == nil {
+	if _, err := VerifyAssertion(nil, good, "shop", "", now); err == nil {
 		t.Fatal("verified without a key")
 	}
 }
@@ -109,14 +109,14 @@ func FuzzVerifyAssertion(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, token string) {
-		a, err := VerifyAssertion(assertionKey, token, "shop", now)
+		a, err := VerifyAssertion(assertionKey, token, "shop", "", now)
 		if err != nil {
 			return
 		}
 		if a.Subject == "" || a.Site != "shop" || a.ExpiresAt.Sub(a.IssuedAt) > MaxAssertionLifetime {
 			t.Fatalf("accepted %q as %+v", token, a)
 		}
-		if _, err := VerifyAssertion([]byte("another key, not the one it was signed with"), token, "shop", now); err == nil {
+		if _, err := VerifyAssertion([]byte("another key, not the one it was signed with"), token, "shop", "", now); err == nil {
 			t.Fatalf("accepted %q under another key", token)
 		}
 	})

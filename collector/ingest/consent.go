@@ -211,19 +211,12 @@ func (h *ConsentHandler) current(c *fiber.Ctx) error {
 // site's identify key and scoped consent.ScopeConsent (so that an identify
 // assertion, which browsers see, cannot serve).
 func apiCaller(c *fiber.Ctx, site *collector.Site, now time.Time) *collector.Error {
-	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
-	if !ok || token == "" {
+	token := BearerToken(c)
+	if token == "" {
 		return collector.Errorf(collector.EUnauthorized, "authorization", "API decisions need the site's signed credential (Bearer)")
 	}
-	if site.IdentifyKey == "" {
-		return collector.Errorf(collector.EUnauthorized, "authorization", "the site has no identify key")
-	}
-	a, err := consent.VerifyAssertion([]byte(site.IdentifyKey), token, site.ID, now)
-	if err != nil {
+	if _, err := consent.VerifyAssertion([]byte(site.IdentifyKey), token, site.ID, consent.ScopeConsent, now); err != nil {
 		return collector.Errorf(collector.EUnauthorized, "authorization", "%v", err)
-	}
-	if a.Scope != consent.ScopeConsent {
-		return collector.Errorf(collector.EUnauthorized, "authorization", "the credential's scope is not %q", consent.ScopeConsent)
 	}
 	return nil
 }

@@ -110,15 +110,10 @@ func assertedUserID(site *collector.Site, req *identifyRequest, now time.Time) (
 		}
 		return userID, validUserID(userID)
 	}
-	if site.IdentifyKey == "" {
-		return "", collector.Errorf(collector.EAssertionInvalid, "assertion", "the site has no identify key")
-	}
-	a, err := consent.VerifyAssertion([]byte(site.IdentifyKey), token, site.ID, now)
+	a, err := consent.VerifyAssertion([]byte(site.IdentifyKey), token, site.ID, "", now)
 	switch {
 	case err != nil:
 		return "", collector.Errorf(collector.EAssertionInvalid, "assertion", "%v", err)
-	case a.Scope != "":
-		return "", collector.Errorf(collector.EAssertionInvalid, "assertion", "not an identify assertion")
 	case userID != "" && userID != a.Subject:
 		return "", collector.Errorf(collector.EInvalid, "user_id", "differs from the assertion's subject")
 	}
