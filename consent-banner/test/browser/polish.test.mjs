@@ -141,6 +141,9 @@ describe('banner polish', { skip: skip || false }, () => {
       });
       const off = await look('analytics');
       await sw('analytics').check();
+      // Read the switch once its knob has finished sliding (a 0.15 s
+      // transition): right after the click it may still be where it was.
+      await p.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
       const on = await look('analytics');
       assert.notEqual(on.fill, off.fill, 'on and off differ in colour');
       assert.notEqual(on.knob, off.knob, 'and in the knob position');
