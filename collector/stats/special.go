@@ -107,7 +107,7 @@ func (p *plan) journeys(r Range) (Statement, error) {
 	for _, f := range vf {
 		dims = append(dims, f.Dim)
 	}
-	d := breakdownData{Dialect: p.dialect, VisitCols: visitCols(dims...), Conversion: "0"}
+	d := breakdownData{Dialect: p.dialect, VisitCols: visitCols(dims...), Conversion: "0", Started: started}
 	next := 0
 	d.VisitFilter = strings.Join(filterSQL(vf, params, &next), " AND ")
 	if err := renderVisitEvents(&d, "            "); err != nil {

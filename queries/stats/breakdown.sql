@@ -3,8 +3,11 @@
 -- (collector/stats) fills in whitelisted expressions only: the dimension,
 -- the filters, the metrics (formulas in docs/METRICS.md); every value is a
 -- bound parameter. Each row of the middle query is a slice: the events of
--- one visit that pass the filters and share the dimension's value.
--- Parameters: site, from, to (Unix seconds), tz, limit, and one per filter.
+-- one visit that pass the filters and share the dimension's value. A
+-- visit belongs to the range (and the time bucket) where it started.
+-- visits_breakdown.sql answers the same from the visits rollup.
+-- Parameters: site, from, to, wfrom, wto (Unix seconds), tz, limit, and
+-- one per filter.
 SELECT
     dim
 {{- range .Metrics}},
@@ -15,9 +18,8 @@ FROM
 {{- if .EventDim}}
     SELECT
         tupleElement(x, 1) AS dim,
-        any(v_vid) AS s_vid,
+        any(v_vkey) AS s_vkey,
         any(v_vhash) AS s_vhash,
-        min(tupleElement(x, 2)) AS s_start,
         any(v_start) AS v_start,
         any(v_end) AS v_end,
         any(v_pageviews) AS v_pageviews,
@@ -42,9 +44,7 @@ FROM
 {{.VisitEvents}}
         )
         GROUP BY actor, vn
-{{- if .VisitFilter}}
-        HAVING {{.VisitFilter}}
-{{- end}}
+        HAVING {{.Started}}{{if .VisitFilter}} AND {{.VisitFilter}}{{end}}
     )
     ARRAY JOIN s_evs AS x
     GROUP BY dim, actor, vn
@@ -52,9 +52,8 @@ FROM
     SELECT
         {{.Dim}} AS dim,
 {{.VisitAttrs}},
-        v_vid AS s_vid,
+        v_vkey AS s_vkey,
         v_vhash AS s_vhash,
-        minIf(e_ts, {{.EventFilter}}) AS s_start,
         countIf({{.EventFilter}}) AS s_matched,
         countIf(e_type = 'pageview' AND {{.EventFilter}}) AS s_pageviews,
         countIf(e_type = 'event' AND {{.EventFilter}}) AS s_events,
@@ -70,7 +69,7 @@ FROM
 {{.VisitEvents}}
     )
     GROUP BY actor, vn
-    HAVING s_matched > 0{{if .VisitFilter}} AND {{.VisitFilter}}{{end}}
+    HAVING s_matched > 0 AND {{.Started}}{{if .VisitFilter}} AND {{.VisitFilter}}{{end}}
 {{- end}}
 )
 GROUP BY dim

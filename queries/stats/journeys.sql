@@ -1,7 +1,8 @@
 -- journeys: the pages visitors saw just before and just after a page,
 -- within a visit (visit_events.sql): "(entrance)" when the page opened the
 -- visit, "(exit)" when it closed it.
--- Parameters: site, from, to (Unix seconds), tz, page, limit, f<i>.
+-- Parameters: site, from, to, wfrom, wto (Unix seconds), tz, page, limit,
+-- f<i>. visits_journeys.sql answers the same from the visits rollup.
 SELECT
     tupleElement(step, 1) AS direction,
     tupleElement(step, 2) AS page,
@@ -23,9 +24,7 @@ FROM
 {{.VisitEvents}}
         )
         GROUP BY actor, vn
-{{- if .VisitFilter}}
-        HAVING {{.VisitFilter}}
-{{- end}}
+        HAVING {{.Started}}{{if .VisitFilter}} AND {{.VisitFilter}}{{end}}
     )
     ARRAY JOIN arrayEnumerate(paths) AS i
     WHERE paths[i] = @page
