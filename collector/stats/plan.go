@@ -78,13 +78,41 @@ func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string,
 		d.EventFilter = "(" + strings.Join(where, " AND ") + ")"
 	}
 	d.Conversion = conversionSQL(p.goals, params)
-	ind := "        "
-	if d.EventDim {
-		ind = "            "
+	wfrom, wto := utcDays(r.From, r.To)
+	slice, ok := rollupSlice(dim)
+	split := p.split(wfrom, wto, !p.report.Realtime && ok && p.rollupFiltersOK() && rollupMetricsOK(slice, metrics))
+	params["split"] = split.Unix()
+	params["rfrom"] = wfrom.Unix()
+	var parts []string
+	if split.After(wfrom) {
+		rd := "''"
+		if dim != nil {
+			rd = rollupExpr(*dim)
+		}
+		part, err := renderRollupPart("stats/slices_visits", p.dialect, slice, rd, rollupFilters(p.filters, params))
+		if err != nil {
+			return Statement{}, err
+		}
+		parts = append(parts, part)
 	}
-	if err := renderVisitEvents(&d, ind); err != nil {
-		return Statement{}, err
+	if p.report.Realtime || split.Before(wto) {
+		if !p.report.Realtime {
+			params["wfrom"] = split.Unix()
+		}
+		ind := "        "
+		if d.EventDim {
+			ind = "            "
+		}
+		if err := renderVisitEvents(&d, ind); err != nil {
+			return Statement{}, err
+		}
+		part, err := queries.RenderWith("stats/slices_events", p.dialect, d)
+		if err != nil {
+			return Statement{}, err
+		}
+		parts = append(parts, part)
 	}
+	d.Slices = unionAll(parts, "    ")
 	d.Metrics = metricCols(metrics)
 	d.OrderBy = orderBy(dim, metrics, p.report.Series)
 	if limit > 0 {

@@ -36,6 +36,8 @@ type breakdownData struct {
 	OrderBy     string
 	Limit       bool
 	Started     string // keeps the visits that started in the range
+	Slices      string // the FROM of breakdown.sql: slices_events and/or slices_visits
+	Paths       string // the FROM of journeys.sql: paths_events and/or paths_visits
 }
 
 // visitAttrs renders the select list that computes a visit's attributes
