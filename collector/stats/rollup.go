@@ -143,7 +143,7 @@ WHERE site_id = @site AND day >= toDate(toDateTime(@wfrom), 'UTC') AND day < toD
 // [wfrom, wto) (whole UTC days): the start of the first day whose newest
 // build was not made from as many events as the day holds now (a late
 // event, an erasure or retention the rollup job has not caught up with,
-// or no build yet), wto when every day is fresh. On an error it answers
+// or events and no build yet), wto when every day is fresh. On an error it answers
 // wfrom: the engine then reads events, slower but right.
 func (e *Engine) Fresh(ctx context.Context, site string, wfrom, wto time.Time) time.Time {
 	params := map[string]any{"site": site, "wfrom": wfrom.Unix(), "wto": wto.Unix()}
@@ -166,8 +166,8 @@ func (e *Engine) Fresh(ctx context.Context, site string, wfrom, wto time.Time) t
 		return wfrom
 	}
 	for d := wfrom; d.Before(wto); d = d.Add(24 * time.Hour) {
-		n, ok := built[d.Format(time.DateOnly)]
-		if !ok || n != now[d.Format(time.DateOnly)] {
+		day := d.Format(time.DateOnly)
+		if n, ok := built[day]; n != now[day] || !ok && now[day] > 0 { // a day without events needs no build
 			return d
 		}
 	}
