@@ -77,11 +77,11 @@ type Main struct {
 	privacy  privacyState // owned by privacy_wiring.go
 	// rollupStop stops the rollup refresh (rollup.go).
 	rollupStop func()
-	debug    *http.Server // debug.go, when debug_listen is set
-	metrics  *http.Server // metrics.go, when metrics_listen is set
-	app      *fiber.App
-	cancel   context.CancelFunc
-	done     chan struct{}
+	debug      *http.Server // debug.go, when debug_listen is set
+	metrics    *http.Server // metrics.go, when metrics_listen is set
+	app        *fiber.App
+	cancel     context.CancelFunc
+	done       chan struct{}
 
 	gate *consent.Gate // consent_wiring.go
 }
