@@ -167,7 +167,7 @@ func (p *plan) consent(r Range) (Statement, error) {
 func (p *plan) statements(r Range) ([]Statement, error) {
 	if p.report.kind == kindBreakdown && p.dim == nil {
 		// Totals only: one statement answers both.
-		st, err := p.breakdown("results", r, nil, totalMetrics(p.metrics), 0)
+		st, err := p.breakdown("results", r, nil, totalMetrics(p.metrics), 0, false)
 		return []Statement{st, st}, err
 	}
 	var main Statement
@@ -186,12 +186,18 @@ func (p *plan) statements(r Range) ([]Statement, error) {
 		if p.report.Series {
 			limit = 0
 		}
-		main, err = p.breakdown("results", r, p.dim, p.metrics, limit)
+		if p.dim == nil || p.dim.Level != EventLevel {
+			// A visit is in one row at most: one statement gives the
+			// rows and, WITH TOTALS, the totals of every visit.
+			main, err = p.breakdown("results", r, p.dim, totalMetrics(p.metrics), limit, true)
+			return []Statement{main, main}, err
+		}
+		main, err = p.breakdown("results", r, p.dim, p.metrics, limit, false)
 	}
 	if err != nil {
 		return nil, err
 	}
-	totals, err := p.breakdown("totals", r, nil, totalMetrics(p.metrics), 0)
+	totals, err := p.breakdown("totals", r, nil, totalMetrics(p.metrics), 0, false)
 	if err != nil {
 		return nil, err
 	}
