@@ -38,7 +38,7 @@ type breakdownData struct {
 	Metrics     []selectCol
 	OrderBy     string
 	Limit       bool
-	Totals      bool // GROUP BY … WITH TOTALS
+	Totals      bool   // GROUP BY … WITH TOTALS
 	Started     string // keeps the visits that started in the range
 	Slices      string // the FROM of breakdown.sql: slices_events and/or slices_visits
 	Paths       string // the FROM of journeys.sql: paths_events and/or paths_visits
