@@ -126,4 +126,6 @@ func (e *statsEnv) askVisitReports(t *testing.T) {
 	e.checkCoverage(t)
 	e.checkComparison(t)
 	e.checkJourneys(t)
+	e.checkFunnel(t)
+	e.checkRetention(t)
 }

@@ -42,6 +42,7 @@ type breakdownData struct {
 	Started     string // keeps the visits that started in the range
 	Slices      string // the FROM of breakdown.sql: slices_events and/or slices_visits
 	Paths       string // the FROM of journeys.sql: paths_events and/or paths_visits
+	Items       bool   // visitrows_events.sql: each visit's pageviews and custom events
 }
 
 // visitAttrs renders the select list that computes a visit's attributes
