@@ -82,7 +82,7 @@ func LookupDimension(name, param string) (Dimension, bool) {
 			return Dimension{}, false
 		}
 		return Dimension{Name: name, Level: EventLevel, Expr: propExpr(param),
-			Scope: "has(e_prop_keys, @" + param + ")", Doc: "event property"}, true
+			Scope: "e_type = 'event' AND has(e_prop_keys, @" + param + ")", Doc: "property of custom events"}, true
 	}
 	for _, d := range dimensions {
 		if d.Name == name {

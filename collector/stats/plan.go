@@ -79,8 +79,8 @@ func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string,
 	}
 	d.Conversion = conversionSQL(p.goals, params)
 	wfrom, wto := utcDays(r.From, r.To)
-	slice, ok := rollupSlice(dim)
-	split := p.split(wfrom, wto, !p.report.Realtime && ok && p.rollupFiltersOK() && rollupMetricsOK(slice, metrics))
+	slice, ok := p.rollupPlan(dim, metrics)
+	split := p.split(wfrom, wto, ok)
 	params["split"] = split.Unix()
 	params["rfrom"] = wfrom.Unix()
 	var parts []string
@@ -89,7 +89,7 @@ func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string,
 		if dim != nil {
 			rd = rollupExpr(*dim)
 		}
-		part, err := renderRollupPart("stats/slices_visits", p.dialect, slice, rd, rollupFilters(p.filters, params))
+		part, err := renderRollupPart("stats/slices_visits", p.dialect, slice, rd, rollupFilters(vf, params), d.EventFilter)
 		if err != nil {
 			return Statement{}, err
 		}

@@ -18,15 +18,16 @@ import (
 // same, only faster. These are the questions it can answer.
 
 // rollupSlice is what slices of the rollup a dimension reads: the visit
-// (""), its pages ("page") or its custom events ("event").
+// (""), its pages ("page") or its custom events ("event": the dimension's
+// scope keeps custom events only).
 func rollupSlice(dim *Dimension) (slice string, ok bool) {
 	if dim == nil || dim.Level != EventLevel {
 		return "", true
 	}
-	switch dim.Name {
-	case "page":
+	switch {
+	case dim.Name == "page":
 		return "page", true
-	case "event", "goal": // goal without goal filters: the custom events
+	case dim.Name == "event", dim.Name == "goal", strings.HasPrefix(dim.Name, "prop:"): // goal without goal filters: the custom events
 		return "event", true
 	}
 	return "", false
@@ -37,18 +38,44 @@ func rollupMetricsOK(slice string, metrics []string) bool {
 	return slice != "event" || !slices.ContainsFunc(metrics, func(m string) bool { return m == "engaged_time" || m == "scroll_depth" })
 }
 
-// rollupFiltersOK: the rollup filters on visit attributes only, and knows
+// rollupFiltersOK: the rollup filters on visit attributes, and the
+// custom-event slices on the event's name and properties too; it knows
 // conversions only as custom events (no goal filter).
-func (p *plan) rollupFiltersOK() bool {
+func (p *plan) rollupFiltersOK(slice string) bool {
 	if p.report.Realtime || len(p.goals) > 0 {
 		return false
 	}
 	for _, f := range p.filters {
-		if f.Dim.Level != VisitLevel {
+		event := f.Dim.Name == "event" || strings.HasPrefix(f.Dim.Name, "prop:")
+		if f.Dim.Level != VisitLevel && !(slice == "event" && event) {
 			return false
 		}
 	}
 	return true
+}
+
+// rollupPlan says which slices of the rollup answer a breakdown by dim,
+// or false. A question by a visit attribute (or none) whose event filters
+// can only match custom events (a name that is, contains or starts with
+// a non-empty value) reads the custom-event slices with a visit-level
+// value.
+func (p *plan) rollupPlan(dim *Dimension, metrics []string) (string, bool) {
+	slice, ok := rollupSlice(dim)
+	if !ok || p.report.Realtime {
+		return "", false
+	}
+	if slice == "" {
+		for _, f := range p.filters {
+			if f.Dim.Level == VisitLevel {
+				continue
+			}
+			if f.Dim.Name != "event" || f.Op == "is_not" || f.Value == "" {
+				return "", false
+			}
+			slice = "event"
+		}
+	}
+	return slice, p.rollupFiltersOK(slice) && rollupMetricsOK(slice, metrics)
 }
 
 // rollupExpr reads a dimension from a row of the visits table.
@@ -58,8 +85,8 @@ func rollupExpr(d Dimension) string {
 		return d.Expr // over v_start, the alias of start
 	case d.Name == "page":
 		return "page"
-	case d.Name == "event" || d.Name == "goal":
-		return "event"
+	case d.Level == EventLevel: // over the custom events' e_* names
+		return d.Expr
 	case d.Column != "":
 		return d.Column
 	}
@@ -101,13 +128,15 @@ func unionAll(parts []string, ind string) string {
 	return strings.Join(parts, "\n"+ind+"UNION ALL\n")
 }
 
-// renderRollupPart renders a slices_visits or paths_visits part.
-func renderRollupPart(name string, d queries.Dialect, slice, dim string, filters []string) (string, error) {
+// renderRollupPart renders a slices_visits, paths_visits or
+// visitrows_visits part: filters on the visit, and eventFilter on the
+// custom events of the "event" slices.
+func renderRollupPart(name string, d queries.Dialect, slice, dim string, filters []string, eventFilter string) (string, error) {
 	return queries.RenderWith(name, d, struct {
 		queries.Dialect
-		Slice, Dim string
-		Filters    []string
-	}{d, slice, dim, filters})
+		Slice, Dim, EventFilter string
+		Filters                 []string
+	}{d, slice, dim, eventFilter, filters})
 }
 
 // rollupCols are the columns of the visits rollup copied from a visit's

@@ -81,7 +81,7 @@ func (p *plan) visitRows(r Range, params map[string]any, items bool) (string, er
 	next := 0
 	d.VisitFilter = strings.Join(filterSQL(vf, params, &next), " AND ")
 	wfrom, wto := utcDays(r.From, r.To)
-	split := p.split(wfrom, wto, p.rollupFiltersOK())
+	split := p.split(wfrom, wto, p.rollupFiltersOK(""))
 	params["split"], params["rfrom"] = split.Unix(), wfrom.Unix()
 	var parts []string
 	if split.After(wfrom) {
@@ -89,7 +89,7 @@ func (p *plan) visitRows(r Range, params map[string]any, items bool) (string, er
 		if items {
 			slice = "items"
 		}
-		part, err := renderRollupPart("stats/visitrows_visits", p.dialect, slice, "", rollupFilters(vf, params))
+		part, err := renderRollupPart("stats/visitrows_visits", p.dialect, slice, "", rollupFilters(vf, params), "")
 		if err != nil {
 			return "", err
 		}
@@ -152,11 +152,11 @@ func (p *plan) journeys(r Range) (Statement, error) {
 	next := 0
 	d.VisitFilter = strings.Join(filterSQL(vf, params, &next), " AND ")
 	wfrom, wto := utcDays(r.From, r.To)
-	split := p.split(wfrom, wto, p.rollupFiltersOK())
+	split := p.split(wfrom, wto, p.rollupFiltersOK(""))
 	params["split"], params["rfrom"] = split.Unix(), wfrom.Unix()
 	var parts []string
 	if split.After(wfrom) {
-		part, err := renderRollupPart("stats/paths_visits", p.dialect, "", "", rollupFilters(vf, params))
+		part, err := renderRollupPart("stats/paths_visits", p.dialect, "", "", rollupFilters(vf, params), "")
 		if err != nil {
 			return Statement{}, err
 		}

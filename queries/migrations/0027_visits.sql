@@ -7,9 +7,9 @@
 -- erasure deletes a subject's rows here as in events (visitor_id,
 -- user_id). Per visit: its totals, its attributes (those of its first
 -- event), its pageview paths and times in order (journeys, funnels), one
--- slice per page (page_*) and per custom event name (event_names …) for
--- the page and event breakdowns, and its custom events in order
--- (event_ts, event_list, their properties and revenue: funnels, props). Revenue currencies are the engine's
+-- slice per page (page_*) for the page breakdowns, and its custom events
+-- in order (event_ts, event_list, their properties and revenue: event,
+-- goal and property breakdowns, funnels). Revenue currencies are the engine's
 -- reinterpretAsUInt64(currency). No raw IP, no User-Agent.
 CREATE TABLE IF NOT EXISTS {{.DB}}.visits {{.OnCluster}} (
     site_id           {{lc}},
@@ -38,10 +38,6 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.visits {{.OnCluster}} (
     page_engaged      Array(UInt64),
     page_scroll_sum   Array(UInt64),
     page_scroll_n     Array(UInt32),
-    event_names       Array(String),
-    event_counts      Array(UInt32),
-    event_rev_keys    Array(Array(UInt64)),
-    event_rev_amounts Array(Array(Float64)),
     event_ts          Array(DateTime),
     event_list        Array(String),
     event_prop_keys   Array(Array(String)),

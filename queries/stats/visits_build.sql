@@ -1,15 +1,14 @@
 -- visits_build: one build of the visits rollup (migration 0027) for a site
 -- and a UTC day [wfrom, wto), under version: every visit of the day's
 -- events, grouped by the engine's own visit SQL (visit_events.sql). Each
--- visit is first split by page (pageviews and engagement of one path) and
--- by custom event name, which become its page_* and event_* slices; its
+-- visit is first split by page (pageviews and engagement of one path,
+-- which become its page_* slices) and by custom event name; its
 -- attributes are those of its first event, its user_id any it carried;
 -- its pageviews and custom events are kept in time order.
 -- Parameters: site, day (YYYY-MM-DD), wfrom, wto (Unix seconds), version.
 INSERT INTO {{.DB}}.visits (site_id, day, version, visit, vkey, visitor_id, user_id, visitor_hash, start, end,
     pageviews, events, engaged_ms, scroll_sum, scroll_n, rev_keys, rev_amounts, entry_page, exit_page, pages, page_ts,
     page_paths, page_views, page_engaged, page_scroll_sum, page_scroll_n,
-    event_names, event_counts, event_rev_keys, event_rev_amounts,
     event_ts, event_list, event_prop_keys, event_prop_values, event_currency, event_revenue
 {{- range .VisitCols}}{{if ne .Name "user_id"}}, {{.Name}}{{end}}{{end}})
 SELECT
@@ -18,7 +17,6 @@ SELECT
     toUInt32(v_scroll_n), tupleElement(v_rev, 1), tupleElement(v_rev, 2), v_entry, v_exit,
     arrayMap(x -> tupleElement(x, 2), v_pvs), arrayMap(x -> tupleElement(x, 1), v_pvs),
     v_page_paths, v_page_views, v_page_engaged, v_page_scroll_sum, v_page_scroll_n,
-    v_event_names, v_event_counts, v_event_rev_keys, v_event_rev_amounts,
     arrayMap(x -> tupleElement(x, 1), v_evs), arrayMap(x -> tupleElement(x, 2), v_evs),
     arrayMap(x -> tupleElement(x, 3), v_evs), arrayMap(x -> tupleElement(x, 4), v_evs),
     arrayMap(x -> tupleElement(x, 5), v_evs), arrayMap(x -> tupleElement(x, 6), v_evs)
@@ -47,11 +45,7 @@ FROM
         groupArrayIf(toUInt32(g_pv), NOT g_is_ev) AS v_page_views,
         groupArrayIf(g_engaged, NOT g_is_ev) AS v_page_engaged,
         groupArrayIf(g_scroll_sum, NOT g_is_ev) AS v_page_scroll_sum,
-        groupArrayIf(toUInt32(g_scroll_n), NOT g_is_ev) AS v_page_scroll_n,
-        groupArrayIf(g_name, g_is_ev) AS v_event_names,
-        groupArrayIf(toUInt32(g_ev), g_is_ev) AS v_event_counts,
-        groupArrayIf(g_rev_keys, g_is_ev) AS v_event_rev_keys,
-        groupArrayIf(g_rev_amounts, g_is_ev) AS v_event_rev_amounts
+        groupArrayIf(toUInt32(g_scroll_n), NOT g_is_ev) AS v_page_scroll_n
 {{- range .VisitCols}}{{if ne .Name "user_id"}},
         argMin(g_{{.Name}}, g_start) AS v_{{.Name}}{{end}}{{end}}
     FROM
@@ -62,7 +56,6 @@ FROM
             e_type = 'event' AS g_is_ev,
             if(g_is_ev, e_name, e_path) AS g_key,
             any(e_path) AS g_path,
-            any(e_name) AS g_name,
             any(e_vid) AS g_vid,
             any(e_vhash) AS g_vhash,
             min(e_ts) AS g_start,

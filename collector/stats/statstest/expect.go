@@ -156,7 +156,10 @@ func eventDim(e Event, start time.Time, dim string, conv bool, loc *time.Locatio
 			return e.Name, conv
 		}
 		return e.Path, conv
-	case strings.HasPrefix(dim, "prop:"):
+	case strings.HasPrefix(dim, "prop:"): // of custom events
+		if e.Type != "event" {
+			return "", false
+		}
 		return prop(e, strings.TrimPrefix(dim, "prop:"))
 	case dim == "hour":
 		return t.Format("2006-01-02 15") + ":00:00", true

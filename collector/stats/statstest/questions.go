@@ -25,6 +25,14 @@ func Questions() []Question {
 		qs = append(qs, Question{Report: "props", By: by, From: FirstDay, To: LastDay, Metrics: AllMetrics()})
 	}
 	qs = append(qs, Question{Report: "pages", From: FirstDay, To: LastDay, Limit: 3})
+	// The report's own metrics, which the custom events of the visits
+	// rollup answer (AllMetrics takes engaged time: events only).
+	ev := func(report, by string, fs ...Filter) Question {
+		return Question{Report: report, By: by, From: FirstDay, To: LastDay, Filters: fs}
+	}
+	qs = append(qs, ev("props", "prop:currency", Filter{"event", "is", "purchase"}), ev("props", "prop:plan"),
+		ev("events", "", Filter{"prop:plan", "is", "pro"}), ev("overview", "", Filter{"event", "is", "purchase"}),
+		ev("sources", "", Filter{"event", "contains", "sign"}), ev("goals", "", Filter{"country", "is", "JP"}))
 	return append(append(qs, filterQuestions()...), zoneQuestions()...)
 }
 
