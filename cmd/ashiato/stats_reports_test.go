@@ -37,6 +37,7 @@ func TestStatsFixture(t *testing.T) {
 	t.Run("bad input", func(t *testing.T) { e.checkBadInput(t) })
 	t.Run("cli", func(t *testing.T) { e.checkCLI(t) })
 	t.Run("realtime", func(t *testing.T) { e.checkRealtime(t) })
+	t.Run("readme", func(t *testing.T) { e.checkREADME(t) })
 	t.Run("rollup", func(t *testing.T) { e.checkRollup(t) })
 }
 

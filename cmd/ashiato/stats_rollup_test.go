@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -128,4 +130,71 @@ func (e *statsEnv) askVisitReports(t *testing.T) {
 	e.checkJourneys(t)
 	e.checkFunnel(t)
 	e.checkRetention(t)
+}
+
+// checkREADME runs the example commands of README's "For marketers" on
+// the fixture and compares their output with what the README shows.
+func (e *statsEnv) checkREADME(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, _ := strings.Cut(string(b), "## For marketers")
+	_, block, _ := strings.Cut(sec, "```\n")
+	block, _, _ = strings.Cut(block, "```")
+	lines := strings.Split(block, "\n")
+	n := 0
+	for i := 0; i < len(lines); i++ {
+		cmd, ok := strings.CutPrefix(lines[i], "$ ashiato ")
+		if !ok {
+			continue
+		}
+		for strings.HasSuffix(cmd, "\\") && i+1 < len(lines) {
+			i++
+			cmd = strings.TrimSuffix(cmd, "\\") + strings.TrimSpace(lines[i])
+		}
+		var want []string
+		for i+1 < len(lines) && !strings.HasPrefix(lines[i+1], "$ ") {
+			i++
+			want = append(want, lines[i])
+		}
+		args := append(strings.Fields(strings.ReplaceAll(cmd, "'", "")), "--clickhouse-dsn", e.Config.DSN)
+		args = joinFilters(args)
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, &out, &errb); code != 0 {
+			t.Fatalf("ashiato %v: exit %d: %s", args, code, errb.String())
+		}
+		if got, w := trimLines(out.String()), trimLines(strings.Join(want, "\n")); got != w {
+			t.Errorf("README: ashiato %s printed:\n%s\nthe README shows:\n%s", cmd, got, w)
+		}
+		n++
+	}
+	if n < 3 {
+		t.Fatalf("README's marketers section has %d example commands, want 3", n)
+	}
+}
+
+// joinFilters puts a --filter's words back together: "entry_page is
+// /pricing" is one argument.
+func joinFilters(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--filter" && i+3 < len(args) {
+			out = append(out, args[i], args[i+1]+" "+args[i+2]+" "+args[i+3])
+			i += 3
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
+}
+
+// trimLines drops the trailing blanks of every line (a table's empty last
+// cells) and the blank lines around the text.
+func trimLines(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
 }
