@@ -31,11 +31,11 @@ var dashboardPage = func() []byte {
 	return page
 }()
 
-// RegisterDashboard serves the dashboard's page at /dashboard/ (never
+// RegisterDashboard serves the dashboard's page at /dashboard/ (and, the
+// app's routing not being strict, /dashboard; never
 // cached: it names the current assets) and its assets at their versioned
 // paths (immutable for a year). Login and data: collector/admin.
 func RegisterDashboard(app fiber.Router) {
-	app.Get("/dashboard", func(c *fiber.Ctx) error { return c.Redirect("/dashboard/", fiber.StatusMovedPermanently) })
 	app.Get("/dashboard/", func(c *fiber.Ctx) error {
 		setHTMLHeaders(c, htmlPolicy{})
 		c.Set(fiber.HeaderContentSecurityPolicy, dashboardPolicy)
