@@ -88,7 +88,7 @@ function topbar(loggedIn) {
   const dark = document.documentElement.dataset.theme === 'dark';
   return h('header', { class: 'top' }, h('h1', null, t('title')),
     h('div', { class: 'tools' },
-      h('button', { type: 'button', id: 'lang', lang: other, 'aria-label': t('langLabel'), onclick: () => { setLang(other); loggedIn ? render() : showLogin(); } }, t('lang')),
+      h('button', { type: 'button', id: 'lang', lang: other, title: t('langLabel'), onclick: () => { setLang(other); loggedIn ? render() : showLogin(); } }, t('lang')),
       h('button', { type: 'button', id: 'theme', 'aria-pressed': String(dark), onclick: () => { theme(dark ? 'light' : 'dark'); loggedIn ? render() : showLogin(); } }, t('dark')),
       loggedIn ? h('button', { type: 'button', id: 'logout', onclick: async () => { await api.logout().catch(() => {}); showLogin(); } }, t('logout')) : null));
 }
