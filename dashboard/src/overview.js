@@ -48,7 +48,8 @@ function kpi(m, ans) {
   return h('div', { class: 'card kpi', 'data-kpi': m, 'data-value': raw },
     h('h3', null, t(m)),
     h('p', { class: 'value' }, fmt(m, v)),
-    change != null ? h('p', { class: 'change ' + (change >= 0 ? 'up' : 'down'), 'data-change': change },
+    // Green is better: a higher bounce rate is worse.
+    change != null ? h('p', { class: 'change ' + ((change >= 0) !== (m === 'bounce_rate') ? 'up' : 'down'), 'data-change': change },
       `${change >= 0 ? '▲' : '▼'} ${fmt('', Math.abs(change))}% ${t('vsPrev')}`) : null,
     coverageMarker(cov, m === 'visitors' && cov.visitors_estimate));
 }
