@@ -189,6 +189,37 @@ describe('dashboard', { skip: skip || false }, () => {
     await p.context().close();
   });
 
+  it('is usable from the keyboard: a row filters with Enter, the chip goes with Enter; a table downloads as CSV', async () => {
+    const p = await newPage(s.browser);
+    await login(p, s.collector.origin, s.token, '?range=7d');
+    const first = p.locator('[data-report="countries"] tbody tr').first();
+    const country = await first.getAttribute('data-dim-value');
+    // Tab from the country table's CSV button to its first row's button.
+    await p.locator('[data-report="countries"] .cardhead button').focus();
+    await p.keyboard.press('Tab');
+    assert.equal(await p.evaluate(() => document.activeElement.textContent), country);
+    const outline = await p.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none', 'the focus is visible');
+    await p.keyboard.press('Enter');
+    await ready(p);
+    const chip = p.locator(`.chip[data-filter="country is ${country}"] button`);
+    await chip.focus();
+    await p.keyboard.press('Enter');
+    await ready(p);
+    assert.equal(await p.locator('.chip').count(), 0);
+
+    const rows = await tableRows(p, 'pages');
+    const [download] = await Promise.all([p.waitForEvent('download'), p.locator('[data-report="pages"] .cardhead button').click()]);
+    assert.equal(download.suggestedFilename(), 'pages.csv');
+    const chunks = [];
+    for await (const c of await download.createReadStream()) chunks.push(c);
+    const lines = Buffer.concat(chunks).toString('utf8').trim().split('\r\n');
+    assert.equal(lines[0], 'page,visitors,pageviews');
+    assert.deepEqual(lines.slice(1), rows.map((r) => [/^[=+\-@]/.test(r.dim) ? "'" + r.dim : r.dim, r.visitors, r.pageviews].join(',')));
+    assert.deepEqual(p.errors, []);
+    await p.context().close();
+  });
+
   it('the other views render: goals, journeys, realtime, consent', async () => {
     const p = await newPage(s.browser, { locale: 'ja-JP' });
     await login(p, s.collector.origin, s.token);
