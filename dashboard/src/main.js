@@ -117,9 +117,7 @@ function showLogin(message) {
 
 async function render() {
   clearInterval(timer);
-  const gen = ++generation;
   const focused = document.activeElement && document.activeElement.id;
-  delete document.body.dataset.ready;
   if (!site() && sites.length) state.site = sites[0].id;
   const s = site();
   const [from, to] = dates(state, s ? s.time_zone : 'UTC');
@@ -127,6 +125,17 @@ async function render() {
   const view = h('div', { id: 'view', 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('loading')));
   document.body.replaceChildren(topbar(true), h('main', { id: 'main' }, header(from, to), nav(), chips(), view));
   if (focused && $(focused)) $(focused).focus();
+  await fill(view, from, to);
+  // Realtime refreshes its view only, so that focus and scroll stay.
+  if (state.view === 'realtime') timer = setInterval(() => { if (document.visibilityState === 'visible') fill(view, from, to); }, 30000);
+}
+
+// fill asks the API for the view's parts and puts them in view; an
+// answer that a newer state overtook is dropped.
+async function fill(view, from, to) {
+  const gen = ++generation;
+  delete document.body.dataset.ready;
+  view.setAttribute('aria-busy', 'true');
   try {
     const parts = await RENDER[state.view](state, from, to, ctx);
     if (gen !== generation) return;
@@ -139,7 +148,6 @@ async function render() {
     view.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('failed')));
     view.setAttribute('aria-busy', 'false');
   }
-  if (state.view === 'realtime') timer = setInterval(() => { if (document.visibilityState === 'visible') render(); }, 30000);
 }
 
 async function start() {
