@@ -10,6 +10,17 @@ const skip = skipReason();
 describe('accessibility (axe-core)', { skip: skip || false }, () => {
   const s = useSuite();
 
+  it('the CSP check is live: a planted inline script is refused and reported', async () => {
+    const p = await newPage(s.browser);
+    await p.goto(`${s.collector.origin}/dashboard/`);
+    await p.locator('input[name=token]').waitFor();
+    await p.evaluate(() => { const el = document.createElement('script'); el.textContent = 'window.ran = 1'; document.body.append(el); });
+    await p.waitForTimeout(200);
+    assert.equal(await p.evaluate(() => window.ran), undefined);
+    assert.ok(p.errors.some((e) => /Content Security Policy/i.test(e)), JSON.stringify(p.errors));
+    await p.context().close();
+  });
+
   it('the check is live: a planted low-contrast text is reported', async () => {
     const p = await newPage(s.browser);
     await p.goto(`${s.collector.origin}/dashboard/`);

@@ -113,6 +113,8 @@ export async function newPage(browser, { colorScheme = 'light', locale = 'en-US'
   const p = await ctx.newPage();
   p.errors = [];
   p.on('pageerror', (e) => p.errors.push(String(e)));
+  // A refusal by the page's Content-Security-Policy is an error too.
+  p.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) p.errors.push(m.text()); });
   return p;
 }
 
