@@ -84,7 +84,8 @@ export async function journeys(s, from, to, ctx) {
     h('label', { for: 'jpage' }, t('page')), input, h('button', { type: 'submit' }, t('run')));
   const q = question(s, from, to, { page: s.page || '/', limit: 10 });
   const ans = await stats('journeys', q);
-  const part = (dir, title) => table({ report: 'journeys-' + dir, title, dim: '', metrics: ['transitions', 'visits'],
+  // A page of the journeys opens its own journeys.
+  const part = (dir, title) => table({ report: 'journeys-' + dir, title, dim: '', metrics: ['transitions', 'visits'], onRow: (page) => ctx.set({ page }),
     answer: { columns: ['page'], results: (ans.results || []).filter((r) => r.direction === dir) } });
   const out = h('div', { class: 'tables', 'data-report': 'journeys', 'data-query': String(q) },
     part('previous', t('previousPages')), part('next', t('nextPages')));

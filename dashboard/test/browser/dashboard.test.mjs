@@ -100,6 +100,24 @@ describe('dashboard', { skip: skip || false }, () => {
     const d7 = { from: dayIn(tz, -6), to: dayIn(tz) };
     await checkKPIs(p, s, d7);
 
+    // Today: the chart is by hour.
+    await p.selectOption('#range', 'today');
+    await ready(p);
+    await checkKPIs(p, s, { from: dayIn(tz), to: dayIn(tz) });
+    assert.equal(await p.locator('svg.chart').count(), 1);
+    // A custom range.
+    await p.selectOption('#range', 'custom');
+    await ready(p);
+    await p.locator('#from').fill(dayIn(tz, -20));
+    await p.locator('#to').fill(dayIn(tz, -10));
+    await p.locator('#to').press('Enter');
+    await ready(p);
+    const cu = new URL(p.url()).searchParams;
+    assert.deepEqual([cu.get('range'), cu.get('from'), cu.get('to')], ['custom', dayIn(tz, -20), dayIn(tz, -10)]);
+    await checkKPIs(p, s, { from: dayIn(tz, -20), to: dayIn(tz, -10) });
+    await p.selectOption('#range', '7d');
+    await ready(p);
+
     // A click on a row of the pages table filters by it.
     const row = p.locator('[data-report="pages"] tbody tr').nth(1);
     const page = await row.getAttribute('data-dim-value');
@@ -216,6 +234,19 @@ describe('dashboard', { skip: skip || false }, () => {
     const lines = Buffer.concat(chunks).toString('utf8').trim().split('\r\n');
     assert.equal(lines[0], 'page,visitors,pageviews');
     assert.deepEqual(lines.slice(1), rows.map((r) => [/^[=+\-@]/.test(r.dim) ? "'" + r.dim : r.dim, r.visitors, r.pageviews].join(',')));
+    assert.deepEqual(p.errors, []);
+    await p.context().close();
+  });
+
+  it('journeys: a page of the journeys opens its own', async () => {
+    const p = await newPage(s.browser);
+    await login(p, s.collector.origin, s.token, '?view=journeys&page=%2Fproducts');
+    const next = p.locator('[data-report="journeys-next"] tbody .rowbtn').first();
+    const page = await next.textContent();
+    await next.click();
+    await ready(p);
+    assert.equal(new URL(p.url()).searchParams.get('page'), page);
+    assert.equal(await p.locator('#jpage').inputValue(), page);
     assert.deepEqual(p.errors, []);
     await p.context().close();
   });
