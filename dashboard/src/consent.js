@@ -36,7 +36,7 @@ export async function consent(s, from, to, ctx) {
   return [
     h('div', { class: 'kpis' },
       h('div', { class: 'card kpi', 'data-kpi': 'policy_revision', 'data-value': site ? site.policy_revision : '' },
-        h('h3', null, t('consent')), h('p', { class: 'value' }, String(site ? site.policy_revision : '–')),
+        h('h3', null, t('policy')), h('p', { class: 'value' }, String(site ? site.policy_revision : '–')),
         h('p', { class: 'muted small' }, t('policyRevision', { r: site ? site.policy_revision : '–' }))),
       h('div', { class: 'card kpi', 'data-kpi': 'gpc_share', 'data-value': all ? gpc / all : 0 },
         h('h3', null, 'GPC'), h('p', { class: 'value' }, share), h('p', { class: 'muted small' }, t('gpcShare', { p: share })))),

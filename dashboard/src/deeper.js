@@ -47,7 +47,7 @@ export async function funnel(s, from, to, ctx) {
   const rows = ans.results || [];
   const result = h('section', { class: 'card', 'data-report': 'funnel', 'data-query': String(q), 'aria-label': t('funnel') },
     h('h2', null, t('funnel')),
-    h('table', null, h('thead', null, h('tr', null, ...['step', 'visitors', 'conversion_rate', 'drop_off'].map((c) => h('th', { scope: 'col' }, t(c))))),
+    h('table', null, h('thead', null, h('tr', null, ...['stepCol', 'visitors', 'conversion_rate', 'drop_off'].map((c) => h('th', { scope: 'col' }, t(c))))),
       h('tbody', null, ...rows.map((r) => h('tr', null,
         h('th', { scope: 'row' }, `${r.step}. ${r.name}`),
         h('td', { class: 'num', 'data-metric': 'visitors', 'data-value': r.visitors }, fmt('visitors', r.visitors), bar(r.conversion_rate, 'conv')),
