@@ -6,6 +6,7 @@ import { t } from './i18n.js';
 import { fmt } from './format.js';
 import { stats } from './api.js';
 import { table } from './table.js';
+import { chart } from './chart.js';
 
 export async function consent(s, from, to, ctx) {
   const q = (by) => {
@@ -33,6 +34,14 @@ export async function consent(s, from, to, ctx) {
     if (r) tr.lastChild.append(rate(r));
   }
   const day = (byDay.results || []).filter((r) => r.purpose === 'analytics');
+  // The opt-in rate of each purpose that can be refused, by day.
+  const purposes = [...new Set((byDay.results || []).map((r) => r.purpose))].filter((x) => x !== 'necessary').slice(0, 3);
+  const days = new Map();
+  for (const r of byDay.results || []) {
+    if (!days.has(r.day)) days.set(r.day, { day: r.day });
+    days.get(r.day)[r.purpose] = r.opt_in_rate;
+  }
+  const trend = chart([...days.values()], 'day', { series: purposes, title: t('optInByDay'), unit: '%', names: (x) => x });
   return [
     h('div', { class: 'kpis' },
       h('div', { class: 'card kpi', 'data-kpi': 'policy_revision', 'data-value': site ? site.policy_revision : '' },
@@ -41,6 +50,7 @@ export async function consent(s, from, to, ctx) {
       h('div', { class: 'card kpi', 'data-kpi': 'gpc_share', 'data-value': all ? gpc / all : 0 },
         h('h3', null, 'GPC'), h('p', { class: 'value' }, share), h('p', { class: 'muted small' }, t('gpcShare', { p: share })))),
     purposeCard,
+    trend,
     table({ report: 'consent-method', title: t('optInByMethod'), dim: '', metrics, query: q('method'),
       answer: { columns: ['method'], results: (byMethod.results || []).map((r) => ({ ...r, method: `${r.method} · ${r.purpose}` })) } }),
     table({ report: 'consent-day', title: `${t('optInByDay')} (analytics)`, dim: '', metrics,
