@@ -6,13 +6,17 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/stats"
 	"github.com/ashiato/ashiato/collector/store/chtest"
+	"github.com/ashiato/ashiato/internal/seed"
 	"github.com/ashiato/ashiato/queries"
 )
 
@@ -138,7 +142,22 @@ func TestDashboardJSON(t *testing.T) {
 	if err := json.Unmarshal(got, &d); err != nil {
 		t.Fatalf("ashiato.json: %v", err)
 	}
-	st := chtest.New(t)
+	// A month of seeded traffic (internal/seed) up to 2026-03-31, so that
+	// the statements run on rows and their output is read.
+	dsn, _ := chtest.DSN(t)
+	st := chtest.Open(t, dsn)
+	ctx := context.Background()
+	sink, err := seed.OpenClickHouse(ctx, dsn, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Run(ctx, seed.Config{Site: "demo", Events: 3000, Days: 30, Seed: 1,
+		End: time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC)}, sink, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Close(); err != nil {
+		t.Fatal(err)
+	}
 	n := 0
 	for _, p := range d.Panels {
 		for _, tg := range p.Targets {
@@ -147,12 +166,22 @@ func TestDashboardJSON(t *testing.T) {
 			if strings.Contains(sql, "$__") || strings.Contains(sql, "${") {
 				t.Errorf("%s: a macro is left: %s", p.Title, sql)
 			}
-			rows, err := st.Conn.Query(context.Background(), sql)
+			rows, err := st.Conn.Query(ctx, sql)
 			if err != nil {
 				t.Errorf("%s: %v\n%s", p.Title, err, sql)
 				continue
 			}
+			got := 0
+			for rows.Next() {
+				got++
+			}
+			if err := rows.Err(); err != nil {
+				t.Errorf("%s: %v", p.Title, err)
+			}
 			rows.Close()
+			if got == 0 {
+				t.Errorf("%s: no rows over a month of traffic", p.Title)
+			}
 			n++
 		}
 	}
