@@ -261,6 +261,14 @@ describe('dashboard', { skip: skip || false }, () => {
       assert.equal(await p.locator('#view [role=alert]').count(), 0, `${v} failed`);
     }
     assert.ok(Number(await p.locator('[data-kpi=policy_revision]').getAttribute('data-value')) >= 1);
+    const tz = await p.evaluate(async () => (await (await fetch('/dashboard/api/sites')).json()).sites[0].time_zone);
+    const byMethod = await api(s.collector.origin, s.token, 'consent', new URLSearchParams({ site: 'demo', from: dayIn(tz, -29), to: dayIn(tz), by: 'method' }));
+    const one = byMethod.results.filter((r) => r.purpose === 'analytics');
+    const gpc = one.filter((r) => r.method === 'gpc').reduce((a, r) => a + r.decisions, 0) / one.reduce((a, r) => a + r.decisions, 0);
+    assert.equal(Number(await p.locator('[data-kpi=gpc_share]').getAttribute('data-value')), gpc);
+    await p.locator('a[data-view=realtime]').click();
+    await ready(p);
+    assert.ok(Number(await p.locator('[data-kpi=realtime_visitors]').getAttribute('data-value')) > 0, 'the events just ingested are live');
     await p.getByRole('button', { name: 'ログアウト' }).click();
     await p.locator('input[name=token]').waitFor();
     const st = await p.evaluate(async () => (await fetch('/dashboard/api/sites')).status);

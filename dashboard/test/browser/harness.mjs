@@ -1,6 +1,7 @@
 // Test harness for the dashboard's browser tests: a fresh database filled
 // by `ashiato seed` (deterministic traffic of the demo site over 40 days
-// up to now), the real collector (ASHIATO_BIN) serving the dashboard, a
+// up to now, inserted), the real collector (ASHIATO_BIN) serving the
+// dashboard, a few hundred more events sent through its ingestion, a
 // query token, and headless Chromium driven by playwright-core.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,6 +43,29 @@ export async function seed(events = 20000) {
   const token = (out.match(/ash_[\w-]+/) || [])[0];
   if (!token) throw new Error(`no token in: ${out}`);
   return token;
+}
+
+async function count() {
+  const r = await fetch(`${CH}/?query=${encodeURIComponent(`SELECT count() FROM ${DB}.events`)}`);
+  return Number(await r.text());
+}
+
+// ingest sends a few hundred more events through the running collector's
+// POST /api/event (ashiato seed --via-http: they land now, for realtime)
+// and waits until ClickHouse holds them, so that no number moves while
+// the tests compare.
+export async function ingest(origin, events = 300) {
+  const before = await count();
+  execFileSync(BIN, ['seed', '--site', 'demo', '--events', String(events), '--days', '1', '--seed', '21', '--via-http', origin],
+    { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000 });
+  let last = -1;
+  for (let i = 0, same = 0; i < 200 && same < 4; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    const n = await count();
+    same = n === last && n > before ? same + 1 : 0;
+    last = n;
+  }
+  if (last <= before) throw new Error(`ingest: no event of ${events} reached ClickHouse`);
 }
 
 // startCollector runs `ashiato serve` (built-in demo site) on a free port
@@ -98,6 +122,7 @@ export function useSuite() {
   before(async () => {
     s.token = await seed();
     s.collector = await startCollector();
+    await ingest(s.collector.origin);
     s.browser = await launch();
   }, { timeout: 300000 });
   after(async () => {
