@@ -192,6 +192,7 @@ func TestDashboardLogin(t *testing.T) {
 		e.waitCount(2, "SELECT count() FROM DB.audit_log WHERE action = 'dashboard.login' AND status = 200")
 		e.waitCount(1, "SELECT count() FROM DB.audit_log WHERE action = 'dashboard.login' AND status = 401")
 		e.waitCount(1, "SELECT count() FROM DB.audit_log WHERE action = 'dashboard.login' AND status = 403")
+		e.waitCount(1, "SELECT count() FROM DB.audit_log WHERE action = 'dashboard.logout' AND actor = ?", "token:"+id)
 	})
 
 	t.Run("rate limit", func(t *testing.T) {

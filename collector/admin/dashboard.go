@@ -134,9 +134,14 @@ func (d *Dashboard) loggedIn(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"token_id": tok.ID, "name": tok.Name, "expires": exp.UTC()})
 }
 
-// logout deletes the session cookie (same-origin POSTs only).
+// logout deletes the session cookie (same-origin POSTs only) and, for a
+// valid session, writes an audit row (action dashboard.logout).
 func (d *Dashboard) logout(c *fiber.Ctx) error {
 	c.Cookie(d.cookie("", time.Unix(1, 0)))
+	if id, ok := d.Sessions.Check(c.Cookies(SessionCookie)); ok {
+		d.API.audit(c.UserContext(), store.AuditEntry{TS: time.Now(), Actor: "token:" + strings.Clone(id), Action: "dashboard.logout",
+			Method: "POST", Path: DashboardPrefix + "/logout", Status: fiber.StatusOK})
+	}
 	return c.JSON(fiber.Map{"ok": true})
 }
 
