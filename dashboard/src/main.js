@@ -122,7 +122,11 @@ async function render() {
   const s = site();
   const [from, to] = dates(state, s ? s.time_zone : 'UTC');
   document.title = `${t(state.view)} · ${state.site} · ${t('title')}`;
-  const view = h('div', { id: 'view', 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('loading')));
+  // The same view keeps its old content, marked busy, until the new one
+  // arrives: no flash of a loading line on every change.
+  const old = $('view');
+  const keep = old && old.dataset.view === state.view ? [...old.childNodes] : [h('p', { class: 'muted' }, t('loading'))];
+  const view = h('div', { id: 'view', 'data-view': state.view, 'aria-busy': 'true' }, ...keep);
   document.body.replaceChildren(topbar(true), h('main', { id: 'main' }, header(from, to), nav(), chips(), view));
   if (focused && $(focused)) $(focused).focus();
   await fill(view, from, to);
@@ -139,7 +143,9 @@ async function fill(view, from, to) {
   try {
     const parts = await RENDER[state.view](state, from, to, ctx);
     if (gen !== generation) return;
+    const focused = view.contains(document.activeElement) && document.activeElement.id;
     view.replaceChildren(...parts);
+    if (focused && $(focused)) $(focused).focus();
     view.setAttribute('aria-busy', 'false');
     document.body.dataset.ready = serialize(state);
   } catch (e) {
