@@ -61,7 +61,9 @@ export async function overview(s, from, to, ctx) {
     stats('overview', question(s, from, to, { metrics: KPIS.join(','), ...compare })),
     stats('timeseries', question(s, from, to, { metrics: 'visitors,pageviews', by: dim })),
     ...TABLES.map(([r, d, ms]) => stats(r, tableQuery(s, from, to, r, d, ms))),
-    s.prop ? stats('props', question(s, from, to, { by: 'prop:' + s.prop, metrics: 'visitors,events', limit: 10 })) : null,
+    // A property key the engine refuses empties its table, not the page.
+    s.prop ? stats('props', question(s, from, to, { by: 'prop:' + s.prop, metrics: 'visitors,events', limit: 10 }))
+      .catch((e) => { if (e.status === 400) return null; throw e; }) : null,
   ]);
   const rev = ov.totals && ov.totals.revenue;
   const kpis = KPIS.filter((m) => m !== 'revenue' || (rev && Object.keys(rev).length));

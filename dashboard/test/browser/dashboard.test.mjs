@@ -238,6 +238,25 @@ describe('dashboard', { skip: skip || false }, () => {
     await p.context().close();
   });
 
+  it('event properties: a key shows its values, as the props report answers; a row filters', async () => {
+    const p = await newPage(s.browser);
+    await login(p, s.collector.origin, s.token);
+    await p.locator('#propkey').fill('plan');
+    await p.locator('#propkey').press('Enter');
+    await ready(p);
+    assert.equal(new URL(p.url()).searchParams.get('prop'), 'plan');
+    const tz = await p.evaluate(async () => (await (await fetch('/dashboard/api/sites')).json()).sites[0].time_zone);
+    const want = await api(s.collector.origin, s.token, 'props', new URLSearchParams({ site: 'demo', from: dayIn(tz, -29), to: dayIn(tz), by: 'prop:plan', metrics: 'visitors,events', limit: '10' }));
+    const got = await tableRows(p, 'props');
+    assert.ok(want.results.length > 0, 'the seeded events have a plan');
+    assert.deepEqual(got, want.results.map((r) => ({ dim: r['prop:plan'], visitors: String(r.visitors), events: String(r.events) })));
+    await p.locator('[data-report="props"] tbody .rowbtn').first().click();
+    await ready(p);
+    assert.deepEqual(new URL(p.url()).searchParams.getAll('filter'), [`prop:plan is ${got[0].dim}`]);
+    assert.deepEqual(p.errors, []);
+    await p.context().close();
+  });
+
   it('journeys: a page of the journeys opens its own', async () => {
     const p = await newPage(s.browser);
     await login(p, s.collector.origin, s.token, '?view=journeys&page=%2Fproducts');
