@@ -22,7 +22,7 @@ import (
 	"text/template"
 )
 
-//go:embed migrations/*.sql exports/*.sql stats/*.sql *.sql
+//go:embed migrations/*.sql exports/*.sql stats/*.sql rollups/*.sql *.sql
 var files embed.FS
 
 // Dialect describes what the target ClickHouse server supports.

@@ -29,6 +29,7 @@ func commands() []command {
 		{"query", "run a named query from queries/ and print the result", runQuery},
 		{"consent", "consent ledger tools: proof CONSENT_ID", runConsent},
 		{"privacy", "data subject requests: export, erase, stop, resume", runPrivacy},
+		{"rollup", "visits rollup: refresh it now (serve does it in the background)", runRollup},
 		{"seed", "generate realistic traffic into ClickHouse or through /api/event", runSeed},
 		{"token", "admin API tokens: create, list, revoke", runToken},
 		{"version", "print the version", runVersion},

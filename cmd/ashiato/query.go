@@ -24,7 +24,7 @@ type queryFlags struct {
 	site, from, to, tz, metrics, by, compare, limit, format, steps, page string
 	window, maxDays                                                      int
 	filters, params                                                      multiFlag
-	list, sql                                                            bool
+	list, sql, events                                                    bool
 }
 
 func (f *queryFlags) register(fs *flag.FlagSet) {
@@ -45,6 +45,7 @@ func (f *queryFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.params, "p", "old form name=value (site, from, to, tz, metrics, by, limit, compare); repeatable")
 	fs.BoolVar(&f.list, "list", false, "list the reports, one line each")
 	fs.BoolVar(&f.sql, "sql", false, "print the report's SQL (values written in) instead of running it")
+	fs.BoolVar(&f.events, "events-only", false, "read events alone, not the visits rollup (the same answer, slower)")
 }
 
 // question builds the engine's question from the flags and the report.
@@ -103,13 +104,19 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	sites := ingest.NewSites(cfg.Sites)
-	eng := &stats.Engine{Site: sites.Get, MaxDays: f.maxDays, Log: newLogger(stderr, cfg.LogLevel)}
+	eng := &stats.Engine{Site: sites.Get, MaxDays: f.maxDays, Log: newLogger(stderr, cfg.LogLevel), Rollup: !f.events}
 	if f.sql {
 		_, db, err := store.ParseDSN(cfg.DSN)
 		if err != nil {
 			return err
 		}
 		eng.Dialect = queries.Dialect{DB: db}
+		// With a server, the SQL reads the rollup where it is fresh now,
+		// as a run would; without one, events alone.
+		if st, err := store.Open(ctx, cfg.Config, false); err == nil {
+			defer st.Close()
+			eng.Conn, eng.Dialect = st.Conn, st.Dialect
+		}
 		return printSQL(eng, q, stdout)
 	}
 	if _, perr := eng.Plan(q); perr != nil {

@@ -75,11 +75,13 @@ type Main struct {
 	writer   *batch.Writer
 	salter   *consent.Salter
 	privacy  privacyState // owned by privacy_wiring.go
-	debug    *http.Server // debug.go, when debug_listen is set
-	metrics  *http.Server // metrics.go, when metrics_listen is set
-	app      *fiber.App
-	cancel   context.CancelFunc
-	done     chan struct{}
+	// rollupStop stops the rollup refresh (rollup.go).
+	rollupStop func()
+	debug      *http.Server // debug.go, when debug_listen is set
+	metrics    *http.Server // metrics.go, when metrics_listen is set
+	app        *fiber.App
+	cancel     context.CancelFunc
+	done       chan struct{}
 
 	gate *consent.Gate // consent_wiring.go
 }
@@ -146,6 +148,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startPrivacy(ctx, m.app, api, h, ch); err != nil {
 		return err
 	}
+	m.startRollup()
 	web.RegisterPrivacy(m.app, sites.Get, time.Now())
 	web.RegisterAssets(m.app)
 	web.RegisterDemo(m.app, cfg.PublicURL)
@@ -226,6 +229,9 @@ func (m *Main) Close() error {
 		m.drain(5 * time.Second)
 		m.cancel()
 		<-m.done
+	}
+	if m.rollupStop != nil {
+		m.rollupStop()
 	}
 	m.stopPrivacy()
 	if m.spool != nil {

@@ -20,7 +20,8 @@ const fxFrom, fxTo = statstest.FirstDay, statstest.LastDay
 // computed in Go from the generated events (collector/stats/statstest):
 // three time zones (one with a DST change in the range), filters of every
 // kind, comparisons, funnels, retention, journeys, consent, coverage and
-// realtime; bots and the erased subject must be absent.
+// realtime; bots and the erased subject must be absent; and the same
+// answers again from the visits rollup.
 func TestStatsFixture(t *testing.T) {
 	fx := statstest.Generate(19)
 	e := loadFixture(t, fx)
@@ -36,6 +37,7 @@ func TestStatsFixture(t *testing.T) {
 	t.Run("bad input", func(t *testing.T) { e.checkBadInput(t) })
 	t.Run("cli", func(t *testing.T) { e.checkCLI(t) })
 	t.Run("realtime", func(t *testing.T) { e.checkRealtime(t) })
+	t.Run("rollup", func(t *testing.T) { e.checkRollup(t) })
 }
 
 // checkBreakdowns asks the fixture's breakdown questions (statstest.Questions).

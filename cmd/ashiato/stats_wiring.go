@@ -8,5 +8,5 @@ import (
 // statsEngine is the engine of the admin API's /stats/{report}: the same
 // as `ashiato query` runs.
 func (m *Main) statsEngine(site func(string) *collector.Site) *stats.Engine {
-	return &stats.Engine{Conn: m.store.Conn, Dialect: m.store.Dialect, Site: site, Now: m.now, Log: m.Log}
+	return &stats.Engine{Conn: m.store.Conn, Dialect: m.store.Dialect, Site: site, Now: m.now, Log: m.Log, Rollup: true}
 }

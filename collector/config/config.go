@@ -43,6 +43,8 @@ type Config struct {
 	MetricsToken  string `yaml:"metrics_token"`
 	// AuditRetentionDays is how long audit_log rows are kept (0 = forever).
 	AuditRetentionDays int `yaml:"audit_retention_days"`
+	// RollupInterval is how often serve refreshes the visits rollup.
+	RollupInterval time.Duration `yaml:"rollup_interval"`
 
 	store.Config `yaml:",inline"`
 	Sites        []collector.Site `yaml:"sites"`
@@ -80,6 +82,7 @@ func Default() Config {
 			MaxConns: 10000, RatePerIP: 200, RateBurst: 400, AdminAuthFailures: 20, MaxConnsPerIP: 500,
 		},
 		AuditRetentionDays: 730,
+		RollupInterval:     time.Minute,
 	}
 }
 
@@ -153,6 +156,9 @@ func (c *Config) Finish() error {
 			return fmt.Errorf("site %s: configured twice", s.ID)
 		}
 		seen[s.ID] = true
+	}
+	if c.RollupInterval < time.Second {
+		return fmt.Errorf("rollup_interval %s: want 1s or more", c.RollupInterval)
 	}
 	if c.AuditRetentionDays < 0 {
 		return fmt.Errorf("audit_retention_days %d: want 0 (forever) or more", c.AuditRetentionDays)

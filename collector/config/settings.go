@@ -88,6 +88,7 @@ var Settings = []Setting{
 		c.AuditRetentionDays = n
 		return err
 	}},
+	{"rollup-interval", "rollup_interval", "refresh the visits rollup the reports read this often (recent days; every day hourly)", dur(func(c *Config) *time.Duration { return &c.RollupInterval })},
 	{"batch-interval", "writer.interval", "flush batches to ClickHouse at least this often", dur(func(c *Config) *time.Duration { return &c.Writer.Interval })},
 	{"batch-max-rows", "writer.max_rows", "rows per ClickHouse insert", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)

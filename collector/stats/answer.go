@@ -48,6 +48,7 @@ func (e *Engine) Run(ctx context.Context, q Question) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.useRollup(ctx, p)
 	a := &Answer{Report: q.Report, Site: q.Site, From: p.rng.FromDay, To: p.rng.ToDay, TZ: p.tz}
 	a.Results, a.Totals, a.Coverage, err = e.answer(ctx, p, p.rng)
 	if err != nil {

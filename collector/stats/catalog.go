@@ -11,7 +11,8 @@ const (
 	EventLevel Level = iota
 	// VisitLevel dimensions describe the whole visit (entry page, source, …).
 	VisitLevel
-	// TimeLevel dimensions are time buckets of each event in the time zone.
+	// TimeLevel dimensions are time buckets, in the time zone, of the
+	// start of the visit: a visit counts where it began.
 	TimeLevel
 )
 
@@ -62,10 +63,10 @@ var dimensions = []Dimension{
 	visitColumn("country", "country", "ISO 3166-1 alpha-2 country"),
 	visitColumn("language", "lang", "browser language"),
 	visitColumn("screen", "screen", "screen size, e.g. 1920x1080"),
-	{Name: "hour", Level: TimeLevel, Expr: "toString(toStartOfHour(e_ts, @tz), @tz)", Doc: "hour in the time zone"},
-	{Name: "day", Level: TimeLevel, Expr: "toString(toDate(e_ts, @tz))", Doc: "day in the time zone"},
-	{Name: "week", Level: TimeLevel, Expr: "toString(toMonday(e_ts, @tz))", Doc: "week (starting Monday) in the time zone"},
-	{Name: "month", Level: TimeLevel, Expr: "toString(toStartOfMonth(e_ts, @tz))", Doc: "month in the time zone"},
+	{Name: "hour", Level: TimeLevel, Expr: "toString(toStartOfHour(v_start, @tz), @tz)", Doc: "hour in the time zone"},
+	{Name: "day", Level: TimeLevel, Expr: "toString(toDate(v_start, @tz))", Doc: "day in the time zone"},
+	{Name: "week", Level: TimeLevel, Expr: "toString(toMonday(v_start, @tz))", Doc: "week (starting Monday) in the time zone"},
+	{Name: "month", Level: TimeLevel, Expr: "toString(toStartOfMonth(v_start, @tz))", Doc: "month in the time zone"},
 }
 
 // propExpr reads the event property whose key is bound as param.
@@ -103,9 +104,10 @@ type Metric struct {
 }
 
 // visitorsOf counts visitors among the slices where cond holds: consented
-// visitors by visitor ID, anonymous ones by (day, daily hash).
+// visitors by a 64-bit hash of the visitor ID, anonymous ones by (day the
+// visit started, daily hash).
 func visitorsOf(cond string) string {
-	return "(uniqExactIf(s_vid, s_vid != ''" + cond + ") + uniqExactIf((toDate(s_start, @tz), s_vhash), s_vid = ''" + cond + "))"
+	return "(uniqExactIf(s_vkey, s_vkey != 0" + cond + ") + uniqExactIf((toDate(v_start, @tz), s_vhash), s_vkey = 0" + cond + "))"
 }
 
 // metrics is the whitelist of measures; the formulas are in docs/METRICS.md.
@@ -122,10 +124,10 @@ var metrics = []Metric{
 	{"engaged_time", "sum(s_engaged_ms) / 1000 / count()", "engaged seconds per visit"},
 	{"scroll_depth", "if(sum(s_scroll_n) = 0, 0, sum(s_scroll_sum) / sum(s_scroll_n))", "mean scroll depth (%) of engagement events"},
 	{"revenue", "sumMap(s_rev_keys, s_rev_amounts)", "sum of props.revenue per props.currency"},
-	{"consented_pageviews", "sumIf(s_pageviews, s_vid != '')", "pageviews with a visitor ID (analytics consent)"},
-	{"anonymous_pageviews", "sumIf(s_pageviews, s_vid = '')", "pageviews in anonymous mode"},
-	{"consented_visits", "countIf(s_vid != '')", "visits with a visitor ID"},
-	{"anonymous_visits", "countIf(s_vid = '')", "visits in anonymous mode"},
+	{"consented_pageviews", "sumIf(s_pageviews, s_vkey != 0)", "pageviews with a visitor ID (analytics consent)"},
+	{"anonymous_pageviews", "sumIf(s_pageviews, s_vkey = 0)", "pageviews in anonymous mode"},
+	{"consented_visits", "countIf(s_vkey != 0)", "visits with a visitor ID"},
+	{"anonymous_visits", "countIf(s_vkey = 0)", "visits in anonymous mode"},
 }
 
 // decimals is how many decimals a ratio is rounded to, half away from

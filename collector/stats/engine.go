@@ -29,7 +29,10 @@ type Engine struct {
 	Site func(id string) *collector.Site
 	// Runner, when set, runs the statements instead of Conn: the chDB check
 	// runs them on an in-process ClickHouse 26 (queries/chdbcheck).
-	Runner  func(ctx context.Context, st Statement) ([]Row, error)
+	Runner func(ctx context.Context, st Statement) ([]Row, error)
+	// Rollup reads the visits rollup (collector/rollup keeps it) for the
+	// days where it is fresh; false reads events alone.
+	Rollup  bool
 	MaxDays int              // longest range in days; 0 = DefaultMaxDays
 	Now     func() time.Time // realtime's clock; nil = time.Now
 	Log     *slog.Logger
@@ -51,6 +54,9 @@ type plan struct {
 	steps   []string
 	window  int
 	page    string
+	// fresh returns the end of the rollup's usable days in [wfrom, wto)
+	// (Engine.Fresh); nil reads events alone.
+	fresh func(wfrom, wto time.Time) time.Time
 }
 
 // Plan validates q. Every error is a *collector.Error naming the field.
@@ -218,6 +224,13 @@ func (p *plan) planFilters(fs []string) error {
 	return nil
 }
 
+// useRollup lets p read the visits rollup where it is fresh.
+func (e *Engine) useRollup(ctx context.Context, p *plan) {
+	if e.Rollup && (e.Conn != nil || e.Runner != nil) {
+		p.fresh = func(wfrom, wto time.Time) time.Time { return e.Fresh(ctx, p.site, wfrom, wto) }
+	}
+}
+
 // Statements returns the statements that answer q (without running them):
 // the results, then the totals behind the coverage block.
 func (e *Engine) Statements(q Question) ([]Statement, error) {
@@ -225,5 +238,6 @@ func (e *Engine) Statements(q Question) ([]Statement, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.useRollup(context.Background(), p)
 	return p.statements(p.rng)
 }

@@ -2,13 +2,35 @@ package stats
 
 import (
 	"strings"
+	"time"
 
 	"github.com/ashiato/ashiato/queries"
 )
 
-// baseParams are the parameters of every statement over a range.
+// started keeps the visits that started in the range: a visit counts,
+// whole, in the range and the time bucket where it began.
+const started = "v_start >= toDateTime(@from) AND v_start < toDateTime(@to)"
+
+// baseParams are the parameters of every statement over a range: the
+// range, and the whole UTC days around it that hold its visits (a visit
+// ends at midnight UTC); realtime reads its window alone.
 func (p *plan) baseParams(r Range) map[string]any {
-	return map[string]any{"site": p.site, "from": r.From.Unix(), "to": r.To.Unix(), "tz": p.tz}
+	wfrom, wto := r.From, r.To
+	if !p.report.Realtime {
+		wfrom, wto = utcDays(r.From, r.To)
+	}
+	return map[string]any{"site": p.site, "from": r.From.Unix(), "to": r.To.Unix(), "tz": p.tz,
+		"wfrom": wfrom.Unix(), "wto": wto.Unix()}
+}
+
+// utcDays returns the whole UTC days that hold [from, to).
+func utcDays(from, to time.Time) (time.Time, time.Time) {
+	f := from.UTC().Truncate(24 * time.Hour)
+	t := to.UTC().Truncate(24 * time.Hour)
+	if t.Before(to) {
+		t = t.Add(24 * time.Hour)
+	}
+	return f, t
 }
 
 // splitFilters separates the filters read from visits from those read
@@ -36,14 +58,14 @@ func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string,
 	for _, f := range vf {
 		dims = append(dims, f.Dim)
 	}
-	d := breakdownData{Dialect: p.dialect, VisitCols: visitCols(dims...)}
+	d := breakdownData{Dialect: p.dialect, VisitCols: visitCols(dims...), Started: started}
 	next := 0
 	d.VisitFilter = strings.Join(filterSQL(vf, params, &next), " AND ")
 	d.Dim = "''"
 	where := filterSQL(ef, params, &next)
 	if dim != nil {
 		d.Dim = dim.Expr
-		d.EventDim = dim.Level != VisitLevel
+		d.EventDim = dim.Level == EventLevel
 		if strings.HasPrefix(dim.Name, "prop:") {
 			params["by_key"] = strings.TrimPrefix(dim.Name, "prop:")
 		}
@@ -56,13 +78,41 @@ func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string,
 		d.EventFilter = "(" + strings.Join(where, " AND ") + ")"
 	}
 	d.Conversion = conversionSQL(p.goals, params)
-	ind := "        "
-	if d.EventDim {
-		ind = "            "
+	wfrom, wto := utcDays(r.From, r.To)
+	slice, ok := rollupSlice(dim)
+	split := p.split(wfrom, wto, !p.report.Realtime && ok && p.rollupFiltersOK() && rollupMetricsOK(slice, metrics))
+	params["split"] = split.Unix()
+	params["rfrom"] = wfrom.Unix()
+	var parts []string
+	if split.After(wfrom) {
+		rd := "''"
+		if dim != nil {
+			rd = rollupExpr(*dim)
+		}
+		part, err := renderRollupPart("stats/slices_visits", p.dialect, slice, rd, rollupFilters(p.filters, params))
+		if err != nil {
+			return Statement{}, err
+		}
+		parts = append(parts, part)
 	}
-	if err := renderVisitEvents(&d, ind); err != nil {
-		return Statement{}, err
+	if p.report.Realtime || split.Before(wto) {
+		if !p.report.Realtime {
+			params["wfrom"] = split.Unix()
+		}
+		ind := "        "
+		if d.EventDim {
+			ind = "            "
+		}
+		if err := renderVisitEvents(&d, ind); err != nil {
+			return Statement{}, err
+		}
+		part, err := queries.RenderWith("stats/slices_events", p.dialect, d)
+		if err != nil {
+			return Statement{}, err
+		}
+		parts = append(parts, part)
 	}
+	d.Slices = unionAll(parts, "    ")
 	d.Metrics = metricCols(metrics)
 	d.OrderBy = orderBy(dim, metrics, p.report.Series)
 	if limit > 0 {

@@ -107,14 +107,33 @@ func (p *plan) journeys(r Range) (Statement, error) {
 	for _, f := range vf {
 		dims = append(dims, f.Dim)
 	}
-	d := breakdownData{Dialect: p.dialect, VisitCols: visitCols(dims...), Conversion: "0"}
+	d := breakdownData{Dialect: p.dialect, VisitCols: visitCols(dims...), Conversion: "0", Started: started}
 	next := 0
 	d.VisitFilter = strings.Join(filterSQL(vf, params, &next), " AND ")
-	if err := renderVisitEvents(&d, "            "); err != nil {
-		return Statement{}, err
+	wfrom, wto := utcDays(r.From, r.To)
+	split := p.split(wfrom, wto, p.rollupFiltersOK())
+	params["split"], params["rfrom"] = split.Unix(), wfrom.Unix()
+	var parts []string
+	if split.After(wfrom) {
+		part, err := renderRollupPart("stats/paths_visits", p.dialect, "", "", rollupFilters(vf, params))
+		if err != nil {
+			return Statement{}, err
+		}
+		parts = append(parts, part)
 	}
-	data := d
-	sql, err := queries.RenderWith("stats/journeys", p.dialect, data)
+	if split.Before(wto) {
+		params["wfrom"] = split.Unix()
+		if err := renderVisitEvents(&d, "        "); err != nil {
+			return Statement{}, err
+		}
+		part, err := queries.RenderWith("stats/paths_events", p.dialect, d)
+		if err != nil {
+			return Statement{}, err
+		}
+		parts = append(parts, part)
+	}
+	d.Paths = unionAll(parts, "        ")
+	sql, err := queries.RenderWith("stats/journeys", p.dialect, d)
 	return Statement{Name: "results", SQL: sql, Params: params}, err
 }
 

@@ -35,12 +35,15 @@ type breakdownData struct {
 	Metrics     []selectCol
 	OrderBy     string
 	Limit       bool
+	Started     string // keeps the visits that started in the range
+	Slices      string // the FROM of breakdown.sql: slices_events and/or slices_visits
+	Paths       string // the FROM of journeys.sql: paths_events and/or paths_visits
 }
 
 // visitAttrs renders the select list that computes a visit's attributes
 // from its events (GROUP BY actor, vn), indented by ind.
 func visitAttrs(cols []visitCol, ind string) string {
-	lines := []string{"actor", "vn", "any(e_vid) AS v_vid", "any(e_vhash) AS v_vhash", "min(e_ts) AS v_start", "max(e_ts) AS v_end",
+	lines := []string{"actor", "vn", "if(any(e_vid) = '', toUInt64(0), cityHash64(any(e_vid))) AS v_vkey", "any(e_vhash) AS v_vhash", "min(e_ts) AS v_start", "max(e_ts) AS v_end",
 		"countIf(e_type = 'pageview') AS v_pageviews", "countIf(e_type = 'event') AS v_events",
 		"argMinIf(e_path, e_ts, e_type = 'pageview') AS v_entry_page", "argMaxIf(e_path, e_ts, e_type = 'pageview') AS v_exit_page"}
 	for _, c := range cols {

@@ -3,8 +3,13 @@
 -- (collector/stats) fills in whitelisted expressions only: the dimension,
 -- the filters, the metrics (formulas in docs/METRICS.md); every value is a
 -- bound parameter. Each row of the middle query is a slice: the events of
--- one visit that pass the filters and share the dimension's value.
--- Parameters: site, from, to (Unix seconds), tz, limit, and one per filter.
+-- one visit that pass the filters and share the dimension's value. A
+-- visit belongs to the range (and the time bucket) where it started.
+-- The slices come from events (slices_events.sql) or from the visits
+-- rollup (slices_visits.sql), or both: the rollup's fresh days before
+-- split, events after it (UNION ALL, the same columns and types).
+-- Parameters: site, from, to, wfrom, split, wto (Unix seconds), tz, limit,
+-- and one per filter.
 SELECT
     dim
 {{- range .Metrics}},
@@ -12,66 +17,7 @@ SELECT
 {{- end}}
 FROM
 (
-{{- if .EventDim}}
-    SELECT
-        tupleElement(x, 1) AS dim,
-        any(v_vid) AS s_vid,
-        any(v_vhash) AS s_vhash,
-        min(tupleElement(x, 2)) AS s_start,
-        any(v_start) AS v_start,
-        any(v_end) AS v_end,
-        any(v_pageviews) AS v_pageviews,
-        any(v_events) AS v_events,
-        countIf(tupleElement(x, 3) = 'pageview') AS s_pageviews,
-        countIf(tupleElement(x, 3) = 'event') AS s_events,
-        countIf(tupleElement(x, 4)) AS s_conversions,
-        sum(tupleElement(x, 5)) AS s_engaged_ms,
-        sumIf(tupleElement(x, 6), tupleElement(x, 3) = 'engagement' AND tupleElement(x, 6) > 0) AS s_scroll_sum,
-        countIf(tupleElement(x, 3) = 'engagement' AND tupleElement(x, 6) > 0) AS s_scroll_n,
-        sumMapIf([tupleElement(x, 7)], [tupleElement(x, 8)], tupleElement(x, 9)) AS s_revenue,
-        tupleElement(s_revenue, 1) AS s_rev_keys,
-        tupleElement(s_revenue, 2) AS s_rev_amounts
-    FROM
-    (
-        SELECT
-{{.VisitAttrs}},
-            groupArrayIf(({{.Dim}}, e_ts, e_type, e_conv, e_engaged_ms, e_scroll, reinterpretAsUInt64(e_currency), e_revenue, e_is_revenue),
-                {{.EventFilter}}) AS s_evs
-        FROM
-        (
-{{.VisitEvents}}
-        )
-        GROUP BY actor, vn
-{{- if .VisitFilter}}
-        HAVING {{.VisitFilter}}
-{{- end}}
-    )
-    ARRAY JOIN s_evs AS x
-    GROUP BY dim, actor, vn
-{{- else}}
-    SELECT
-        {{.Dim}} AS dim,
-{{.VisitAttrs}},
-        v_vid AS s_vid,
-        v_vhash AS s_vhash,
-        minIf(e_ts, {{.EventFilter}}) AS s_start,
-        countIf({{.EventFilter}}) AS s_matched,
-        countIf(e_type = 'pageview' AND {{.EventFilter}}) AS s_pageviews,
-        countIf(e_type = 'event' AND {{.EventFilter}}) AS s_events,
-        countIf(e_conv AND {{.EventFilter}}) AS s_conversions,
-        sumIf(e_engaged_ms, {{.EventFilter}}) AS s_engaged_ms,
-        sumIf(e_scroll, e_type = 'engagement' AND e_scroll > 0 AND {{.EventFilter}}) AS s_scroll_sum,
-        countIf(e_type = 'engagement' AND e_scroll > 0 AND {{.EventFilter}}) AS s_scroll_n,
-        sumMapIf([reinterpretAsUInt64(e_currency)], [e_revenue], e_is_revenue AND {{.EventFilter}}) AS s_revenue,
-        tupleElement(s_revenue, 1) AS s_rev_keys,
-        tupleElement(s_revenue, 2) AS s_rev_amounts
-    FROM
-    (
-{{.VisitEvents}}
-    )
-    GROUP BY actor, vn
-    HAVING s_matched > 0{{if .VisitFilter}} AND {{.VisitFilter}}{{end}}
-{{- end}}
+{{.Slices}}
 )
 GROUP BY dim
 ORDER BY {{.OrderBy}}

@@ -1,31 +1,23 @@
 -- journeys: the pages visitors saw just before and just after a page,
--- within a visit (visit_events.sql): "(entrance)" when the page opened the
--- visit, "(exit)" when it closed it.
--- Parameters: site, from, to (Unix seconds), tz, page, limit, f<i>.
+-- within a visit: "(entrance)" when the page opened the visit, "(exit)"
+-- when it closed it. Each visit's pageview paths in order come from
+-- events (paths_events.sql) or the visits rollup (paths_visits.sql), or
+-- both (the rollup's fresh days before split, events after it).
+-- Parameters: site, from, to, wfrom, split, wto (Unix seconds), tz, page,
+-- limit, f<i>.
 SELECT
     tupleElement(step, 1) AS direction,
     tupleElement(step, 2) AS page,
     count() AS transitions,
-    uniqExact(actor, vn) AS visits
+    uniqExact(visit) AS visits
 FROM
 (
     SELECT
-        actor,
-        vn,
+        visit,
         arrayJoin([('previous', if(i = 1, '(entrance)', paths[i - 1])), ('next', if(i = length(paths), '(exit)', paths[i + 1]))]) AS step
     FROM
     (
-        SELECT
-{{.VisitAttrs}},
-            arrayMap(x -> tupleElement(x, 2), arraySort(x -> tupleElement(x, 1), groupArrayIf((e_ts, e_path), e_type = 'pageview'))) AS paths
-        FROM
-        (
-{{.VisitEvents}}
-        )
-        GROUP BY actor, vn
-{{- if .VisitFilter}}
-        HAVING {{.VisitFilter}}
-{{- end}}
+{{.Paths}}
     )
     ARRAY JOIN arrayEnumerate(paths) AS i
     WHERE paths[i] = @page

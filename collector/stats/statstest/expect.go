@@ -57,17 +57,17 @@ func Stored(f Fixture) []Event {
 	return out
 }
 
-// Visits groups events in [from, to) into visits: a session ID, or the
-// events of a visitor (ID, else IP and UA) with no gap over 30 minutes.
+// Visits groups events into visits and returns those that started in
+// [from, to), each with all its events: a session ID, or the events of a
+// visitor (ID, else IP and UA) with no gap over 30 minutes; a visit ends at
+// midnight UTC.
 func Visits(evs []Event, from, to time.Time) []*visit {
 	actors := map[string][]Event{}
 	var order []string
 	for _, e := range evs {
-		if e.TS.Before(from) || !e.TS.Before(to) {
-			continue
-		}
 		// The anonymous hash's salt changes at midnight UTC: the same
-		// address and browser are another actor on the next UTC day.
+		// address and browser are another actor on the next UTC day; a
+		// session or visitor ID starts another visit there too.
 		k := "h:" + AnonKey(e)
 		switch {
 		case e.SessionID != "":
@@ -75,6 +75,7 @@ func Visits(evs []Event, from, to time.Time) []*visit {
 		case e.Visitor != "":
 			k = "v:" + e.Visitor
 		}
+		k = e.TS.UTC().Format("2006-01-02") + "|" + k
 		if _, ok := actors[k]; !ok {
 			order = append(order, k)
 		}
@@ -86,7 +87,7 @@ func Visits(evs []Event, from, to time.Time) []*visit {
 		sort.SliceStable(es, func(i, j int) bool { return es[i].TS.Before(es[j].TS) })
 		var cur *visit
 		for i, e := range es {
-			if i == 0 || !strings.HasPrefix(k, "s:") && e.TS.Sub(es[i-1].TS) > 30*time.Minute {
+			if i == 0 || e.SessionID == "" && e.TS.Sub(es[i-1].TS) > 30*time.Minute {
 				cur = &visit{vid: e.Visitor, vhash: AnonKey(e), start: e.TS}
 				out = append(out, cur)
 			}
@@ -104,7 +105,7 @@ func Visits(evs []Event, from, to time.Time) []*visit {
 			}
 		}
 	}
-	return out
+	return slices.DeleteFunc(out, func(v *visit) bool { return v.start.Before(from) || !v.start.Before(to) })
 }
 
 // AnonKey is what the anonymous visitor hash keys on: the address, the
@@ -138,10 +139,11 @@ func prop(e Event, key string) (string, bool) {
 	return "", false
 }
 
-// eventDim reads an event-level or time dimension; in is false when the
-// event is outside the dimension's scope.
-func eventDim(e Event, dim string, conv bool, loc *time.Location) (val string, in bool) {
-	t := e.TS.In(loc)
+// eventDim reads an event-level dimension, or a time dimension of the
+// visit's start; in is false when the event is outside the dimension's
+// scope.
+func eventDim(e Event, start time.Time, dim string, conv bool, loc *time.Location) (val string, in bool) {
+	t := start.In(loc)
 	switch {
 	case dim == "page":
 		return e.Path, e.Type != "event"
@@ -250,7 +252,7 @@ func slicesOf(vs []*visit, q Query) map[string][]*slice {
 			val, in := "", true
 			if q.Dim != "" {
 				if val, in = visitDim(v, q.Dim); !in {
-					val, in = eventDim(e, q.Dim, conv, q.Loc)
+					val, in = eventDim(e, v.start, q.Dim, conv, q.Loc)
 				}
 			}
 			if !in {
@@ -302,7 +304,7 @@ func metric(name string, ss []*slice, loc *time.Location) any {
 			}
 			k := "v" + s.v.vid
 			if s.v.vid == "" {
-				k = s.start.In(loc).Format("2006-01-02") + s.v.vhash
+				k = s.v.start.In(loc).Format("2006-01-02") + s.v.vhash
 			}
 			seen[k] = true
 		}

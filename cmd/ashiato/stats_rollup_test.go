@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ashiato/ashiato/collector/rollup"
+	"github.com/ashiato/ashiato/collector/stats"
+	"github.com/ashiato/ashiato/collector/stats/statstest"
+)
+
+// checkRollup builds the visits rollup of the fixture and asks the
+// questions again: every answer must stay what the events give, when the
+// rollup answers every day and when a stale day in the middle of the
+// range splits the answer between the rollup and events.
+func (e *statsEnv) checkRollup(t *testing.T) {
+	ctx := context.Background()
+	res, err := rollup.Refresh(ctx, e.Main.store, time.Time{}, time.Now)
+	if err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	if len(res.Rebuilt) < 14 {
+		t.Fatalf("refresh rebuilt %d days, want the fixture's 14 or more: %+v", len(res.Rebuilt), res)
+	}
+	again, err := rollup.Refresh(ctx, e.Main.store, time.Time{}, time.Now)
+	if err != nil || len(again.Rebuilt)+len(again.Removed) != 0 {
+		t.Fatalf("a second refresh with no change rebuilt %+v (%v)", again, err)
+	}
+	var visits uint64
+	if err := e.Store.Conn.QueryRow(ctx, "SELECT count() FROM "+e.Store.Dialect.DB+".visits WHERE site_id = 'demo'").Scan(&visits); err != nil || visits == 0 {
+		t.Fatalf("visits rollup: %d rows (%v)", visits, err)
+	}
+	eng := e.Main.statsEngine(e.Main.privacy.svc.Sites)
+	q := stats.Question{Report: "overview", Site: "demo", From: fxFrom, To: fxTo}
+	sts, err := eng.Statements(q)
+	if err != nil || !strings.Contains(sts[0].SQL, ".visits") || strings.Contains(sts[0].SQL, ".events") {
+		t.Fatalf("with every day fresh the overview should read the rollup alone: %v\n%s", err, sts[0].SQL)
+	}
+	t.Run("fresh", func(t *testing.T) { e.askVisitReports(t) })
+
+	// A newer build record whose event count no longer matches the
+	// day's: the engine must read that day and the rest from events.
+	stale := statstest.First.AddDate(0, 0, 6)
+	b, err := e.Store.Conn.PrepareBatch(ctx, "INSERT INTO "+e.Store.Dialect.DB+".visits_days (site_id, day, version, events, checksum, built_at)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Append("demo", stale, uint64(time.Now().UnixNano()), uint64(1), uint64(1), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
+	sts, err = eng.Statements(q)
+	if err != nil || !strings.Contains(sts[0].SQL, "UNION ALL") {
+		t.Fatalf("a stale day should split the answer between the rollup and events: %v\n%s", err, sts[0].SQL)
+	}
+	if split := eng.Fresh(ctx, "demo", statstest.First, statstest.First.AddDate(0, 0, 14)); !split.Equal(stale) {
+		t.Fatalf("fresh until %s, want %s (the stale day)", split, stale)
+	}
+	t.Run("split", func(t *testing.T) { e.askVisitReports(t) })
+	res, err = rollup.Refresh(ctx, e.Main.store, time.Time{}, time.Now)
+	if err != nil || len(res.Rebuilt) != 1 || res.Rebuilt[0].Day != stale.Format(time.DateOnly) {
+		t.Fatalf("refresh after the stale record rebuilt %+v (%v), want only %s", res, err, stale.Format(time.DateOnly))
+	}
+}
+
+// askVisitReports asks the questions the rollup can answer.
+func (e *statsEnv) askVisitReports(t *testing.T) {
+	e.checkBreakdowns(t)
+	e.checkTimeZones(t)
+	e.checkCoverage(t)
+	e.checkComparison(t)
+	e.checkJourneys(t)
+}

@@ -1,0 +1,175 @@
+package stats
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ashiato/ashiato/queries"
+)
+
+// The visits rollup (migrations 0027, 0028; kept by collector/rollup)
+// holds one row per visit, built per UTC day with the engine's own visit
+// SQL. A breakdown or journeys question reads it for the days before
+// split, where every day's newest build was made from the events the day
+// holds now (Engine.Fresh), and events from split on: the answers are the
+// same, only faster. These are the questions it can answer.
+
+// rollupSlice is what slices of the rollup a dimension reads: the visit
+// (""), its pages ("page") or its custom events ("event").
+func rollupSlice(dim *Dimension) (slice string, ok bool) {
+	if dim == nil || dim.Level != EventLevel {
+		return "", true
+	}
+	switch dim.Name {
+	case "page":
+		return "page", true
+	case "event", "goal": // goal without goal filters: the custom events
+		return "event", true
+	}
+	return "", false
+}
+
+// rollupMetricsOK: the event slices keep no engaged time or scroll depth.
+func rollupMetricsOK(slice string, metrics []string) bool {
+	return slice != "event" || !slices.ContainsFunc(metrics, func(m string) bool { return m == "engaged_time" || m == "scroll_depth" })
+}
+
+// rollupFiltersOK: the rollup filters on visit attributes only, and knows
+// conversions only as custom events (no goal filter).
+func (p *plan) rollupFiltersOK() bool {
+	if p.report.Realtime || len(p.goals) > 0 {
+		return false
+	}
+	for _, f := range p.filters {
+		if f.Dim.Level != VisitLevel {
+			return false
+		}
+	}
+	return true
+}
+
+// rollupExpr reads a dimension from a row of the visits table.
+func rollupExpr(d Dimension) string {
+	switch {
+	case d.Level == TimeLevel:
+		return d.Expr // over v_start, the alias of start
+	case d.Name == "page":
+		return "page"
+	case d.Name == "event" || d.Name == "goal":
+		return "event"
+	case d.Column != "":
+		return d.Column
+	}
+	return d.Name // entry_page, exit_page
+}
+
+// rollupFilters renders the question's filters over the visits table.
+func rollupFilters(fs []Filter, params map[string]any) []string {
+	out := make([]Filter, len(fs))
+	for i, f := range fs {
+		f.Dim.Expr = rollupExpr(f.Dim)
+		out[i] = f
+	}
+	next := 0
+	return filterSQL(out, params, &next)
+}
+
+// split returns where r's rollup days end: the start of the first UTC day
+// of [wfrom, wto) the rollup cannot answer (wfrom when it answers none).
+func (p *plan) split(wfrom, wto time.Time, usable bool) time.Time {
+	if !usable || p.fresh == nil {
+		return wfrom
+	}
+	s := p.fresh(wfrom, wto)
+	switch {
+	case s.Before(wfrom):
+		return wfrom
+	case s.After(wto):
+		return wto
+	}
+	return s
+}
+
+// unionAll joins the parts of a statement's FROM, each indented by ind.
+func unionAll(parts []string, ind string) string {
+	for i := range parts {
+		parts[i] = indent(parts[i], ind)
+	}
+	return strings.Join(parts, "\n"+ind+"UNION ALL\n")
+}
+
+// renderRollupPart renders a slices_visits or paths_visits part.
+func renderRollupPart(name string, d queries.Dialect, slice, dim string, filters []string) (string, error) {
+	return queries.RenderWith(name, d, struct {
+		queries.Dialect
+		Slice, Dim string
+		Filters    []string
+	}{d, slice, dim, filters})
+}
+
+// rollupCols are the columns of the visits rollup copied from a visit's
+// first event (and user_id, any the visit carried), in migration 0027.
+var rollupCols = []string{"referrer_source", "referrer_host", "referrer_name", "utm_source", "utm_medium", "utm_campaign",
+	"utm_term", "utm_content", "click_id_type", "browser", "browser_version", "os", "os_version", "device_type", "country",
+	"lang", "screen", "user_id"}
+
+// BuildStatement is the INSERT that builds the visits rollup of one site
+// and UTC day (queries/stats/visits_build.sql). Parameters: site, day
+// (YYYY-MM-DD), wfrom and wto (the day, Unix seconds), version.
+func BuildStatement(d queries.Dialect) (string, error) {
+	data := breakdownData{Dialect: d, Conversion: "0"}
+	for _, c := range rollupCols {
+		data.VisitCols = append(data.VisitCols, visitCol{Name: c, Column: c})
+	}
+	if err := renderVisitEvents(&data, "        "); err != nil {
+		return "", err
+	}
+	return queries.RenderWith("stats/visits_build", d, data)
+}
+
+// freshStatements are what Fresh compares: each UTC day's events (bots
+// excluded) now, and what the day's newest rollup build was made from.
+const (
+	freshEvents = `SELECT toString(toDate(ts, 'UTC')) AS d, countIf(is_bot = 0) AS n FROM %s.events
+WHERE site_id = @site AND ts >= toDateTime(@wfrom) AND ts < toDateTime(@wto) GROUP BY d`
+	freshBuilt = `SELECT toString(day) AS d, argMax(events, version) AS n FROM %s.visits_days
+WHERE site_id = @site AND day >= toDate(toDateTime(@wfrom), 'UTC') AND day < toDate(toDateTime(@wto), 'UTC') GROUP BY d`
+)
+
+// Fresh returns where the visits rollup of site stops answering for
+// [wfrom, wto) (whole UTC days): the start of the first day whose newest
+// build was not made from as many events as the day holds now (a late
+// event, an erasure or retention the rollup job has not caught up with,
+// or events and no build yet), wto when every day is fresh. On an error it answers
+// wfrom: the engine then reads events, slower but right.
+func (e *Engine) Fresh(ctx context.Context, site string, wfrom, wto time.Time) time.Time {
+	params := map[string]any{"site": site, "wfrom": wfrom.Unix(), "wto": wto.Unix()}
+	counts := func(sql string) (map[string]uint64, error) {
+		rows, err := e.query(ctx, Statement{Name: "fresh", SQL: fmt.Sprintf(sql, e.Dialect.DB), Params: params})
+		out := map[string]uint64{}
+		for _, r := range rows {
+			day, _ := r["d"].(string)
+			n, _ := r["n"].(uint64)
+			out[day] = n
+		}
+		return out, err
+	}
+	now, err := counts(freshEvents)
+	if err != nil {
+		return wfrom
+	}
+	built, err := counts(freshBuilt)
+	if err != nil {
+		return wfrom
+	}
+	for d := wfrom; d.Before(wto); d = d.Add(24 * time.Hour) {
+		day := d.Format(time.DateOnly)
+		if n, ok := built[day]; n != now[day] || !ok && now[day] > 0 { // a day without events needs no build
+			return d
+		}
+	}
+	return wto
+}

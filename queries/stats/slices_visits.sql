@@ -1,0 +1,56 @@
+-- slices_visits: the slices of breakdown.sql from the visits rollup
+-- (migrations 0027, 0028): one row per visit that started in
+-- [from, min(to, split)), or per (page, visit) and (custom event, visit)
+-- from its page_* and event_* slices; the newest build of each UTC day.
+-- The same columns and types as slices_events.sql.
+-- Parameters: site, from, to, rfrom (a UTC midnight), split (Unix seconds), tz, f<i>.
+SELECT
+    toString({{.Dim}}) AS dim,
+    vkey AS s_vkey,
+    visitor_hash AS s_vhash,
+    start AS v_start,
+    end AS v_end,
+    toUInt64(pageviews) AS v_pageviews,
+    toUInt64(events) AS v_events,
+{{- if eq .Slice "page"}}
+    toUInt64(p_views) AS s_pageviews,
+    toUInt64(0) AS s_events,
+    toUInt64(0) AS s_conversions,
+    p_engaged AS s_engaged_ms,
+    p_scroll_sum AS s_scroll_sum,
+    toUInt64(p_scroll_n) AS s_scroll_n,
+    CAST([] AS Array(UInt64)) AS s_rev_keys,
+    CAST([] AS Array(Float64)) AS s_rev_amounts
+{{- else if eq .Slice "event"}}
+    toUInt64(0) AS s_pageviews,
+    toUInt64(e_count) AS s_events,
+    toUInt64(e_count) AS s_conversions,
+    toUInt64(0) AS s_engaged_ms,
+    toUInt64(0) AS s_scroll_sum,
+    toUInt64(0) AS s_scroll_n,
+    e_rev_keys AS s_rev_keys,
+    e_rev_amounts AS s_rev_amounts
+{{- else}}
+    toUInt64(pageviews) AS s_pageviews,
+    toUInt64(events) AS s_events,
+    toUInt64(events) AS s_conversions,
+    engaged_ms AS s_engaged_ms,
+    scroll_sum AS s_scroll_sum,
+    toUInt64(scroll_n) AS s_scroll_n,
+    rev_keys AS s_rev_keys,
+    rev_amounts AS s_rev_amounts
+{{- end}}
+FROM {{.DB}}.visits
+{{- if eq .Slice "page"}}
+ARRAY JOIN page_paths AS page, page_views AS p_views, page_engaged AS p_engaged, page_scroll_sum AS p_scroll_sum, page_scroll_n AS p_scroll_n
+{{- else if eq .Slice "event"}}
+ARRAY JOIN event_names AS event, event_counts AS e_count, event_rev_keys AS e_rev_keys, event_rev_amounts AS e_rev_amounts
+{{- end}}
+WHERE site_id = @site
+  AND day >= toDate(toDateTime(@rfrom), 'UTC') AND day < toDate(toDateTime(@split), 'UTC')
+  AND version IN (SELECT max(version) FROM {{.DB}}.visits_days
+      WHERE site_id = @site AND day >= toDate(toDateTime(@rfrom), 'UTC') AND day < toDate(toDateTime(@split), 'UTC') GROUP BY day)
+  AND start >= toDateTime(@from) AND start < toDateTime(@to)
+{{- range .Filters}}
+  AND {{.}}
+{{- end}}
