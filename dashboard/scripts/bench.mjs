@@ -38,6 +38,7 @@ const { startCollector, launch } = await import('../test/browser/harness.mjs');
 const dir = mkdtempSync(path.join(tmpdir(), 'dash-bench-'));
 const cfg = path.join(dir, 'config.yaml');
 writeFileSync(cfg, `sites:\n  - id: ${SITE}\n    hosts: [${SITE}.example]\n    origins: ["https://${SITE}.example"]\n    time_zone: ${TZ}\n`);
+execFileSync(BIN, ['migrate', '--clickhouse-dsn', DSN], { stdio: ['ignore', 'ignore', 'inherit'] });
 const out = execFileSync(BIN, ['token', 'create', '--scope', 'query', '--name', 'dashboard-bench', '--clickhouse-dsn', DSN], { encoding: 'utf8' });
 const token = out.match(/ash_[\w-]+/)[0];
 const collector = await startCollector(['--config', cfg]);
