@@ -18,6 +18,7 @@ export function fmt(metric, v) {
   if (typeof v !== 'number') return String(v);
   if (metric === 'visit_duration') {
     const m = Math.floor(v / 60);
+    if (currentLang() === 'ja') return m ? `${m}分${v % 60}秒` : `${v}秒`;
     return m ? `${m}m ${v % 60}s` : `${v}s`;
   }
   const n = new Intl.NumberFormat(l, { maximumFractionDigits: 2 }).format(v);
