@@ -81,7 +81,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"       ashiato query --list")
 		fs.PrintDefaults()
 	}
-	cfg, err := config.Load(fs, interspersed(args, "list", "sql", "h", "help"), os.Getenv)
+	cfg, err := config.Load(fs, interspersed(args, "list", "sql", "events-only", "h", "help"), os.Getenv)
 	if err != nil {
 		return err
 	}

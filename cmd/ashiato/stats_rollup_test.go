@@ -65,6 +65,58 @@ func (e *statsEnv) checkRollup(t *testing.T) {
 	if err != nil || len(res.Rebuilt) != 1 || res.Rebuilt[0].Day != stale.Format(time.DateOnly) {
 		t.Fatalf("refresh after the stale record rebuilt %+v (%v), want only %s", res, err, stale.Format(time.DateOnly))
 	}
+	t.Run("erasure", func(t *testing.T) { e.checkRollupErasure(t) })
+}
+
+// checkRollupErasure erases a consented visitor whose visits the rollup
+// holds: the erasure deletes them there too, the reports leave the
+// visitor out before and after the rollup is refreshed.
+func (e *statsEnv) checkRollupErasure(t *testing.T) {
+	ctx := context.Background()
+	var who string
+	for _, ev := range e.fx.Events {
+		if ev.Visitor != "" && !ev.Erased && !ev.Bot {
+			who = ev.Visitor
+			break
+		}
+	}
+	vid := e.vids[who]
+	countVisits := func() uint64 {
+		var n uint64
+		if err := e.Store.Conn.QueryRow(ctx, "SELECT count() FROM "+e.Store.Dialect.DB+".visits WHERE site_id = 'demo' AND visitor_id = ?", vid).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if countVisits() == 0 {
+		t.Fatalf("the rollup holds no visit of visitor %s", who)
+	}
+	if st, b := privCall(t, e.Main, "POST", "/admin/api/privacy/erase", e.query, map[string]string{"site": "demo", "visitor": vid}, nil); st != 200 {
+		t.Fatalf("erase: %d %s", st, b)
+	}
+	e.waitCount(t, "visitor_id = '"+vid+"'", 0)
+	deadline := time.Now().Add(20 * time.Second)
+	for countVisits() > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := countVisits(); n > 0 {
+		t.Fatalf("%d visits of the erased visitor left in the rollup", n)
+	}
+	for i := range e.fx.Events {
+		if e.fx.Events[i].Visitor == who {
+			e.fx.Events[i].Erased = true
+		}
+	}
+	overview := statstest.Question{Report: "overview", From: fxFrom, To: fxTo, Metrics: statstest.AllMetrics()}
+	e.check(t, overview) // the days the erasure changed are read from events
+	if _, err := rollup.Refresh(ctx, e.Main.store, time.Time{}, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	if n := countVisits(); n > 0 {
+		t.Fatalf("the refresh built %d visits of the erased visitor again", n)
+	}
+	e.check(t, overview)
+	e.checkJourneys(t)
 }
 
 // askVisitReports asks the questions the rollup can answer.
@@ -74,4 +126,6 @@ func (e *statsEnv) askVisitReports(t *testing.T) {
 	e.checkCoverage(t)
 	e.checkComparison(t)
 	e.checkJourneys(t)
+	e.checkFunnel(t)
+	e.checkRetention(t)
 }

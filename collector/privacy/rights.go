@@ -183,7 +183,7 @@ func (s *Service) keyHashes(sub store.Subject) []string {
 // indexes (which it reads them through: see eraseAll).
 func (s *Service) remaining(ctx context.Context, sub store.Subject, hashes []string) (uint64, error) {
 	var total uint64
-	for _, t := range store.SubjectTables {
+	for _, t := range append(append([]string{}, store.SubjectTables...), store.DerivedTables...) {
 		n, err := s.Store.CountSubjectRows(ctx, t, sub)
 		if err != nil {
 			return 0, err

@@ -73,19 +73,32 @@ func (e *Engine) answer(ctx context.Context, p *plan, r Range) ([]Row, Row, Cove
 	if err != nil {
 		return nil, nil, Coverage{}, fmt.Errorf("render %s: %w", p.report.Name, err)
 	}
-	res, err := e.query(ctx, sts[0])
+	res, totals, err := e.query(ctx, sts[0])
 	if err != nil {
 		return nil, nil, Coverage{}, err
 	}
-	tot := res
-	if sts[1].SQL != sts[0].SQL {
-		if tot, err = e.query(ctx, sts[1]); err != nil {
+	switch {
+	case sts[0].Totals: // WITH TOTALS: the results carry the coverage metrics too
+		for _, row := range res {
+			for _, m := range coverageMetrics {
+				if !slices.Contains(p.metrics, m) {
+					delete(row, m)
+				}
+			}
+		}
+	case sts[1].SQL != sts[0].SQL:
+		tot, _, err := e.query(ctx, sts[1])
+		if err != nil {
 			return nil, nil, Coverage{}, err
 		}
+		if len(tot) > 0 {
+			totals = tot[0]
+		}
+	case len(res) > 0:
+		totals = res[0]
 	}
-	totals := Row{}
-	if len(tot) > 0 {
-		totals = tot[0]
+	if totals == nil {
+		totals = Row{}
 	}
 	for _, m := range totalMetrics(p.metrics) {
 		if _, ok := totals[m]; !ok {
@@ -102,45 +115,71 @@ func (e *Engine) answer(ctx context.Context, p *plan, r Range) ([]Row, Row, Cove
 	return p.shape(res, totals, r), totals, cov, nil
 }
 
-// query runs one statement and returns its rows, columns by name; the
-// revenue columns are joined into one map per row.
-func (e *Engine) query(ctx context.Context, st Statement) ([]Row, error) {
+// TotalsRow marks the totals row of a WITH TOTALS statement among the
+// rows a Runner returns.
+const TotalsRow = "__totals"
+
+// query runs one statement and returns its rows, columns by name, and its
+// totals row when the statement has one (Statement.Totals); the revenue
+// columns are joined into one map per row.
+func (e *Engine) query(ctx context.Context, st Statement) ([]Row, Row, error) {
 	if e.Runner != nil {
 		out, err := e.Runner(ctx, st)
 		if err != nil {
-			return nil, e.failed(st, err)
+			return nil, nil, e.failed(st, err)
 		}
+		var rows []Row
+		var totals Row
 		for _, row := range out {
 			finish(row)
+			if _, ok := row[TotalsRow]; ok {
+				delete(row, TotalsRow)
+				totals = row
+				continue
+			}
+			rows = append(rows, row)
 		}
-		return out, nil
+		return rows, totals, nil
 	}
 	rows, err := e.Conn.Query(ctx, st.SQL, NamedArgs(st.Params)...)
 	if err != nil {
-		return nil, e.failed(st, err)
+		return nil, nil, e.failed(st, err)
 	}
 	defer rows.Close()
 	cols, types := rows.Columns(), rows.ColumnTypes()
-	var out []Row
-	for rows.Next() {
+	scan := func(fn func(...any) error) (Row, error) {
 		ptrs := make([]any, len(cols))
 		for i := range ptrs {
 			ptrs[i] = reflect.New(types[i].ScanType()).Interface()
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, e.failed(st, err)
+		if err := fn(ptrs...); err != nil {
+			return nil, err
 		}
 		row := Row{}
 		for i, c := range cols {
 			row[c] = reflect.ValueOf(ptrs[i]).Elem().Interface()
 		}
 		finish(row)
+		return row, nil
+	}
+	var out []Row
+	for rows.Next() {
+		row, err := scan(rows.Scan)
+		if err != nil {
+			return nil, nil, e.failed(st, err)
+		}
 		out = append(out, row)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, e.failed(st, err)
+		return nil, nil, e.failed(st, err)
 	}
-	return out, nil
+	var totals Row
+	if st.Totals {
+		if totals, err = scan(rows.Totals); err != nil {
+			totals = nil // no totals block: no rows at all; the metrics are zero
+		}
+	}
+	return out, totals, nil
 }
 
 // failed logs the server's error and answers a safe one.

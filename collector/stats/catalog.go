@@ -103,11 +103,17 @@ type Metric struct {
 	Doc  string
 }
 
+// anonKey is an anonymous visitor: the daily hash on the day (in the time
+// zone) the visit started, as one 64-bit number (the day's number times an
+// odd constant, XORed with the hash: a different number per day for the
+// same hash, and two pairs collide with a chance of 2^-64). A tuple key
+// costs uniqExact three times the CPU on ClickHouse 18.16.
+const anonKey = "bitXor(s_vhash, toUInt64(toUInt16(toDate(v_start, @tz))) * 11400714819323198485)"
+
 // visitorsOf counts visitors among the slices where cond holds: consented
-// visitors by a 64-bit hash of the visitor ID, anonymous ones by (day the
-// visit started, daily hash).
+// visitors by a 64-bit hash of the visitor ID, anonymous ones by anonKey.
 func visitorsOf(cond string) string {
-	return "(uniqExactIf(s_vkey, s_vkey != 0" + cond + ") + uniqExactIf((toDate(v_start, @tz), s_vhash), s_vkey = 0" + cond + "))"
+	return "(uniqExactIf(s_vkey, s_vkey != 0" + cond + ") + uniqExactIf(" + anonKey + ", s_vkey = 0" + cond + "))"
 }
 
 // metrics is the whitelist of measures; the formulas are in docs/METRICS.md.

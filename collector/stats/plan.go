@@ -48,7 +48,7 @@ func splitFilters(fs []Filter) (visit, event []Filter) {
 
 // breakdown renders breakdown.sql over r: metrics by dim (nil: totals),
 // with the question's filters; limit 0 = all rows.
-func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string, limit int) (Statement, error) {
+func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string, limit int, totals bool) (Statement, error) {
 	params := p.baseParams(r)
 	vf, ef := splitFilters(p.filters)
 	dims := []Dimension{}
@@ -119,8 +119,9 @@ func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string,
 		d.Limit = true
 		params["limit"] = limit
 	}
+	d.Totals = totals
 	sql, err := queries.RenderWith("stats/breakdown", p.dialect, d)
-	return Statement{Name: name, SQL: sql, Params: params}, err
+	return Statement{Name: name, SQL: sql, Params: params, Totals: totals}, err
 }
 
 // orderBy sorts a breakdown by its first metric, largest first, then by

@@ -148,7 +148,7 @@ WHERE site_id = @site AND day >= toDate(toDateTime(@wfrom), 'UTC') AND day < toD
 func (e *Engine) Fresh(ctx context.Context, site string, wfrom, wto time.Time) time.Time {
 	params := map[string]any{"site": site, "wfrom": wfrom.Unix(), "wto": wto.Unix()}
 	counts := func(sql string) (map[string]uint64, error) {
-		rows, err := e.query(ctx, Statement{Name: "fresh", SQL: fmt.Sprintf(sql, e.Dialect.DB), Params: params})
+		rows, _, err := e.query(ctx, Statement{Name: "fresh", SQL: fmt.Sprintf(sql, e.Dialect.DB), Params: params})
 		out := map[string]uint64{}
 		for _, r := range rows {
 			day, _ := r["d"].(string)

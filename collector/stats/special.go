@@ -37,38 +37,76 @@ func (p *plan) planSpecial() error {
 	return nil
 }
 
-// rawFilters renders filters on visit attributes over the events columns.
-func rawFilters(fs []Filter, params map[string]any) []string {
-	raw := make([]Filter, len(fs))
-	for i, f := range fs {
-		f.Dim.Expr = f.Dim.Column
-		raw[i] = f
-	}
-	next := 0
-	return filterSQL(raw, params, &next)
-}
-
 // funnel renders funnel.sql: one windowFunnel condition per step.
 func (p *plan) funnel(r Range) (Statement, error) {
 	params := p.baseParams(r)
 	params["window"] = p.window
-	var steps []string
+	var steps, match []string
 	for i, s := range p.steps {
 		k := fmt.Sprintf("s%d", i)
+		cond := "tupleElement(%s, 2) = 0 AND tupleElement(%s, 3) = @" + k
 		if name, ok := strings.CutPrefix(s, "event:"); ok {
 			params[k] = name
-			steps = append(steps, "type = 'event' AND name = @"+k)
+			cond = "tupleElement(%s, 2) = 1 AND tupleElement(%s, 3) = @" + k
 		} else {
 			params[k] = s
-			steps = append(steps, "type = 'pageview' AND url_path = @"+k)
 		}
+		steps = append(steps, fmt.Sprintf(cond, "it", "it"))
+		match = append(match, "("+fmt.Sprintf(cond, "x", "x")+")")
+	}
+	visits, err := p.visitRows(r, params, true)
+	if err != nil {
+		return Statement{}, err
 	}
 	data := struct {
 		queries.Dialect
-		Steps, Filters []string
-	}{p.dialect, steps, rawFilters(p.filters, params)}
+		Steps                  []string
+		Visits, Match, AnonKey string
+	}{p.dialect, steps, visits, strings.Join(match, " OR "), anonKey}
 	sql, err := queries.RenderWith("stats/funnel", p.dialect, data)
 	return Statement{Name: "results", SQL: sql, Params: params}, err
+}
+
+// visitRows renders the visits of the question, one row each
+// (visitrows_events.sql, visitrows_visits.sql): from the rollup for its
+// fresh days, from events after them; with items, their pageviews and
+// custom events in order.
+func (p *plan) visitRows(r Range, params map[string]any, items bool) (string, error) {
+	vf, _ := splitFilters(p.filters)
+	var dims []Dimension
+	for _, f := range vf {
+		dims = append(dims, f.Dim)
+	}
+	d := breakdownData{Dialect: p.dialect, VisitCols: visitCols(dims...), Conversion: "0", Started: started, Items: items}
+	next := 0
+	d.VisitFilter = strings.Join(filterSQL(vf, params, &next), " AND ")
+	wfrom, wto := utcDays(r.From, r.To)
+	split := p.split(wfrom, wto, p.rollupFiltersOK())
+	params["split"], params["rfrom"] = split.Unix(), wfrom.Unix()
+	var parts []string
+	if split.After(wfrom) {
+		slice := ""
+		if items {
+			slice = "items"
+		}
+		part, err := renderRollupPart("stats/visitrows_visits", p.dialect, slice, "", rollupFilters(vf, params))
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, part)
+	}
+	if split.Before(wto) {
+		params["wfrom"] = split.Unix()
+		if err := renderVisitEvents(&d, "            "); err != nil {
+			return "", err
+		}
+		part, err := queries.RenderWith("stats/visitrows_events", p.dialect, d)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, part)
+	}
+	return unionAll(parts, "        "), nil
 }
 
 // retentionPeriods is how many periods of r a cohort is followed for.
@@ -85,11 +123,14 @@ func (p *plan) retention(r Range) (Statement, error) {
 	params := p.baseParams(r)
 	monthly := p.dim != nil && p.dim.Name == "month"
 	params["periods"] = retentionPeriods(r, monthly)
+	visits, err := p.visitRows(r, params, false)
+	if err != nil {
+		return Statement{}, err
+	}
 	data := struct {
 		queries.Dialect
-		Start, Number string
-		Filters       []string
-	}{p.dialect, "toMonday", "toRelativeWeekNum", rawFilters(p.filters, params)}
+		Start, Number, Visits string
+	}{p.dialect, "toMonday", "toRelativeWeekNum", visits}
 	if monthly {
 		data.Start, data.Number = "toStartOfMonth", "toRelativeMonthNum"
 	}
@@ -167,7 +208,7 @@ func (p *plan) consent(r Range) (Statement, error) {
 func (p *plan) statements(r Range) ([]Statement, error) {
 	if p.report.kind == kindBreakdown && p.dim == nil {
 		// Totals only: one statement answers both.
-		st, err := p.breakdown("results", r, nil, totalMetrics(p.metrics), 0)
+		st, err := p.breakdown("results", r, nil, totalMetrics(p.metrics), 0, false)
 		return []Statement{st, st}, err
 	}
 	var main Statement
@@ -186,12 +227,18 @@ func (p *plan) statements(r Range) ([]Statement, error) {
 		if p.report.Series {
 			limit = 0
 		}
-		main, err = p.breakdown("results", r, p.dim, p.metrics, limit)
+		if p.dim == nil || p.dim.Level != EventLevel {
+			// A visit is in one row at most: one statement gives the
+			// rows and, WITH TOTALS, the totals of every visit.
+			main, err = p.breakdown("results", r, p.dim, totalMetrics(p.metrics), limit, true)
+			return []Statement{main, main}, err
+		}
+		main, err = p.breakdown("results", r, p.dim, p.metrics, limit, false)
 	}
 	if err != nil {
 		return nil, err
 	}
-	totals, err := p.breakdown("totals", r, nil, totalMetrics(p.metrics), 0)
+	totals, err := p.breakdown("totals", r, nil, totalMetrics(p.metrics), 0, false)
 	if err != nil {
 		return nil, err
 	}

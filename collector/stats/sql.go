@@ -12,6 +12,9 @@ type Statement struct {
 	Name   string // what it computes: "results", "totals", …
 	SQL    string
 	Params map[string]any
+	// Totals: the statement ends its GROUP BY WITH TOTALS, whose row
+	// gives the totals (and the coverage block) of the answer.
+	Totals bool
 }
 
 // visitCol is a visit-level column carried from the events into the visit.
@@ -35,9 +38,11 @@ type breakdownData struct {
 	Metrics     []selectCol
 	OrderBy     string
 	Limit       bool
+	Totals      bool   // GROUP BY … WITH TOTALS
 	Started     string // keeps the visits that started in the range
 	Slices      string // the FROM of breakdown.sql: slices_events and/or slices_visits
 	Paths       string // the FROM of journeys.sql: paths_events and/or paths_visits
+	Items       bool   // visitrows_events.sql: each visit's pageviews and custom events
 }
 
 // visitAttrs renders the select list that computes a visit's attributes

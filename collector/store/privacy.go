@@ -25,6 +25,12 @@ const (
 // order exports list them.
 var SubjectTables = []string{"identities", "consent_log", "audience_members", "events"}
 
+// DerivedTables are built from SubjectTables and name subjects too (the
+// visits rollup: visitor_id, user_id): an erasure deletes the subject's
+// rows there as well and verifies none is left; an export leaves them out
+// (it holds the events they are built from).
+var DerivedTables = []string{"visits"}
+
 // Subject is one data subject of a site and every key its rows carry.
 // A visitor subject is one browser: rows with its visitor ID. A user
 // subject is a person: rows with the user ID, and rows of the visitor IDs

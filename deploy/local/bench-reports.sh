@@ -91,6 +91,9 @@ seed_db() {
 		echo "reusing $db ($params)" >&2
 		"$ASH" migrate --clickhouse-dsn "clickhouse://127.0.0.1:$PORT/$db" --log-level warn >/dev/null
 	fi
+	# The visits rollup the reports read, as serve keeps it (only the days
+	# whose events changed are built again; the first time, every day).
+	"$ASH" rollup refresh --clickhouse-dsn "clickhouse://127.0.0.1:$PORT/$db" --log-level warn 2>&1 >/dev/null | sed "s/^/$db: /" >&2
 	echo "$db"
 }
 
@@ -117,6 +120,7 @@ REPORTS=(
 	"realtime|--filter 'country is JP'"
 	"consent|--by method"
 	"coverage|--filter 'country is JP'"
+	"fresh_check|fresh"
 )
 # Without the engine: every hand-written shape (deploy/bench/reports/*.sql).
 # With it: the engine's reports.
@@ -130,7 +134,13 @@ if [ "$MODE" = shapes ]; then REPORTS=("${SHAPES[@]}"); fi
 # statements NAME ARGS DB FROM TO: the SQL of one report run, to stdout.
 statements() {
 	local name="$1" args="$2" db="$3" from="$4" to="$5"
-	if [ "$MODE" = engine ] && [ "$args" != shape ]; then
+	if [ "$name" = fresh_check ]; then
+		# What the engine asks before a report that can read the rollup
+		# (stats.Engine.Fresh): each UTC day's events and its newest build.
+		local wf=$((from / 86400 * 86400)) wt=$(((to + 86399) / 86400 * 86400))
+		echo "SELECT toString(toDate(ts, 'UTC')) AS d, countIf(is_bot = 0) AS n FROM $db.events WHERE site_id = '$SITE' AND ts >= toDateTime($wf) AND ts < toDateTime($wt) GROUP BY d;"
+		echo "SELECT toString(day) AS d, argMax(events, version) AS n FROM $db.visits_days WHERE site_id = '$SITE' AND day >= toDate(toDateTime($wf), 'UTC') AND day < toDate(toDateTime($wt), 'UTC') GROUP BY d;"
+	elif [ "$MODE" = engine ] && [ "$args" != shape ]; then
 		eval "\"\$ENGINE\" query \"\$name\" --config \"\$W/config.yaml\" --site $SITE --tz $TZNAME \
 			--from $(date -u -d "@$from" +%F) --to $(date -u -d "@$((to - 86400))" +%F) $args --sql \
 			--clickhouse-dsn clickhouse://127.0.0.1:$PORT/$db"

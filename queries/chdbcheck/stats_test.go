@@ -16,6 +16,7 @@ import (
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/stats"
 	"github.com/ashiato/ashiato/collector/stats/statstest"
+	"github.com/ashiato/ashiato/queries"
 )
 
 // TestStatsOnCurrentClickHouse runs every report of the stats engine on
@@ -35,6 +36,19 @@ func TestStatsOnCurrentClickHouse(t *testing.T) {
 			}
 			return nil
 		}}
+	askAll(t, eng, fx, version)
+	// Again from the visits rollup, built with the collector's statements.
+	buildRollup(t, sess, d)
+	eng.Rollup = true
+	sts, err := eng.Statements(stats.Question{Report: "overview", Site: statstest.Site, From: statstest.FirstDay, To: statstest.LastDay})
+	if err != nil || !strings.Contains(sts[0].SQL, ".visits") || strings.Contains(sts[0].SQL, ".events") {
+		t.Fatalf("the overview should read the rollup alone: %v\n%s", err, sts[0].SQL)
+	}
+	askAll(t, eng, fx, version+" (rollup)")
+}
+
+// askAll asks every question of the fixture and compares the answers.
+func askAll(t *testing.T, eng *stats.Engine, fx statstest.Fixture, version string) {
 	evs := statstest.Stored(fx)
 	for _, q := range statstest.Questions() {
 		sq, want, totals := q.Expected(evs)
@@ -48,6 +62,49 @@ func TestStatsOnCurrentClickHouse(t *testing.T) {
 		statstest.CheckRows(t, name, got, want, sq.Dim, sq.Metrics, sq.Series)
 	}
 	checkSpecial(t, eng, fx)
+}
+
+// buildRollup builds the visits rollup of every UTC day of events with
+// the rollup job's statements (collector/rollup runs them on a server).
+func buildRollup(t *testing.T, sess *chdbpkg.Session, d queries.Dialect) {
+	t.Helper()
+	byDay, err := queries.Render("rollups/events_by_day", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	build, err := stats.BuildStatement(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(st stats.Statement, format string) string {
+		sql, err := stats.Inline(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := sess.Query(sql, format)
+		if err != nil {
+			t.Fatalf("%s: %v", st.Name, err)
+		}
+		return res.String()
+	}
+	days := run(stats.Statement{Name: "events_by_day", SQL: byDay, Params: map[string]any{"since": 0}}, "TSV")
+	n := 0
+	for line := range strings.SplitSeq(strings.TrimSpace(days), "\n") {
+		f := strings.Split(line, "\t") // site, day, events, checksum
+		day, err := time.Parse(time.DateOnly, f[1])
+		if err != nil {
+			t.Fatalf("events_by_day: %q", line)
+		}
+		version := uint64(time.Now().UnixNano())
+		run(stats.Statement{Name: "visits_build", SQL: build, Params: map[string]any{"site": f[0], "day": f[1],
+			"wfrom": day.Unix(), "wto": day.AddDate(0, 0, 1).Unix(), "version": version}}, "TSV")
+		run(stats.Statement{Name: "visits_days", SQL: fmt.Sprintf("INSERT INTO %s.visits_days (site_id, day, version, events, checksum, built_at) VALUES ('%s', '%s', %d, %s, %s, now())",
+			d.DB, f[0], f[1], version, f[2], f[3])}, "TSV")
+		n++
+	}
+	if n < 14 {
+		t.Fatalf("built %d days, want the fixture's 14 or more", n)
+	}
 }
 
 // ask runs q and returns its answer as the JSON the API sends, decoded.
@@ -127,21 +184,24 @@ func runner(sess *chdbpkg.Session) func(context.Context, stats.Statement) ([]sta
 		if err != nil {
 			return nil, err
 		}
-		res, err := sess.Query(sql+"\nSETTINGS output_format_json_quote_64bit_integers = 0", "JSONEachRow")
+		res, err := sess.Query(sql+"\nSETTINGS output_format_json_quote_64bit_integers = 0", "JSON")
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", st.Name, err)
 		}
-		var out []stats.Row
-		for _, line := range strings.Split(strings.TrimSpace(res.String()), "\n") {
-			if line == "" {
-				continue
-			}
-			row := stats.Row{}
-			if err := json.Unmarshal([]byte(line), &row); err != nil {
-				return nil, fmt.Errorf("%s: %w: %s", st.Name, err, line)
-			}
+		var doc struct {
+			Data   []stats.Row `json:"data"`
+			Totals stats.Row   `json:"totals"`
+		}
+		if err := json.Unmarshal(res.Buf(), &doc); err != nil {
+			return nil, fmt.Errorf("%s: %w: %.300s", st.Name, err, res.String())
+		}
+		out := doc.Data
+		if st.Totals && doc.Totals != nil {
+			doc.Totals[stats.TotalsRow] = true
+			out = append(out, doc.Totals)
+		}
+		for _, row := range out {
 			typeArrays(row)
-			out = append(out, row)
 		}
 		return out, nil
 	}

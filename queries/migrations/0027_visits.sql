@@ -6,9 +6,10 @@
 -- newest version recorded in visits_days, the job drops older builds, and
 -- erasure deletes a subject's rows here as in events (visitor_id,
 -- user_id). Per visit: its totals, its attributes (those of its first
--- event), its pageview paths in order (journeys), and one slice per page
--- (page_*) and per custom event name (event_*) for the page and event
--- breakdowns. Revenue currencies are the engine's
+-- event), its pageview paths and times in order (journeys, funnels), one
+-- slice per page (page_*) and per custom event name (event_names …) for
+-- the page and event breakdowns, and its custom events in order
+-- (event_ts, event_list, their properties and revenue: funnels, props). Revenue currencies are the engine's
 -- reinterpretAsUInt64(currency). No raw IP, no User-Agent.
 CREATE TABLE IF NOT EXISTS {{.DB}}.visits {{.OnCluster}} (
     site_id           {{lc}},
@@ -31,6 +32,7 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.visits {{.OnCluster}} (
     entry_page        String,
     exit_page         String,
     pages             Array(String),
+    page_ts           Array(DateTime),
     page_paths        Array(String),
     page_views        Array(UInt32),
     page_engaged      Array(UInt64),
@@ -40,6 +42,12 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.visits {{.OnCluster}} (
     event_counts      Array(UInt32),
     event_rev_keys    Array(Array(UInt64)),
     event_rev_amounts Array(Array(Float64)),
+    event_ts          Array(DateTime),
+    event_list        Array(String),
+    event_prop_keys   Array(Array(String)),
+    event_prop_values Array(Array(String)),
+    event_currency    Array(UInt64),
+    event_revenue     Array(Float64),
     referrer_source   {{lc}},
     referrer_host     {{lc}},
     referrer_name     {{lc}},

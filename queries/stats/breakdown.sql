@@ -8,6 +8,8 @@
 -- The slices come from events (slices_events.sql) or from the visits
 -- rollup (slices_visits.sql), or both: the rollup's fresh days before
 -- split, events after it (UNION ALL, the same columns and types).
+-- WITH TOTALS, the same statement gives the totals of every slice (before
+-- LIMIT), which the answer's totals and coverage block read.
 -- Parameters: site, from, to, wfrom, split, wto (Unix seconds), tz, limit,
 -- and one per filter.
 SELECT
@@ -19,7 +21,7 @@ FROM
 (
 {{.Slices}}
 )
-GROUP BY dim
+GROUP BY dim{{if .Totals}} WITH TOTALS{{end}}
 ORDER BY {{.OrderBy}}
 {{- if .Limit}}
 LIMIT @limit

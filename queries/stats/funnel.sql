@@ -1,23 +1,26 @@
 -- funnel: how far visitors get through ordered steps within a window
--- (windowFunnel): one row per level reached (0 = not even the first step).
--- A visitor is a visitor ID (consented) or a daily hash on one day
--- (anonymous). Steps are a pageview of a path or a custom event by name.
--- Parameters: site, from, to (Unix seconds), tz, window (seconds), s<i>
--- (the steps), f<i> (filters on visit attributes).
+-- (windowFunnel): one row per level reached. A visitor is a visitor ID
+-- (consented) or the daily hash on the day a visit started (anonymous),
+-- as in the visitors metric; their steps are the pageviews (0, path) and
+-- custom events (1, name) of their visits that started in the range, in
+-- time order, of which only those that match a step are read. The visits
+-- come from events (visitrows_events.sql) and/or the rollup
+-- (visitrows_visits.sql).
+-- Parameters: site, from, to, wfrom, split, wto, rfrom (Unix seconds), tz,
+-- window (seconds), s<i> (the steps), f<i> (filters on visit attributes).
 SELECT
     level,
     count() AS visitors
 FROM
 (
     SELECT
-        if(visitor_id != '', visitor_id, concat(toString(toDate(ts, @tz)), ':', toString(visitor_hash))) AS visitor,
-        windowFunnel(@window)(ts{{range .Steps}}, {{.}}{{end}}) AS level
-    FROM {{.DB}}.events
-    WHERE site_id = @site AND is_bot = 0
-      AND ts >= toDateTime(@from) AND ts < toDateTime(@to)
-{{- range .Filters}}
-      AND {{.}}
-{{- end}}
+        if(s_vkey != 0, s_vkey, {{.AnonKey}}) AS visitor,
+        windowFunnel(@window)(tupleElement(it, 1){{range .Steps}}, {{.}}{{end}}) AS level
+    FROM
+    (
+{{.Visits}}
+    )
+    ARRAY JOIN arrayFilter(x -> {{.Match}}, items) AS it
     GROUP BY visitor
 )
 GROUP BY level

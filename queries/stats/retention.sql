@@ -1,8 +1,15 @@
 -- retention: cohorts of consented visitors (visitor ID) by the week or
 -- month of their first visit in the range, and how many of each cohort
--- came back in each following period (period 0 is the cohort itself).
--- Anonymous visitors cannot be followed across days and are left out.
--- Parameters: site, from, to (Unix seconds), tz, periods, f<i>.
+-- came back in each following period (period 0 is the cohort itself): a
+-- visitor is back in every period one of their visits has an event in,
+-- which for a visit (cut at midnight UTC, so shorter than a period) is
+-- the period of its start and of its end. Anonymous visitors cannot be
+-- followed across days and are left out. The visits come from events
+-- (visitrows_events.sql) and/or the rollup (visitrows_visits.sql).
+-- (ClickHouse 18.16 reads no column for an identifier seen only inside a
+-- lambda: "0 * length(periods)" names periods outside one.)
+-- Parameters: site, from, to, wfrom, split, wto, rfrom (Unix seconds), tz,
+-- periods, f<i>.
 SELECT
     toString(cohort_start) AS cohort,
     count() AS visitors,
@@ -10,18 +17,17 @@ SELECT
 FROM
 (
     SELECT
-        visitor_id,
-        min({{.Start}}(ts, @tz)) AS cohort_start,
-        groupUniqArray({{.Number}}(ts, @tz)) AS periods,
+        s_vkey,
+        min({{.Start}}(v_start, @tz)) AS cohort_start,
+        groupUniqArrayArray([{{.Number}}(v_start, @tz), {{.Number}}(v_end, @tz)]) AS periods,
         arrayReduce('min', periods) AS first,
-        arrayMap(k -> toUInt64(has(periods, first + k)), range(@periods)) AS back
-    FROM {{.DB}}.events
-    WHERE site_id = @site AND is_bot = 0 AND visitor_id != ''
-      AND ts >= toDateTime(@from) AND ts < toDateTime(@to)
-{{- range .Filters}}
-      AND {{.}}
-{{- end}}
-    GROUP BY visitor_id
+        arrayMap(k -> toUInt64(has(periods, first + k)), range(toUInt64(@periods) + 0 * length(periods))) AS back
+    FROM
+    (
+{{.Visits}}
+    )
+    WHERE s_vkey != 0
+    GROUP BY s_vkey
 )
 GROUP BY cohort
 ORDER BY cohort

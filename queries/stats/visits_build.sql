@@ -3,19 +3,25 @@
 -- events, grouped by the engine's own visit SQL (visit_events.sql). Each
 -- visit is first split by page (pageviews and engagement of one path) and
 -- by custom event name, which become its page_* and event_* slices; its
--- attributes are those of its first event, its user_id any it carried.
+-- attributes are those of its first event, its user_id any it carried;
+-- its pageviews and custom events are kept in time order.
 -- Parameters: site, day (YYYY-MM-DD), wfrom, wto (Unix seconds), version.
 INSERT INTO {{.DB}}.visits (site_id, day, version, visit, vkey, visitor_id, user_id, visitor_hash, start, end,
-    pageviews, events, engaged_ms, scroll_sum, scroll_n, rev_keys, rev_amounts, entry_page, exit_page, pages,
+    pageviews, events, engaged_ms, scroll_sum, scroll_n, rev_keys, rev_amounts, entry_page, exit_page, pages, page_ts,
     page_paths, page_views, page_engaged, page_scroll_sum, page_scroll_n,
-    event_names, event_counts, event_rev_keys, event_rev_amounts
+    event_names, event_counts, event_rev_keys, event_rev_amounts,
+    event_ts, event_list, event_prop_keys, event_prop_values, event_currency, event_revenue
 {{- range .VisitCols}}{{if ne .Name "user_id"}}, {{.Name}}{{end}}{{end}})
 SELECT
     @site, toDate(@day), toUInt64(@version), cityHash64(actor, vn), if(v_vid = '', toUInt64(0), cityHash64(v_vid)),
     v_vid, v_uid, v_vhash, v_start, v_end, toUInt32(v_pageviews), toUInt32(v_events), v_engaged, v_scroll_sum,
-    toUInt32(v_scroll_n), tupleElement(v_rev, 1), tupleElement(v_rev, 2), v_entry, v_exit, v_pages,
+    toUInt32(v_scroll_n), tupleElement(v_rev, 1), tupleElement(v_rev, 2), v_entry, v_exit,
+    arrayMap(x -> tupleElement(x, 2), v_pvs), arrayMap(x -> tupleElement(x, 1), v_pvs),
     v_page_paths, v_page_views, v_page_engaged, v_page_scroll_sum, v_page_scroll_n,
-    v_event_names, v_event_counts, v_event_rev_keys, v_event_rev_amounts
+    v_event_names, v_event_counts, v_event_rev_keys, v_event_rev_amounts,
+    arrayMap(x -> tupleElement(x, 1), v_evs), arrayMap(x -> tupleElement(x, 2), v_evs),
+    arrayMap(x -> tupleElement(x, 3), v_evs), arrayMap(x -> tupleElement(x, 4), v_evs),
+    arrayMap(x -> tupleElement(x, 5), v_evs), arrayMap(x -> tupleElement(x, 6), v_evs)
 {{- range .VisitCols}}{{if ne .Name "user_id"}}, v_{{.Name}}{{end}}{{end}}
 FROM
 (
@@ -35,7 +41,8 @@ FROM
         sumMap(g_rev_keys, g_rev_amounts) AS v_rev,
         argMinIf(g_path, g_pv_first, g_pv > 0) AS v_entry,
         argMaxIf(g_path, g_pv_last, g_pv > 0) AS v_exit,
-        arrayMap(x -> tupleElement(x, 2), arraySort(x -> tupleElement(x, 1), groupArrayArray(g_pvs))) AS v_pages,
+        arraySort(x -> tupleElement(x, 1), groupArrayArray(g_pvs)) AS v_pvs,
+        arraySort(x -> tupleElement(x, 1), groupArrayArray(g_evs)) AS v_evs,
         groupArrayIf(g_path, NOT g_is_ev) AS v_page_paths,
         groupArrayIf(toUInt32(g_pv), NOT g_is_ev) AS v_page_views,
         groupArrayIf(g_engaged, NOT g_is_ev) AS v_page_engaged,
@@ -70,7 +77,9 @@ FROM
             sumMapIf([reinterpretAsUInt64(e_currency)], [e_revenue], e_is_revenue) AS g_rev,
             tupleElement(g_rev, 1) AS g_rev_keys,
             tupleElement(g_rev, 2) AS g_rev_amounts,
-            groupArrayIf((e_ts, e_path), e_type = 'pageview') AS g_pvs
+            groupArrayIf((e_ts, e_path), e_type = 'pageview') AS g_pvs,
+            groupArrayIf((e_ts, e_name, e_prop_keys, e_prop_values, if(e_is_revenue, reinterpretAsUInt64(e_currency), toUInt64(0)),
+                if(e_is_revenue, e_revenue, 0)), e_type = 'event') AS g_evs
 {{- range .VisitCols}},
             {{if eq .Name "user_id"}}max{{else}}argMin{{end}}(c_{{.Name}}{{if ne .Name "user_id"}}, e_ts{{end}}) AS g_{{.Name}}
 {{- end}}

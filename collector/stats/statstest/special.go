@@ -7,19 +7,17 @@ import (
 )
 
 // Funnel is the expected funnel: visitors (a visitor ID, or an anonymous
-// hash on one day) reaching each step, steps in order, each within window
-// of the visitor's start of the chain.
+// hash on the day a visit started) reaching each step, steps in order,
+// each within window of the visitor's start of the chain, over the events
+// of the visits that started in [from, to).
 func Funnel(evs []Event, from, to time.Time, loc *time.Location, steps []string, window time.Duration) []float64 {
 	byWho := map[string][]Event{}
-	for _, e := range evs {
-		if e.TS.Before(from) || !e.TS.Before(to) {
-			continue
+	for _, v := range Visits(evs, from, to) {
+		k := "v" + v.vid
+		if v.vid == "" {
+			k = v.start.In(loc).Format("2006-01-02") + v.vhash
 		}
-		k := "v" + e.Visitor
-		if e.Visitor == "" {
-			k = e.TS.In(loc).Format("2006-01-02") + AnonKey(e)
-		}
-		byWho[k] = append(byWho[k], e)
+		byWho[k] = append(byWho[k], v.evs...)
 	}
 	is := func(e Event, step string) bool {
 		if name, ok := strings.CutPrefix(step, "event:"); ok {
@@ -61,7 +59,8 @@ type Cohort struct {
 }
 
 // Retention is the expected weekly (or monthly) retention of consented
-// visitors over periods periods.
+// visitors over periods periods: the periods of the events of their visits
+// that started in [from, to).
 func Retention(evs []Event, from, to time.Time, loc *time.Location, monthly bool, periods int) []Cohort {
 	period := func(t time.Time) (int, string) {
 		t = t.In(loc)
@@ -75,17 +74,19 @@ func Retention(evs []Event, from, to time.Time, loc *time.Location, monthly bool
 	seen := map[string]map[int]bool{}
 	first := map[string]int{}
 	label := map[int]string{}
-	for _, e := range evs {
-		if e.Visitor == "" || e.TS.Before(from) || !e.TS.Before(to) {
+	for _, v := range Visits(evs, from, to) {
+		if v.vid == "" {
 			continue
 		}
-		p, l := period(e.TS)
-		label[p] = l
-		if seen[e.Visitor] == nil {
-			seen[e.Visitor], first[e.Visitor] = map[int]bool{}, p
+		for _, e := range v.evs {
+			p, l := period(e.TS)
+			label[p] = l
+			if seen[v.vid] == nil {
+				seen[v.vid], first[v.vid] = map[int]bool{}, p
+			}
+			seen[v.vid][p] = true
+			first[v.vid] = min(first[v.vid], p)
 		}
-		seen[e.Visitor][p] = true
-		first[e.Visitor] = min(first[e.Visitor], p)
 	}
 	byCohort := map[int]*Cohort{}
 	for v, ps := range seen {
