@@ -74,7 +74,9 @@ func sqlOf(t *testing.T, p panel) string {
 		t.Fatalf("%s: the SQL names a day of the generating range:\n%s", p.Report, sql)
 	}
 	if p.TimeSeriesOf != "" {
-		sql = fmt.Sprintf("SELECT toDateTime(concat(%s, ' 00:00:00')) AS time, * FROM (\n%s\n) ORDER BY time", p.TimeSeriesOf, sql)
+		// The buckets as Grafana's time; the row of WITH TOTALS (no bucket, which
+		// the outer query also evaluates) left out.
+		sql = fmt.Sprintf("SELECT toDateTimeOrZero(concat(%s, ' 00:00:00')) AS time, * FROM (\n%s\n) WHERE %[1]s != '' ORDER BY time", p.TimeSeriesOf, sql)
 	}
 	return sql
 }
