@@ -23,19 +23,22 @@ deps: ## install what the build and tests need (Debian/Ubuntu; apt as root), Go 
 	$(GO) mod download
 	cd sdk-js && npm ci --no-audit --no-fund
 	cd consent-banner && npm ci --no-audit --no-fund
+	cd dashboard && npm ci --no-audit --no-fund
 
 .PHONY: build
 build: ## build bin/ashiato (the JS bundles it embeds are committed)
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ashiato
 
 .PHONY: js
-js: ## rebuild the embedded JS bundles (sdk-js, consent-banner)
+js: ## rebuild the embedded JS bundles (sdk-js, consent-banner, dashboard)
 	cd sdk-js && npm run build
 	cd consent-banner && npm run build
+	cd dashboard && npm run build
 
 .PHONY: screenshots
-screenshots: build clickhouse ## docs/screenshots/banner-*.png: the banner (ja/en, light/dark, desktop and phone) against the real collector
+screenshots: build clickhouse ## docs/screenshots/{banner,dashboard}-*.png: the banner and the dashboard (ja/en, light/dark, desktop and phone) against the real collector
 	cd consent-banner && ASHIATO_BIN=$(CURDIR)/bin/ashiato ASHIATO_CLICKHOUSE_DSN=$${ASHIATO_CLICKHOUSE_DSN:-clickhouse://127.0.0.1:19000/ashiato_screenshots} npm run screenshots
+	cd dashboard && ASHIATO_BIN=$(CURDIR)/bin/ashiato ASHIATO_CLICKHOUSE_DSN=clickhouse://127.0.0.1:19000/ashiato_dashboard_screenshots npm run screenshots
 
 .PHONY: clickhouse
 clickhouse: ## start the project-local ClickHouse server (installs it when missing)

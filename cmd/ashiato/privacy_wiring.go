@@ -64,12 +64,14 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 		AuditDays: m.Config.AuditRetentionDays}
 	p.auditor = &admin.Auditor{Store: m.store, Log: m.Log, Interval: p.auditEvery}
 	p.auditor.Start()
-	(&admin.API{Tokens: &admin.Tokens{Store: m.store}, Store: m.store, Privacy: p.svc, Retention: p.retention, Log: m.Log,
+	adminAPI := &admin.API{Tokens: &admin.Tokens{Store: m.store}, Store: m.store, Privacy: p.svc, Retention: p.retention, Log: m.Log,
 		Stats: m.statsEngine(h.Sites.Get), Auditor: p.auditor, AuthLimit: admin.NewAuthLimiter(m.Config.Server.AdminAuthFailures),
 		ClientIP: func(c *fiber.Ctx) netip.Addr {
 			return m.enricher.ClientIP(ingest.RemoteAddr(c), ingest.ForwardedFor(c))
 		},
-	}).Register(app)
+	}
+	adminAPI.Register(app)
+	m.startDashboard(app, adminAPI, h.Sites.All, secret)
 
 	bg, cancel := context.WithCancel(context.Background())
 	p.cancel, p.done = cancel, make(chan struct{})

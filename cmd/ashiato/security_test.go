@@ -19,7 +19,7 @@ var (
 // nosniff and a Referrer-Policy, and has no inline script to allow.
 func TestHTMLSecurityHeaders(t *testing.T) {
 	ts := startServer(t)
-	for _, path := range []string{"/demo/", "/privacy/demo/external?lang=en", "/privacy/demo/external?lang=ja"} {
+	for _, path := range []string{"/demo/", "/privacy/demo/external?lang=en", "/privacy/demo/external?lang=ja", "/dashboard/"} {
 		t.Run(path, func(t *testing.T) {
 			st, body, h := ts.get(t, path, nil)
 			if st != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/html") {

@@ -85,7 +85,22 @@ const (
 
 // guard authenticates the request's bearer token, checks its scope, runs
 // the handler and writes the audit row.
-func (a *API) guard(r Route) fiber.Handler {
+func (a *API) guard(r Route) fiber.Handler { return a.guarded(r, a.bearerToken) }
+
+// bearerToken authenticates the "Authorization: Bearer" token; a wrong
+// one counts against the address's failures.
+func (a *API) bearerToken(c *fiber.Ctx, ip netip.Addr) (*store.Token, error) {
+	tok, err := a.Tokens.Authenticate(c.UserContext(), bearer(c))
+	if err != nil && a.AuthLimit != nil && collector.ErrorCode(err) == collector.EUnauthorized {
+		a.AuthLimit.Fail(ip)
+	}
+	return tok, err
+}
+
+// guarded is guard with the authentication auth (a bearer token, or the
+// dashboard's session cookie): the failure limit, the scope check and the
+// audit row are the same for both.
+func (a *API) guarded(r Route, auth func(c *fiber.Ctx, ip netip.Addr) (*store.Token, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		e := store.AuditEntry{TS: time.Now(), Actor: "anonymous", Action: r.Action, Method: r.Method, Path: strings.Clone(c.Path())}
 		ctx := c.UserContext()
@@ -99,10 +114,7 @@ func (a *API) guard(r Route) fiber.Handler {
 				return ingest.WriteError(c, collector.Errorf(collector.ERateLimited, "", "too many failed authentications from this address"))
 			}
 		}
-		tok, err := a.Tokens.Authenticate(ctx, bearer(c))
-		if err != nil && a.AuthLimit != nil && collector.ErrorCode(err) == collector.EUnauthorized {
-			a.AuthLimit.Fail(ip)
-		}
+		tok, err := auth(c, ip)
 		if err == nil {
 			e.Actor = "token:" + tok.ID
 			if !Allows(tok.Scopes, r.Scope) {

@@ -132,3 +132,16 @@ func (t *Tokens) now() time.Time {
 	}
 	return time.Now().UTC().Truncate(time.Second)
 }
+
+// ByID returns the record of the unrevoked token id (a dashboard session
+// names its token by ID), or an unauthorized error.
+func (t *Tokens) ByID(ctx context.Context, id string) (*store.Token, error) {
+	rec, err := t.Store.Token(ctx, id)
+	if err != nil {
+		return nil, collector.Errorf(collector.EUnavailable, "", "cannot check the token now, retry later")
+	}
+	if rec == nil || rec.Revoked() {
+		return nil, collector.Errorf(collector.EUnauthorized, "", "the session has ended: log in again")
+	}
+	return rec, nil
+}

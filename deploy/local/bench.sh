@@ -28,6 +28,7 @@
 #                                  (ashiato serve --debug-listen: pprof and the UA counters)
 #   ASHIATO_BENCH_REPORTS=1        then run deploy/local/bench-reports.sh (report speed on the
 #                                  project-local ClickHouse, not the bench's own; its own table)
+#   ASHIATO_BENCH_DASHBOARD=1      then the dashboard's first render in Chromium (dashboard/scripts/bench.mjs)
 #   ASHIATO_BENCH_CH_PORT=19100    native port of the bench's ClickHouse (HTTP 18223, interserver 19109)
 #   ASHIATO_BENCH_UAS=…            UA corpus files (default ../shared/data/user-agents/*.txt,
 #                                  else collector/enrich/testdata/user-agents.txt)
@@ -390,4 +391,14 @@ if [ "${ASHIATO_BENCH_REPORTS:-1}" = 1 ]; then
 	# seeded databases are kept between runs, not on this script's own server.
 	env -u ASHIATO_CH_DIR -u ASHIATO_CH_PORT -u ASHIATO_CH_HTTP_PORT -u ASHIATO_CH_INTERSERVER_PORT \
 		deploy/local/bench-reports.sh
+fi
+
+if [ "${ASHIATO_BENCH_DASHBOARD:-1}" = 1 ]; then
+	# The dashboard's first render in Chromium on the 30 most recent days of
+	# the report bench's 10 M-event database (project-local ClickHouse);
+	# dashboard/scripts/bench.mjs skips when that database is absent.
+	say "dashboard first render"
+	(cd dashboard && { [ -d node_modules ] || npm ci --no-audit --no-fund; } &&
+		ASHIATO_BIN="$W/ashiato" ASHIATO_CH_HTTP="http://127.0.0.1:${ASHIATO_BENCH_REPORTS_HTTP_PORT:-18123}" node scripts/bench.mjs) ||
+		echo "dashboard first render: failed"
 fi
