@@ -48,10 +48,15 @@ start() {
 	fi
 	install
 	mkdir -p "$DIR"/{data,tmp,user_files,format_schemas}
+	# The package's users.xml with max_threads = the machine's cores: 18.16
+	# counts physical cores with cpuid, which says 1 on these 2-core VMs, and
+	# would run every query on one thread.
+	awk -v n="$(nproc)" '!done && /<default>/ { print; print "            <max_threads>" n "</max_threads>"; done = 1; next } { print }' \
+		/etc/clickhouse-server/users.xml >"$DIR/users.xml"
 	# Loopback only, project-local folders; command-line overrides follow "--".
 	nohup clickhouse-server --config-file=/etc/clickhouse-server/config.xml -- \
 		--path="$DIR/data/" --tmp_path="$DIR/tmp/" --user_files_path="$DIR/user_files/" \
-		--format_schema_path="$DIR/format_schemas/" \
+		--format_schema_path="$DIR/format_schemas/" --users_config="$DIR/users.xml" \
 		--listen_host=127.0.0.1 \
 		--tcp_port="$PORT" --http_port="$HTTP_PORT" --interserver_http_port="$INTER_PORT" \
 		--logger.log="$DIR/server.log" --logger.errorlog="$DIR/server.err.log" \
