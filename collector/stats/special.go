@@ -238,7 +238,12 @@ func (p *plan) statements(r Range) ([]Statement, error) {
 	if err != nil {
 		return nil, err
 	}
-	totals, err := p.breakdown("totals", r, nil, totalMetrics(p.metrics), 0, false)
+	ms := totalMetrics(p.metrics)
+	if p.report.kind != kindBreakdown {
+		// Only the coverage block: its counts, not the costly visitors.
+		ms = slices.DeleteFunc(ms, func(m string) bool { return m == "visitors" })
+	}
+	totals, err := p.breakdown("totals", r, nil, ms, 0, false)
 	if err != nil {
 		return nil, err
 	}
