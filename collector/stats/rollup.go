@@ -136,7 +136,8 @@ func renderRollupPart(name string, d queries.Dialect, slice, dim string, filters
 		queries.Dialect
 		Slice, Dim, EventFilter string
 		Filters                 []string
-	}{d, slice, dim, eventFilter, filters})
+		Props                   bool // the custom events' properties are read (their arrays are joined)
+	}{d, slice, dim, eventFilter, filters, strings.Contains(dim+eventFilter, "e_prop_")})
 }
 
 // rollupCols are the columns of the visits rollup copied from a visit's

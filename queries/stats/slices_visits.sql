@@ -19,7 +19,7 @@ FROM
         toString({{.Dim}}) AS dim, visit, vkey AS s_vkey, visitor_hash AS s_vhash, start AS v_start, end AS v_end,
         toUInt64(pageviews) AS v_pageviews, toUInt64(events) AS v_events, 'event' AS e_type, '' AS e_path, 1 AS e_conv, e_cur, e_rev
     FROM {{.DB}}.visits
-    ARRAY JOIN event_list AS e_name, event_prop_keys AS e_prop_keys, event_prop_values AS e_prop_values, event_currency AS e_cur, event_revenue AS e_rev
+    ARRAY JOIN event_list AS e_name{{if .Props}}, event_prop_keys AS e_prop_keys, event_prop_values AS e_prop_values{{end}}, event_currency AS e_cur, event_revenue AS e_rev
     WHERE site_id = @site
       AND day >= toDate(toDateTime(@rfrom), 'UTC') AND day < toDate(toDateTime(@split), 'UTC')
       AND version IN (SELECT max(version) FROM {{.DB}}.visits_days
