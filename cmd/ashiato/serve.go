@@ -77,11 +77,14 @@ type Main struct {
 	privacy  privacyState // owned by privacy_wiring.go
 	// rollupStop stops the rollup refresh (rollup.go).
 	rollupStop func()
-	debug      *http.Server // debug.go, when debug_listen is set
-	metrics    *http.Server // metrics.go, when metrics_listen is set
-	app        *fiber.App
-	cancel     context.CancelFunc
-	done       chan struct{}
+	// freshFor is how long the stats engine keeps a rollup freshness check
+	// (0: 5 s; negative: none, for tests that change the rollup).
+	freshFor time.Duration
+	debug    *http.Server // debug.go, when debug_listen is set
+	metrics  *http.Server // metrics.go, when metrics_listen is set
+	app      *fiber.App
+	cancel   context.CancelFunc
+	done     chan struct{}
 
 	gate *consent.Gate // consent_wiring.go
 }

@@ -72,6 +72,7 @@ func loadFixture(t *testing.T, fx statstest.Fixture) *statsEnv {
 	logs := &syncBuffer{}
 	m := &Main{Config: cfg, Log: newLogger(logs, cfg.LogLevel), Now: clock.clock()}
 	m.privacy.settle = 300 * time.Millisecond
+	m.freshFor = -1 // the rollup checks change the rollup between questions
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := m.Run(ctx); err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/stats"
 )
@@ -8,5 +10,10 @@ import (
 // statsEngine is the engine of the admin API's /stats/{report}: the same
 // as `ashiato query` runs.
 func (m *Main) statsEngine(site func(string) *collector.Site) *stats.Engine {
-	return &stats.Engine{Conn: m.store.Conn, Dialect: m.store.Dialect, Site: site, Now: m.now, Log: m.Log, Rollup: true}
+	e := &stats.Engine{Conn: m.store.Conn, Dialect: m.store.Dialect, Site: site, Now: m.now, Log: m.Log, Rollup: true,
+		FreshFor: orDefault(m.freshFor, 5*time.Second)}
+	if m.freshFor < 0 {
+		e.FreshFor = 0
+	}
+	return e
 }

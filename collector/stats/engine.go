@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -32,10 +33,16 @@ type Engine struct {
 	Runner func(ctx context.Context, st Statement) ([]Row, error)
 	// Rollup reads the visits rollup (collector/rollup keeps it) for the
 	// days where it is fresh; false reads events alone.
-	Rollup  bool
-	MaxDays int              // longest range in days; 0 = DefaultMaxDays
-	Now     func() time.Time // realtime's clock; nil = time.Now
-	Log     *slog.Logger
+	Rollup bool
+	// FreshFor keeps Fresh's answer for a site and range this long (0: ask
+	// every time): a dashboard's dozen reports share one check; an answer
+	// then lags a change of the events by at most this, as it lags the
+	// hits still in the spool.
+	FreshFor time.Duration
+	fresh    sync.Map         // freshKey → freshAt
+	MaxDays  int              // longest range in days; 0 = DefaultMaxDays
+	Now      func() time.Time // realtime's clock; nil = time.Now
+	Log      *slog.Logger
 }
 
 // plan is a validated question.

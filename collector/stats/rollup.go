@@ -176,6 +176,30 @@ WHERE site_id = @site AND day >= toDate(toDateTime(@wfrom), 'UTC') AND day < toD
 // or events and no build yet), wto when every day is fresh. On an error it answers
 // wfrom: the engine then reads events, slower but right.
 func (e *Engine) Fresh(ctx context.Context, site string, wfrom, wto time.Time) time.Time {
+	key := freshKey{site, wfrom.Unix(), wto.Unix()}
+	if e.FreshFor > 0 {
+		if v, ok := e.fresh.Load(key); ok && time.Since(v.(freshAt).at) < e.FreshFor {
+			return v.(freshAt).split
+		}
+	}
+	split := e.fresh1(ctx, site, wfrom, wto)
+	if e.FreshFor > 0 {
+		e.fresh.Store(key, freshAt{split, time.Now()})
+	}
+	return split
+}
+
+type freshKey struct {
+	site     string
+	from, to int64
+}
+
+type freshAt struct {
+	split, at time.Time
+}
+
+// fresh1 is Fresh without the cache.
+func (e *Engine) fresh1(ctx context.Context, site string, wfrom, wto time.Time) time.Time {
 	params := map[string]any{"site": site, "wfrom": wfrom.Unix(), "wto": wto.Unix()}
 	counts := func(sql string) (map[string]uint64, error) {
 		rows, _, err := e.query(ctx, Statement{Name: "fresh", SQL: fmt.Sprintf(sql, e.Dialect.DB), Params: params})

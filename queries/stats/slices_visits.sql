@@ -28,7 +28,7 @@ FROM
     {{- range .Filters}}
       AND {{.}}
     {{- end}}
-      AND {{.EventFilter}}
+      AND events > 0 AND {{.EventFilter}}
 )
 GROUP BY dim, visit
 {{- else}}
