@@ -131,13 +131,28 @@ func unionAll(parts []string, ind string) string {
 // renderRollupPart renders a slices_visits, paths_visits or
 // visitrows_visits part: filters on the visit, and eventFilter on the
 // custom events of the "event" slices.
-func renderRollupPart(name string, d queries.Dialect, slice, dim string, filters []string, eventFilter string) (string, error) {
+func renderRollupPart(name string, d queries.Dialect, slice, dim string, filters []string, eventFilter string, perEvent bool) (string, error) {
 	return queries.RenderWith(name, d, struct {
 		queries.Dialect
 		Slice, Dim, EventFilter string
 		Filters                 []string
 		Props                   bool // the custom events' properties are read (their arrays are joined)
-	}{d, slice, dim, eventFilter, filters, strings.Contains(dim+eventFilter, "e_prop_")})
+		PerEvent                bool
+	}{d, slice, dim, eventFilter, filters, strings.Contains(dim+eventFilter, "e_prop_"), perEvent})
+}
+
+// perEventMetrics are the metrics that one row per custom event answers
+// as one row per (value, visit) slice would.
+var perEventMetrics = []string{"visitors", "events", "conversions", "conversion_rate", "revenue"}
+
+// perEventOK says whether metrics can read custom events one row each.
+func perEventOK(metrics []string) bool {
+	for _, m := range metrics {
+		if !slices.Contains(perEventMetrics, m) {
+			return false
+		}
+	}
+	return true
 }
 
 // rollupCols are the columns of the visits rollup copied from a visit's
