@@ -50,9 +50,9 @@ type breakdownData struct {
 func visitAttrs(cols []visitCol, ind string) string {
 	lines := []string{"actor", "vn", "if(any(e_vid) = '', toUInt64(0), cityHash64(any(e_vid))) AS v_vkey", "any(e_vhash) AS v_vhash", "min(e_ts) AS v_start", "max(e_ts) AS v_end",
 		"countIf(e_type = 'pageview') AS v_pageviews", "countIf(e_type = 'event') AS v_events",
-		"argMinIf(e_path, e_ts, e_type = 'pageview') AS v_entry_page", "argMaxIf(e_path, e_ts, e_type = 'pageview') AS v_exit_page"}
+		"argMinIf(e_path, (e_ts, e_id), e_type = 'pageview') AS v_entry_page", "argMaxIf(e_path, (e_ts, e_id), e_type = 'pageview') AS v_exit_page"}
 	for _, c := range cols {
-		lines = append(lines, "argMin(c_"+c.Name+", e_ts) AS v_"+c.Name)
+		lines = append(lines, "argMin(c_"+c.Name+", (e_ts, e_id)) AS v_"+c.Name)
 	}
 	return ind + strings.Join(lines, ",\n"+ind)
 }

@@ -7,7 +7,7 @@ FROM
     SELECT
 {{.VisitAttrs}},
         cityHash64(actor, vn) AS visit,
-        arrayMap(x -> tupleElement(x, 2), arraySort(x -> tupleElement(x, 1), groupArrayIf((e_ts, e_path), e_type = 'pageview'))) AS paths
+        arrayMap(x -> tupleElement(x, 3), arraySort(x -> (tupleElement(x, 1), tupleElement(x, 2)), groupArrayIf((e_ts, e_id, e_path), e_type = 'pageview'))) AS paths
     FROM
     (
 {{.VisitEvents}}

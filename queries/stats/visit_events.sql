@@ -7,7 +7,10 @@
 -- else the anonymous daily visitor_hash) with no gap over 30 minutes; a
 -- visit ends at midnight UTC, when the anonymous hash's salt changes too:
 -- the UTC day is part of the actor. vn numbers an actor's visits from its
--- sorted timestamps (docs/METRICS.md). The actor is a 64-bit hash of its
+-- sorted timestamps (docs/METRICS.md). e_id (the event ID's bytes) breaks
+-- ties between hits of one second wherever an order is taken (a visit's
+-- first hit, entry and exit page, the order of its pages), so that every
+-- query, and the rollup, picks the same one. The actor is a 64-bit hash of its
 -- key: the join on it is a join on numbers. [wfrom, wto) is whole UTC days
 -- (a report keeps the visits that started in its range) or, for realtime,
 -- the range itself.
@@ -15,7 +18,7 @@
 SELECT
     actor,
     vns[indexOf(tss, e_ts)] AS vn,
-    e_ts, e_type, e_path, e_host, e_name, e_prop_keys, e_prop_values, e_engaged_ms, e_scroll, e_vid, e_vhash,
+    e_ts, e_id, e_type, e_path, e_host, e_name, e_prop_keys, e_prop_values, e_engaged_ms, e_scroll, e_vid, e_vhash,
 {{- range .VisitCols}}
     c_{{.Name}},
 {{- end}}
@@ -27,7 +30,7 @@ FROM
 (
     SELECT
         cityHash64(toDate(ts, 'UTC'), if(session_id != '', cityHash64('s', session_id), if(visitor_id != '', cityHash64('v', visitor_id), cityHash64('h', visitor_hash)))) AS actor,
-        ts AS e_ts, type AS e_type, url_path AS e_path, url_host AS e_host, name AS e_name,
+        ts AS e_ts, reinterpretAsString(event_id) AS e_id, type AS e_type, url_path AS e_path, url_host AS e_host, name AS e_name,
         prop_keys AS e_prop_keys, prop_values AS e_prop_values, engaged_ms AS e_engaged_ms, scroll_depth AS e_scroll,
 {{- range .VisitCols}}
         {{.Column}} AS c_{{.Name}},
