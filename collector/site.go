@@ -77,6 +77,17 @@ type Site struct {
 	// AllowUnsignedIdentify lets the browser name a user ID without an
 	// assertion: unsafe, any visitor can then claim any user ID.
 	AllowUnsignedIdentify bool `yaml:"allow_unsigned_identify" json:"allow_unsigned_identify"`
+	// Segments are the site's named audience segments: rules over
+	// behaviour (collector/segment) that `ashiato audience` previews and
+	// exports. More can be created with `ashiato audience create`.
+	Segments []Segment `yaml:"segments" json:"segments,omitempty"`
+}
+
+// Segment is a named audience segment of a site.
+type Segment struct {
+	Name        string `yaml:"name" json:"name"`
+	Rule        string `yaml:"rule" json:"rule"`
+	Description string `yaml:"description" json:"description,omitempty"`
 }
 
 // Banner holds the banner's presentation settings and texts.
@@ -113,6 +124,16 @@ func (s *Site) Capabilities(granted []string) Capability {
 		}
 	}
 	return c
+}
+
+// Segment returns the config file's segment named name, or nil.
+func (s *Site) Segment(name string) *Segment {
+	for i := range s.Segments {
+		if s.Segments[i].Name == name {
+			return &s.Segments[i]
+		}
+	}
+	return nil
 }
 
 // PurposesWith returns the IDs of the site's purposes that unlock c.

@@ -18,6 +18,7 @@ import (
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/batch"
 	"github.com/ashiato/ashiato/collector/enrich"
+	"github.com/ashiato/ashiato/collector/segment"
 	"github.com/ashiato/ashiato/collector/spool"
 	"github.com/ashiato/ashiato/collector/store"
 )
@@ -233,6 +234,25 @@ func FinishSite(s *collector.Site) error {
 		s.AudienceMinSize = DefaultAudienceMinSize
 	case s.AudienceMinSize < 0:
 		return fmt.Errorf("site %s: audience_min_size %d: want at least 1", s.ID, s.AudienceMinSize)
+	}
+	return checkSegments(s)
+}
+
+// checkSegments requires each segment of a site to have a unique valid
+// name and a rule that parses.
+func checkSegments(s *collector.Site) error {
+	seen := map[string]bool{}
+	for _, g := range s.Segments {
+		if err := segment.CheckName(g.Name); err != nil {
+			return fmt.Errorf("site %s: segment %q: %w", s.ID, g.Name, err)
+		}
+		if seen[g.Name] {
+			return fmt.Errorf("site %s: segment %q defined twice", s.ID, g.Name)
+		}
+		seen[g.Name] = true
+		if _, err := segment.Parse(g.Rule); err != nil {
+			return fmt.Errorf("site %s: segment %q: %w", s.ID, g.Name, err)
+		}
 	}
 	return nil
 }
