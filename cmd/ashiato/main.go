@@ -27,6 +27,7 @@ func commands() []command {
 		{"serve", "run the collector (HTTP API, spool, ClickHouse writer)", runServe},
 		{"migrate", "create the database if missing and apply schema migrations", runMigrate},
 		{"query", "run a named query from queries/ and print the result", runQuery},
+		{"audience", "audience segments: create, list, show, preview, export (consent-checked)", runAudience},
 		{"consent", "consent ledger tools: proof CONSENT_ID", runConsent},
 		{"privacy", "data subject requests: export, erase, stop, resume", runPrivacy},
 		{"rollup", "visits rollup: refresh it now (serve does it in the background)", runRollup},
