@@ -18,18 +18,19 @@ type SegmentRow struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// SaveSegment appends a segment row; the latest per (site, name) wins.
+// SaveSegment appends a segment row; the latest written per (site, name)
+// wins (its version is the time of writing in nanoseconds).
 func (s *Store) SaveSegment(ctx context.Context, r SegmentRow) error {
 	return s.insertRows(ctx, "audience_segments",
-		[]string{"site_id", "name", "rule", "description", "created_by", "created_at", "deleted"},
-		[]any{r.SiteID, r.Name, r.Rule, r.Description, r.CreatedBy, r.CreatedAt.UTC(), uint8(0)})
+		[]string{"site_id", "name", "rule", "description", "created_by", "created_at", "deleted", "version"},
+		[]any{r.SiteID, r.Name, r.Rule, r.Description, r.CreatedBy, r.CreatedAt.UTC(), uint8(0), uint64(time.Now().UnixNano())})
 }
 
 // Segments returns the current stored segments of site, by name.
 func (s *Store) Segments(ctx context.Context, site string) ([]SegmentRow, error) {
-	rows, err := s.Conn.Query(ctx, "SELECT name, argMax(rule, created_at), argMax(description, created_at),"+
-		" argMax(created_by, created_at), max(created_at) FROM "+s.Dialect.DB+".audience_segments"+
-		" WHERE site_id = ? GROUP BY name HAVING argMax(deleted, created_at) = 0 ORDER BY name", site)
+	rows, err := s.Conn.Query(ctx, "SELECT name, argMax(rule, version), argMax(description, version),"+
+		" argMax(created_by, version), argMax(created_at, version) FROM "+s.Dialect.DB+".audience_segments"+
+		" WHERE site_id = ? GROUP BY name HAVING argMax(deleted, version) = 0 ORDER BY name", site)
 	if err != nil {
 		return nil, fmt.Errorf("query audience_segments: %w", err)
 	}
