@@ -9,6 +9,7 @@ import (
 
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/admin"
+	"github.com/ashiato/ashiato/collector/audience"
 	"github.com/ashiato/ashiato/collector/config"
 	"github.com/ashiato/ashiato/collector/ingest"
 	"github.com/ashiato/ashiato/collector/privacy"
@@ -70,6 +71,7 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 			return m.enricher.ClientIP(ingest.RemoteAddr(c), ingest.ForwardedFor(c))
 		},
 	}
+	adminAPI.Audiences = &audience.Service{Store: m.store, Privacy: p.svc, Sites: h.Sites.Get, Now: time.Now}
 	adminAPI.Register(app)
 	m.startDashboard(app, adminAPI, h.Sites.All, secret)
 
