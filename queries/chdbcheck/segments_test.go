@@ -1,0 +1,46 @@
+package chdbcheck
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/ashiato/ashiato/collector/segment"
+	"github.com/ashiato/ashiato/queries"
+)
+
+// TestSegmentsRunOnCurrentClickHouse runs a segment that uses every
+// condition (queries/audiences/*.sql), alone (a preview's sizes) and as the
+// source of the export's consent check (exports/audience_members.sql).
+func TestSegmentsRunOnCurrentClickHouse(t *testing.T) {
+	sess, d, _ := migrated(t)
+	n, err := segment.Parse(`visited('/pricing*', 2, 30) AND (event('signup', 7) OR source('google', 30))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := segment.Compile(n, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	export, err := queries.RenderSource("exports/audience_members", d, q.Text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, sql := range map[string]string{"segment": q.Text, "export": export} {
+		for _, a := range q.Args {
+			na := a.(driver.NamedValue)
+			sql = strings.ReplaceAll(sql, "@"+na.Name, "'"+strings.ReplaceAll(na.Value.(string), "'", `\'`)+"'")
+		}
+		sql = named.ReplaceAllStringFunc(sql, func(m string) string {
+			v, ok := params[m[1:]]
+			if !ok {
+				t.Fatalf("%s uses parameter %s", name, m)
+			}
+			return v
+		})
+		if _, err := sess.Query(sql, "TSV"); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, sql)
+		}
+	}
+}
