@@ -95,27 +95,37 @@ func TestAudienceSegmentExport(t *testing.T) {
 		t.Fatalf("export after b withdrew:\n%s", body)
 	}
 
-	// Above the people left, the export is refused and names nobody.
+	// Below the minimum the export is refused, names nobody and leaves
+	// no file: first the rows a platform would receive (one person of the
+	// two has an e-mail or phone for Google), then the people left.
 	yaml, _ := os.ReadFile(e.cfgFile)
-	os.WriteFile(e.cfgFile, []byte(strings.Replace(string(yaml), "audience_min_size: 1", "audience_min_size: 3", 1)), 0o600)
+	minSize := func(n string) {
+		os.WriteFile(e.cfgFile, []byte(strings.Replace(string(yaml), "audience_min_size: 1", "audience_min_size: "+n, 1)), 0o600)
+	}
 	os.Remove(file)
-	_, err = e.cli("audience", "export", "pricing", "--site", "shop", "--format", "google-customer-match", "--out", file)
-	if err == nil || !strings.Contains(err.Error(), "audience_min_size (3)") {
-		t.Fatalf("export of 2 people with a minimum of 3: %v", err)
-	}
-	for _, v := range []string{a.vid, b.vid, c.vid, alice} {
-		if strings.Contains(err.Error(), v) {
-			t.Fatalf("the refusal names a member: %v", err)
+	for _, k := range []struct{ min, format, want string }{
+		{"2", "google-customer-match", "1 of 2 exportable people have an identifier google-customer-match matches"},
+		{"3", "meta", "fewer exportable people than the site's audience_min_size (3)"},
+	} {
+		minSize(k.min)
+		_, err = e.cli("audience", "export", "pricing", "--site", "shop", "--format", k.format, "--out", file)
+		if err == nil || !strings.Contains(err.Error(), k.want) {
+			t.Fatalf("export %s with a minimum of %s: %v, want %q", k.format, k.min, err, k.want)
 		}
-	}
-	if _, serr := os.Stat(file); !os.IsNotExist(serr) {
-		t.Fatalf("a refused export left a file: %v", serr)
+		for _, v := range []string{a.vid, b.vid, c.vid, alice} {
+			if strings.Contains(err.Error(), v) {
+				t.Fatalf("the refusal names a member: %v", err)
+			}
+		}
+		if _, serr := os.Stat(file); !os.IsNotExist(serr) {
+			t.Fatalf("a refused export left a file: %v", serr)
+		}
 	}
 
 	n := e.count("SELECT count() FROM DB.audit_log WHERE action = 'audiences.export' AND status = 200 AND detail LIKE '%segment=pricing%' AND detail LIKE '%people=2 written=2 sha256=%' AND detail LIKE '%format=meta%'")
-	refused := e.count("SELECT count() FROM DB.audit_log WHERE action = 'audiences.export' AND status = 403 AND detail LIKE '%format=google-customer-match%'")
-	if n != 1 || refused != 1 {
-		t.Fatalf("audit rows: %d exports of 2 people, %d refusals; want 1 and 1", n, refused)
+	refused := e.count("SELECT count() FROM DB.audit_log WHERE action = 'audiences.export' AND status = 403")
+	if n != 1 || refused != 2 {
+		t.Fatalf("audit rows: %d exports of 2 people, %d refusals; want 1 and 2", n, refused)
 	}
 	// The people who left are recorded under the segment's name, so
 	// erasure and withdrawal reach them.
@@ -158,7 +168,9 @@ func TestSegmentAdminAPI(t *testing.T) {
 	if st, body := privCall(t, m, "POST", "/admin/api/segments", exp, map[string]string{"site": "shop", "name": "sale", "rule": "visited('/sale', 1, 7)"}, nil); st != 201 {
 		t.Fatalf("create: %d %s", st, body)
 	}
-	var list struct{ Segments []struct{ Name, Origin string } }
+	var list struct {
+		Segments []struct{ Name, Origin string }
+	}
 	if st, body := privCall(t, m, "GET", "/admin/api/segments?site=shop", query, nil, &list); st != 200 || len(list.Segments) != 1 || list.Segments[0].Name != "sale" {
 		t.Fatalf("list: %d %s", st, body)
 	}

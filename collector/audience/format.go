@@ -59,35 +59,40 @@ func hashed(normal string) string {
 	return sha256Hex(normal)
 }
 
-// Write writes people to w in format and returns how many rows it wrote
-// and how many people it left out (no identifier the platform matches).
-// progress, if not nil, is called as rows are written.
-func Write(w io.Writer, format string, people []Person, progress func(done, total uint64)) (written, skipped int, err error) {
+// Rows returns the rows of people in format (header first) and how many
+// people it left out (no identifier the platform matches).
+func Rows(format string, people []Person) (rows [][]string, skipped int, err error) {
 	f, ok := formats[format]
 	if !ok {
-		return 0, 0, fmt.Errorf("format %q: want one of %v", format, Formats)
+		return nil, 0, fmt.Errorf("format %q: want one of %v", format, Formats)
 	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(f.header); err != nil {
-		return 0, 0, fmt.Errorf("write export: %w", err)
-	}
-	total := uint64(len(people))
-	for i, p := range people {
+	rows = append(make([][]string, 0, len(people)+1), f.header)
+	for _, p := range people {
 		if row := f.row(p); row != nil {
-			if err := cw.Write(row); err != nil {
-				return written, skipped, fmt.Errorf("write export: %w", err)
-			}
-			written++
+			rows = append(rows, row)
 		} else {
 			skipped++
 		}
-		if progress != nil && (i%1000 == 999 || uint64(i+1) == total) {
-			progress(uint64(i+1), total)
+	}
+	return rows, skipped, nil
+}
+
+// Write writes rows (Rows) to w as CSV; progress, if not nil, is called
+// as they are written.
+func Write(w io.Writer, rows [][]string, progress func(done, total uint64)) error {
+	cw := csv.NewWriter(w)
+	total := uint64(len(rows) - 1)
+	for i, row := range rows {
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("write export: %w", err)
+		}
+		if progress != nil && i > 0 && (i%1000 == 0 || uint64(i) == total) {
+			progress(uint64(i), total)
 		}
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return written, skipped, fmt.Errorf("write export: %w", err)
+		return fmt.Errorf("write export: %w", err)
 	}
-	return written, skipped, nil
+	return nil
 }

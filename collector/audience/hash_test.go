@@ -77,16 +77,19 @@ func TestWriteFormats(t *testing.T) {
 		t.Run(c.format, func(t *testing.T) {
 			var b bytes.Buffer
 			var calls int
-			w, s, err := Write(&b, c.format, people, func(done, total uint64) { calls++ })
+			rows, s, err := Rows(c.format, people)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if b.String() != c.want || w != c.written || s != c.skipped || calls == 0 {
+			if err := Write(&b, rows, func(done, total uint64) { calls++ }); err != nil {
+				t.Fatal(err)
+			}
+			if w := len(rows) - 1; b.String() != c.want || w != c.written || s != c.skipped || calls == 0 {
 				t.Fatalf("got %d written %d skipped (progress %d calls):\n%s\nwant %d %d:\n%s", w, s, calls, b.String(), c.written, c.skipped, c.want)
 			}
 		})
 	}
-	if _, _, err := Write(&bytes.Buffer{}, "tiktok", people, nil); err == nil || !strings.Contains(err.Error(), "tiktok") {
+	if _, _, err := Rows("tiktok", people); err == nil || !strings.Contains(err.Error(), "tiktok") {
 		t.Fatalf("unknown format: %v", err)
 	}
 }

@@ -205,11 +205,24 @@ func (s *Service) Export(ctx context.Context, r ExportRequest, w io.Writer, prog
 		return res, err
 	}
 	res.People = len(people)
-	h := sha256.New()
-	res.Written, res.Skipped, err = Write(io.MultiWriter(w, h), r.Format, people, progress)
+	rows, skipped, err := Rows(r.Format, people)
 	if err != nil {
 		return res, err
 	}
+	res.Skipped = skipped
+	// The platform learns the people of the rows written, not those who
+	// passed the consent check: a file of fewer rows than the minimum is
+	// refused too (a Customer Match file of the few who gave an e-mail).
+	if min := s.Sites(g.Site).AudienceMinSize; len(rows)-1 < min {
+		return res, collector.Errorf(collector.EAudienceTooSmall, "audience",
+			"%d of %d exportable people have an identifier %s matches, fewer than the site's audience_min_size (%d)",
+			len(rows)-1, res.People, r.Format, min)
+	}
+	h := sha256.New()
+	if err := Write(io.MultiWriter(w, h), rows, progress); err != nil {
+		return res, err
+	}
+	res.Written = len(rows) - 1
 	res.SHA256 = hex.EncodeToString(h.Sum(nil))
 	pairs := make([][2]string, len(ms))
 	for i, m := range ms {

@@ -7,8 +7,8 @@
 //	  - visited(PATH, N, D): at least N pageviews of PATH in the last D days
 //	    (a trailing * matches any path that starts with what precedes it);
 //	  - event(NAME, D): at least one event NAME in the last D days;
-//	  - source(SOURCE, D): arrived from referrer source or utm_source SOURCE
-//	    in the last D days.
+//	  - source(SOURCE, D): arrived in the last D days from SOURCE: a
+//	    referrer name ("google"), a referrer kind ("search") or a utm_source.
 //
 // Only identified traffic (a first-party visitor ID, which needs analytics
 // consent) can match: anonymous traffic never belongs to a segment.
