@@ -81,6 +81,37 @@ type Site struct {
 	// behaviour (collector/segment) that `ashiato audience` previews and
 	// exports. More can be created with `ashiato audience create`.
 	Segments []Segment `yaml:"segments" json:"segments,omitempty"`
+	// Traits declares the per-user attributes `ashiato traits import`
+	// accepts (from group companies and partners): nothing undeclared is
+	// stored.
+	Traits []TraitDef `yaml:"traits" json:"traits,omitempty"`
+}
+
+// Trait types: what a declared trait's values must look like.
+const (
+	TraitString = "string" // any text up to 256 bytes
+	TraitEnum   = "enum"   // one of Values
+	TraitInt    = "int"    // a whole number
+	TraitBool   = "bool"   // true or false
+	TraitEmail  = "email"  // an e-mail address (exports hash it for ad platforms)
+	TraitPhone  = "phone"  // a phone number in international form, "+" and digits
+)
+
+// TraitDef is one declared trait of a site.
+type TraitDef struct {
+	Name   string   `yaml:"name" json:"name"`
+	Type   string   `yaml:"type" json:"type"`
+	Values []string `yaml:"values" json:"values,omitempty"` // enum only
+}
+
+// Trait returns the declared trait named name, or nil.
+func (s *Site) Trait(name string) *TraitDef {
+	for i := range s.Traits {
+		if s.Traits[i].Name == name {
+			return &s.Traits[i]
+		}
+	}
+	return nil
 }
 
 // Segment is a named audience segment of a site.

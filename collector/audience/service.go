@@ -256,15 +256,38 @@ func (s *Service) people(ctx context.Context, site string, ms []store.AudienceMe
 			users = append(users, m.UserID)
 		}
 	}
-	traits, err := s.Store.ContactTraits(ctx, site, users)
+	linked, err := s.Store.ContactTraits(ctx, site, users)
 	if err != nil {
 		return nil, err
+	}
+	imported, err := s.Store.ImportedTraits(ctx, site, users)
+	if err != nil {
+		return nil, err
+	}
+	// Imported traits of the types email and phone win over the "email"
+	// and "phone" traits sent with identify.
+	var emailKey, phoneKey string
+	for _, d := range s.Sites(site).Traits {
+		if d.Type == collector.TraitEmail && emailKey == "" {
+			emailKey = d.Name
+		}
+		if d.Type == collector.TraitPhone && phoneKey == "" {
+			phoneKey = d.Name
+		}
 	}
 	out := make([]Person, len(order))
 	for i, k := range order {
 		p := *byKey[k]
-		if t := traits[p.UserID]; t != nil {
+		if t := linked[p.UserID]; t != nil {
 			p.Email, p.Phone = t["email"], t["phone"]
+		}
+		if t := imported[p.UserID]; t != nil {
+			if v := t[emailKey]; emailKey != "" && v != "" {
+				p.Email = v
+			}
+			if v := t[phoneKey]; phoneKey != "" && v != "" {
+				p.Phone = v
+			}
 		}
 		out[i] = p
 	}

@@ -235,7 +235,35 @@ func FinishSite(s *collector.Site) error {
 	case s.AudienceMinSize < 0:
 		return fmt.Errorf("site %s: audience_min_size %d: want at least 1", s.ID, s.AudienceMinSize)
 	}
+	if err := checkTraits(s); err != nil {
+		return err
+	}
 	return checkSegments(s)
+}
+
+// checkTraits requires each declared trait to have a unique valid name
+// (not user_id), a known type, and values when it is an enum.
+func checkTraits(s *collector.Site) error {
+	seen := map[string]bool{}
+	for _, d := range s.Traits {
+		if err := segment.CheckName(d.Name); err != nil || d.Name == "user_id" {
+			return fmt.Errorf("site %s: trait %q: want a name of a-z 0-9 - _ starting with a letter, not user_id", s.ID, d.Name)
+		}
+		if seen[d.Name] {
+			return fmt.Errorf("site %s: trait %q declared twice", s.ID, d.Name)
+		}
+		seen[d.Name] = true
+		switch d.Type {
+		case collector.TraitString, collector.TraitInt, collector.TraitBool, collector.TraitEmail, collector.TraitPhone:
+		case collector.TraitEnum:
+			if len(d.Values) == 0 {
+				return fmt.Errorf("site %s: trait %q: an enum needs values", s.ID, d.Name)
+			}
+		default:
+			return fmt.Errorf("site %s: trait %q: type %q: want string, enum, int, bool, email or phone", s.ID, d.Name, d.Type)
+		}
+	}
+	return nil
 }
 
 // checkSegments requires each segment of a site to have a unique valid
