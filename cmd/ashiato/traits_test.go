@@ -73,6 +73,26 @@ func TestTraitsImport(t *testing.T) {
 		t.Fatalf("google export:\n%s\nwant\n%s", body, want)
 	}
 
+	// A segment over traits: women (alice; bob is a man and never visited).
+	if _, err := e.cli("audience", "create", "women", "--site", "shop", "--rule", "trait('income', 'high')"); err == nil || !strings.Contains(err.Error(), `trait "income" is not declared`) {
+		t.Fatalf("a rule over an undeclared trait: %v", err)
+	}
+	if _, err := e.cli("audience", "create", "women", "--site", "shop", "--rule", "trait('gender', 'f') AND visited('/pricing', 1, 1)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cli("audience", "export", "women", "--site", "shop", "--format", "csv", "--out", file); err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := os.ReadFile(file); string(body) != "visitor_id,user_id\n"+a.vid+","+alice+"\n" {
+		t.Fatalf("export of women:\n%s", body)
+	}
+	if _, err := e.cli("audience", "create", "men", "--site", "shop", "--rule", "trait('gender', 'm')"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := e.cli("audience", "preview", "men", "--site", "shop"); err != nil || !strings.Contains(out, `"people": 0`) {
+		t.Fatalf("men (bob has no events): %v %s", err, out)
+	}
+
 	out, err = e.cli("privacy", "export", "--site", "shop", "--user", "alice")
 	if err != nil {
 		t.Fatal(err)

@@ -96,8 +96,14 @@ func (s *Service) Create(ctx context.Context, siteID, name, rule, description, b
 	if err := segment.CheckName(name); err != nil {
 		return Info{}, collector.Errorf(collector.EInvalid, "name", "%v", err)
 	}
-	if _, err := segment.Parse(rule); err != nil {
+	n, err := segment.Parse(rule)
+	if err != nil {
 		return Info{}, collector.Errorf(collector.EInvalid, "rule", "%v", err)
+	}
+	for _, t := range segment.Traits(n) {
+		if site.Trait(t) == nil {
+			return Info{}, collector.Errorf(collector.EInvalid, "rule", "trait %q is not declared in the site's traits", t)
+		}
 	}
 	if site.Segment(name) != nil {
 		return Info{}, collector.Errorf(collector.EInvalid, "name", "segment %q is defined in the config file", name)

@@ -278,8 +278,14 @@ func checkSegments(s *collector.Site) error {
 			return fmt.Errorf("site %s: segment %q defined twice", s.ID, g.Name)
 		}
 		seen[g.Name] = true
-		if _, err := segment.Parse(g.Rule); err != nil {
+		n, err := segment.Parse(g.Rule)
+		if err != nil {
 			return fmt.Errorf("site %s: segment %q: %w", s.ID, g.Name, err)
+		}
+		for _, t := range segment.Traits(n) {
+			if s.Trait(t) == nil {
+				return fmt.Errorf("site %s: segment %q: trait %q is not declared in the site's traits", s.ID, g.Name, t)
+			}
 		}
 	}
 	return nil

@@ -83,6 +83,7 @@ func TestLoadRejects(t *testing.T) {
 		"bad trait type":      "sites:\n  - {id: a, hosts: [a], traits: [{name: age, type: number}]}\n",
 		"enum without values": "sites:\n  - {id: a, hosts: [a], traits: [{name: gender, type: enum}]}\n",
 		"trait named user_id": "sites:\n  - {id: a, hosts: [a], traits: [{name: user_id, type: string}]}\n",
+		"undeclared trait":    "sites:\n  - {id: a, hosts: [a], segments: [{name: s, rule: \"trait('gender', 'f')\"}]}\n",
 		"duplicate segment":   "sites:\n  - {id: a, hosts: [a], segments: [{name: s, rule: \"event('x', 1)\"}, {name: s, rule: \"event('y', 1)\"}]}\n",
 		"script policy_url":   "sites:\n  - {id: a, hosts: [a], policy_url: \"javascript:alert(1)\"}\n",
 		"relative policy":     "sites:\n  - {id: a, hosts: [a], policy_url: privacy.html}\n",

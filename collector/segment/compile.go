@@ -71,11 +71,16 @@ func (c *compiler) cond(k Cond) (string, error) {
 		v = likePattern(v)
 	}
 	c.args = append(c.args, clickhouse.Named(p, v))
+	p2 := ""
+	if k.Func == "trait" {
+		p2 = fmt.Sprintf("c%d", len(c.args)+1)
+		c.args = append(c.args, clickhouse.Named(p2, k.Arg))
+	}
 	sub, err := queries.RenderWith("audiences/cond_"+k.Func, c.d, struct {
 		queries.Dialect
-		P           string
+		P, P2       string
 		Times, Days int
-	}{c.d, p, k.Times, k.Days})
+	}{c.d, p, p2, k.Times, k.Days})
 	if err != nil {
 		return "", err
 	}

@@ -9,6 +9,8 @@
 //	  - event(NAME, D): at least one event NAME in the last D days;
 //	  - source(SOURCE, D): arrived in the last D days from SOURCE: a
 //	    referrer name ("google"), a referrer kind ("search") or a utm_source.
+//	  - trait(NAME, VALUE): the visitor's user ID (from its events) has the
+//	    imported trait NAME equal to VALUE (`ashiato traits import`).
 //
 // Only identified traffic (a first-party visitor ID, which needs analytics
 // consent) can match: anonymous traffic never belongs to a segment.
@@ -34,7 +36,8 @@ type Node interface{ isNode() }
 // Cond is one condition: Func is "visited", "event" or "source".
 type Cond struct {
 	Func  string
-	Value string // path, event name or source
+	Value string // path, event name, source or trait name
+	Arg   string // trait only: the value
 	Times int    // visited only
 	Days  int
 }
@@ -50,7 +53,7 @@ func (And) isNode()  {}
 func (Or) isNode()   {}
 
 // arity is each function's arguments: s for a string, i for an integer.
-var arity = map[string]string{"visited": "sii", "event": "si", "source": "si"}
+var arity = map[string]string{"visited": "sii", "event": "si", "source": "si", "trait": "ss"}
 
 // Parse parses a rule; the error names the position and what was wrong.
 func Parse(rule string) (Node, error) {
@@ -233,7 +236,7 @@ func (p *parser) call() (Node, error) {
 	name := strings.ToLower(p.tok.text)
 	args, ok := arity[name]
 	if !ok {
-		return nil, p.errorf("unknown condition %q (want visited, event or source)", p.tok.text)
+		return nil, p.errorf("unknown condition %q (want visited, event, source or trait)", p.tok.text)
 	}
 	p.next()
 	if err := p.expect("("); err != nil {
@@ -241,6 +244,7 @@ func (p *parser) call() (Node, error) {
 	}
 	c := Cond{Func: name}
 	var ints []int
+	var strs []string
 	for i, a := range args {
 		if i > 0 {
 			if err := p.expect(","); err != nil {
@@ -255,7 +259,7 @@ func (p *parser) call() (Node, error) {
 			if p.tok.text == "" {
 				return nil, p.errorf("%s: empty string", name)
 			}
-			c.Value = p.tok.text
+			strs = append(strs, p.tok.text)
 		case a == 'i' && p.tok.kind == tInt:
 			v, err := strconv.Atoi(p.tok.text)
 			if err != nil || v < 1 || v > MaxDays {
@@ -272,12 +276,39 @@ func (p *parser) call() (Node, error) {
 	if err := p.expect(")"); err != nil {
 		return nil, fmt.Errorf("%w (%s takes %d arguments)", err, name, len(args))
 	}
-	if name == "visited" {
+	c.Value = strs[0]
+	switch name {
+	case "visited":
 		c.Times, c.Days = ints[0], ints[1]
-	} else {
+	case "trait":
+		c.Arg = strs[1]
+	default:
 		c.Days = ints[0]
 	}
 	return c, nil
+}
+
+// Traits returns the trait names a rule uses.
+func Traits(n Node) []string {
+	switch n := n.(type) {
+	case And:
+		return traitsOf(n)
+	case Or:
+		return traitsOf(n)
+	case Cond:
+		if n.Func == "trait" {
+			return []string{n.Value}
+		}
+	}
+	return nil
+}
+
+func traitsOf(ns []Node) []string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, Traits(n)...)
+	}
+	return out
 }
 
 // CheckName requires a segment name of 1 to 64 lower-case letters, digits,

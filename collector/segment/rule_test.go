@@ -16,10 +16,11 @@ func TestParse(t *testing.T) {
 		{"visited('/pricing', 3, 30)", Cond{Func: "visited", Value: "/pricing", Times: 3, Days: 30}},
 		{`event("signup", 7)`, Cond{Func: "event", Value: "signup", Days: 7}},
 		{"visited('/a*',1,1) and event('x', 2) OR source('google', 30)",
-			Or{And{Cond{"visited", "/a*", 1, 1}, Cond{"event", "x", 0, 2}}, Cond{"source", "google", 0, 30}}},
+			Or{And{Cond{"visited", "/a*", "", 1, 1}, Cond{"event", "x", "", 0, 2}}, Cond{"source", "google", "", 0, 30}}},
 		{"visited('/a',1,1) AND (event('x', 2) OR source('g', 3))",
-			And{Cond{"visited", "/a", 1, 1}, Or{Cond{"event", "x", 0, 2}, Cond{"source", "g", 0, 3}}}},
+			And{Cond{"visited", "/a", "", 1, 1}, Or{Cond{"event", "x", "", 0, 2}, Cond{"source", "g", "", 0, 3}}}},
 		{`event('it\'s', 1)`, Cond{Func: "event", Value: "it's", Days: 1}},
+		{"trait('gender', 'f') AND visited('/a', 1, 1)", And{Cond{Func: "trait", Value: "gender", Arg: "f"}, Cond{"visited", "/a", "", 1, 1}}},
 	} {
 		t.Run(c.rule, func(t *testing.T) {
 			got, err := Parse(c.rule)
@@ -42,6 +43,7 @@ func TestParseErrors(t *testing.T) {
 		{"event(signup, 3)", "want a quoted string"},
 		{"event('x', '3')", "want a whole number"},
 		{"interest('sports') ", `unknown condition "interest"`},
+		{"trait('gender', 1)", "argument 2: want a quoted string"},
 		{"event('x', 3) AND", "got the end"},
 		{"event('x', 3) event('y', 3)", `unexpected "event"`},
 		{"(event('x', 3)", `want ")"`},

@@ -15,7 +15,7 @@ import (
 // source of the export's consent check (exports/audience_members.sql).
 func TestSegmentsRunOnCurrentClickHouse(t *testing.T) {
 	sess, d, _ := migrated(t)
-	n, err := segment.Parse(`visited('/pricing*', 2, 30) AND (event('signup', 7) OR source('google', 30))`)
+	n, err := segment.Parse(`visited('/pricing*', 2, 30) AND (event('signup', 7) OR source('google', 30)) AND trait('gender', 'f')`)
 	if err != nil {
 		t.Fatal(err)
 	}
