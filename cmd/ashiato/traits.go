@@ -70,7 +70,7 @@ func runTraits(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer env.store.Close()
-	bar := &progressBar{w: stderr}
+	bar := &progressBar{w: stderr, label: "import"}
 	res, err := traits.Import(ctx, env.svc, &cfg.Sites[s], rows, bar.update)
 	bar.finish()
 	env.audit(ctx, "traits.import", site, "", fmt.Sprintf("file=%q import_id=%s rows=%d erased=%d", filepath.Base(path), res.ImportID, res.Rows, res.Erased), err)
