@@ -85,6 +85,25 @@ type Site struct {
 	// accepts (from group companies and partners): nothing undeclared is
 	// stored.
 	Traits []TraitDef `yaml:"traits" json:"traits,omitempty"`
+	// Interests configures interest profiles (collector/interest): the
+	// content categories and the half-life of their scores.
+	Interests Interests `yaml:"interests" json:"interests"`
+}
+
+// Interests are a site's content categories for interest profiles.
+type Interests struct {
+	HalfLifeDays int                `yaml:"half_life_days" json:"half_life_days"` // default 30
+	Categories   []InterestCategory `yaml:"categories" json:"categories,omitempty"`
+}
+
+// InterestCategory is one content category: an event belongs to it when
+// its path matches one of Paths (a trailing * matches a prefix), its name
+// is one of Events, or it has one of the Props (key: value).
+type InterestCategory struct {
+	Name   string            `yaml:"name" json:"name"`
+	Paths  []string          `yaml:"paths" json:"paths,omitempty"`
+	Events []string          `yaml:"events" json:"events,omitempty"`
+	Props  map[string]string `yaml:"props" json:"props,omitempty"`
 }
 
 // Trait types: what a declared trait's values must look like.

@@ -238,8 +238,41 @@ func FinishSite(s *collector.Site) error {
 	if err := checkTraits(s); err != nil {
 		return err
 	}
+	if err := checkInterests(s); err != nil {
+		return err
+	}
 	return checkSegments(s)
 }
+
+// checkInterests sets the default half-life and requires each interest
+// category to have a unique valid name and at least one rule.
+func checkInterests(s *collector.Site) error {
+	in := &s.Interests
+	switch {
+	case in.HalfLifeDays == 0:
+		in.HalfLifeDays = DefaultInterestHalfLifeDays
+	case in.HalfLifeDays < 1 || in.HalfLifeDays > 365:
+		return fmt.Errorf("site %s: interests.half_life_days %d: want 1 to 365", s.ID, in.HalfLifeDays)
+	}
+	seen := map[string]bool{}
+	for _, c := range in.Categories {
+		if err := segment.CheckName(c.Name); err != nil {
+			return fmt.Errorf("site %s: interest category %q: %w", s.ID, c.Name, err)
+		}
+		if seen[c.Name] {
+			return fmt.Errorf("site %s: interest category %q defined twice", s.ID, c.Name)
+		}
+		seen[c.Name] = true
+		if len(c.Paths)+len(c.Events)+len(c.Props) == 0 {
+			return fmt.Errorf("site %s: interest category %q: give paths, events or props", s.ID, c.Name)
+		}
+	}
+	return nil
+}
+
+// DefaultInterestHalfLifeDays is the half-life of interest scores unless
+// set: an event a month old weighs half as much as one today.
+const DefaultInterestHalfLifeDays = 30
 
 // checkTraits requires each declared trait to have a unique valid name
 // (not user_id), a known type, and values when it is an enum.

@@ -84,6 +84,8 @@ func TestLoadRejects(t *testing.T) {
 		"enum without values": "sites:\n  - {id: a, hosts: [a], traits: [{name: gender, type: enum}]}\n",
 		"trait named user_id": "sites:\n  - {id: a, hosts: [a], traits: [{name: user_id, type: string}]}\n",
 		"undeclared trait":    "sites:\n  - {id: a, hosts: [a], segments: [{name: s, rule: \"trait('gender', 'f')\"}]}\n",
+		"empty interest":      "sites:\n  - {id: a, hosts: [a], interests: {categories: [{name: sports}]}}\n",
+		"interest half-life":  "sites:\n  - {id: a, hosts: [a], interests: {half_life_days: 400, categories: [{name: s, paths: [/s]}]}}\n",
 		"duplicate segment":   "sites:\n  - {id: a, hosts: [a], segments: [{name: s, rule: \"event('x', 1)\"}, {name: s, rule: \"event('y', 1)\"}]}\n",
 		"script policy_url":   "sites:\n  - {id: a, hosts: [a], policy_url: \"javascript:alert(1)\"}\n",
 		"relative policy":     "sites:\n  - {id: a, hosts: [a], policy_url: privacy.html}\n",

@@ -93,3 +93,28 @@ func (s *Store) SegmentSubjects(ctx context.Context, site, segment, src string, 
 	}
 	return out, rows.Err()
 }
+
+// InterestScore is one row of queries/audiences/interests.sql.
+type InterestScore struct {
+	VisitorID, UserID, Category string
+	Score                       float64
+}
+
+// InterestScores runs queries/audiences/interests.sql as composed by
+// collector/interest (text and args).
+func (s *Store) InterestScores(ctx context.Context, site, text string, args []any) ([]InterestScore, error) {
+	rows, err := s.Conn.Query(ctx, text, append([]any{clickhouse.Named("site", site)}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("interest scores: %w", err)
+	}
+	defer rows.Close()
+	var out []InterestScore
+	for rows.Next() {
+		var r InterestScore
+		if err := rows.Scan(&r.VisitorID, &r.UserID, &r.Category, &r.Score); err != nil {
+			return nil, fmt.Errorf("interest scores: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
