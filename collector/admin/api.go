@@ -13,6 +13,7 @@ import (
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/audience"
 	"github.com/ashiato/ashiato/collector/ingest"
+	"github.com/ashiato/ashiato/collector/interest"
 	"github.com/ashiato/ashiato/collector/privacy"
 	"github.com/ashiato/ashiato/collector/stats"
 	"github.com/ashiato/ashiato/collector/store"
@@ -30,6 +31,7 @@ type API struct {
 	Retention *privacy.Retention
 	Stats     *stats.Engine     // the engine of /stats/{report} and ashiato query
 	Audiences *audience.Service // segments: list, create, preview, export
+	Interests *interest.Service // interest profiles, computed on read
 	Log       *slog.Logger
 	// Auditor batches the audit rows; nil writes each row at once.
 	Auditor *Auditor
@@ -61,6 +63,7 @@ func (a *API) Routes() []Route {
 		{"GET", "/segments/:name", ScopeQuery, "segments.show", a.segment},
 		{"GET", "/segments/:name/preview", ScopeExport, "segments.preview", a.previewSegment},
 		{"GET", "/segments/:name/export", ScopeExport, "segments.export", a.exportSegment},
+		{"GET", "/interests", ScopeExport, "interests.query", a.interests},
 		{"GET", "/privacy/export", ScopeExport, "privacy.export", a.export},
 		{"POST", "/privacy/erase", ScopePrivacy, "privacy.erase", a.erase},
 		{"POST", "/privacy/stop", ScopePrivacy, "privacy.stop", a.stop},

@@ -11,6 +11,7 @@ import (
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/audience"
 	"github.com/ashiato/ashiato/collector/ingest"
+	"github.com/ashiato/ashiato/collector/interest"
 )
 
 // segments lists a site's segments (the config file's and created ones).
@@ -86,4 +87,22 @@ func (a *API) exportSegment(c *fiber.Ctx) error {
 	c.Set("X-Ashiato-People", strconv.Itoa(res.People))
 	c.Set("X-Ashiato-SHA256", res.SHA256)
 	return c.Send(buf.Bytes())
+}
+
+// interests answers interest scores (interest.Service.Scores: consent
+// checked against the ledger at every read): ?site=&visitor= or &user=
+// (as the site's systems know it), &category=, &limit=.
+func (a *API) interests(c *fiber.Ctx) error {
+	site := strings.Clone(c.Query("site"))
+	c.Locals(localSite, site)
+	q := interest.Query{Visitor: strings.Clone(c.Query("visitor")), Category: strings.Clone(c.Query("category")), Limit: c.QueryInt("limit", 100)}
+	if u := c.Query("user"); u != "" {
+		q.User = a.Privacy.Keys.StoredUserID(a.Privacy.Sites(site), strings.Clone(u))
+	}
+	c.Locals(localDetail, "category="+q.Category)
+	scores, err := a.Interests.Scores(c.UserContext(), site, q)
+	if err != nil {
+		return ingest.WriteError(c, unavailable(err))
+	}
+	return c.JSON(fiber.Map{"site": site, "scores": scores})
 }
