@@ -6,6 +6,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/interest"
 	"github.com/ashiato/ashiato/collector/segment"
 	"github.com/ashiato/ashiato/queries"
 )
@@ -42,5 +44,27 @@ func TestSegmentsRunOnCurrentClickHouse(t *testing.T) {
 		if _, err := sess.Query(sql, "TSV"); err != nil {
 			t.Fatalf("%s: %v\n%s", name, err, sql)
 		}
+	}
+}
+
+// TestInterestsRunOnCurrentClickHouse runs the interest scores of a site
+// with a category of each kind of rule on ClickHouse 26.
+func TestInterestsRunOnCurrentClickHouse(t *testing.T) {
+	sess, d, _ := migrated(t)
+	site := &collector.Site{ID: "demo", Interests: collector.Interests{HalfLifeDays: 30, Categories: []collector.InterestCategory{
+		{Name: "sports", Paths: []string{"/sports/*"}, Events: []string{"watch"}, Props: map[string]string{"section": "sports"}},
+		{Name: "travel", Paths: []string{"/travel"}},
+	}}}
+	text, args, err := interest.SQL(site, d, interest.Query{Visitor: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(args) - 1; i >= 0; i-- { // highest first: @i10 before @i1
+		na := args[i].(driver.NamedValue)
+		text = strings.ReplaceAll(text, "@"+na.Name, "'"+strings.ReplaceAll(na.Value.(string), "'", `\'`)+"'")
+	}
+	text = strings.ReplaceAll(text, "@site", params["site"])
+	if _, err := sess.Query(text, "TSV"); err != nil {
+		t.Fatalf("interests: %v\n%s", err, text)
 	}
 }
