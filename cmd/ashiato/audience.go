@@ -14,6 +14,7 @@ import (
 	"github.com/ashiato/ashiato/collector/audience"
 	"github.com/ashiato/ashiato/collector/config"
 	"github.com/ashiato/ashiato/collector/ingest"
+	"github.com/ashiato/ashiato/collector/lookalike"
 )
 
 const audienceUsage = `Usage:
@@ -22,24 +23,32 @@ const audienceUsage = `Usage:
   ashiato audience show    NAME --site SITE
   ashiato audience preview NAME --site SITE
   ashiato audience export  NAME --site SITE --format csv|google-customer-match|meta [--out FILE]
+  ashiato audience lookalike NAME --site SITE --seed SEGMENT --size N
 A rule combines visited('/path*', TIMES, DAYS), event('name', DAYS) and
-source('google', DAYS) with AND, OR and parentheses (docs/AUDIENCES.md).
+source('google', DAYS), trait('name', 'value') and member('audience') with
+AND, OR and parentheses (docs/AUDIENCES.md). lookalike trains a logistic
+regression on the subjects whose consent allows audience export (the seed
+segment's as positives), prints its holdout AUC, lift at 10 % and the ten
+features that weigh most, and stores the top N others as segment NAME.
 preview prints the size now and after the export's consent check; export
 checks each member's consent against the ledger at export time, refuses an
 audience below the site's audience_min_size, and writes an audit row.
 --site may be left out when one site is configured.`
 
 func runAudience(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd, fs, err := subcommand("audience", audienceUsage, args, stderr, "create", "list", "show", "preview", "export")
+	cmd, fs, err := subcommand("audience", audienceUsage, args, stderr, "create", "list", "show", "preview", "export", "lookalike")
 	if err != nil {
 		return err
 	}
-	var site, rule, desc, format, out string
+	var site, rule, desc, format, out, seed string
+	var size int
 	fs.StringVar(&site, "site", "", "site ID")
 	fs.StringVar(&rule, "rule", "", "create: the segment's rule")
 	fs.StringVar(&desc, "description", "", "create: what the segment is for")
 	fs.StringVar(&format, "format", "", "export: "+strings.Join(audience.Formats, ", "))
 	fs.StringVar(&out, "out", "", "export: write to this file instead of standard output")
+	fs.StringVar(&seed, "seed", "", "lookalike: the seed segment")
+	fs.IntVar(&size, "size", 1000, "lookalike: how many subjects the new segment gets")
 	cfg, err := config.Load(fs, flagsFirst(fs, args[1:]), os.Getenv)
 	if err != nil {
 		return err
@@ -90,6 +99,20 @@ func runAudience(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		return writeJSON(stdout, p)
+	case "lookalike":
+		la := &lookalike.Service{Store: env.store, Audiences: svc, Sites: svc.Sites, Now: time.Now}
+		res, err := la.Build(ctx, site, name, seed, size, cliActor())
+		env.audit(ctx, "audiences.lookalike", site, "", fmt.Sprintf("segment=%s seed=%s size=%d members=%d auc=%.3f", name, seed, size, res.Members, res.Eval.AUC), err)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "segment %s: %d subjects like seed %s (%d of %d consenting subjects in the seed)\n", name, res.Members, seed, res.SeedSize, res.Population)
+		fmt.Fprintf(stdout, "holdout: %d subjects (trained on %d): AUC %.3f, lift at 10%% %.2f\n", res.Eval.Holdout, res.Eval.Train, res.Eval.AUC, res.Eval.LiftAt10)
+		fmt.Fprintln(stdout, "features that weigh most (log-odds):")
+		for _, w := range res.Top {
+			fmt.Fprintf(stdout, "  %+.3f  %s\n", w.Weight, w.Feature)
+		}
+		return nil
 	default:
 		return cliAudienceExport(ctx, svc, site, name, format, out, stdout, stderr)
 	}

@@ -10,7 +10,9 @@
 //	  - source(SOURCE, D): arrived in the last D days from SOURCE: a
 //	    referrer name ("google"), a referrer kind ("search") or a utm_source.
 //	  - trait(NAME, VALUE): the visitor's user ID (from its events) has the
-//	    imported trait NAME equal to VALUE (`ashiato traits import`).
+//	    imported trait NAME equal to VALUE (`ashiato traits import`);
+//	  - member(AUDIENCE): the visitor is in a stored audience (what
+//	    `ashiato audience lookalike` builds).
 //
 // Only identified traffic (a first-party visitor ID, which needs analytics
 // consent) can match: anonymous traffic never belongs to a segment.
@@ -53,7 +55,7 @@ func (And) isNode()  {}
 func (Or) isNode()   {}
 
 // arity is each function's arguments: s for a string, i for an integer.
-var arity = map[string]string{"visited": "sii", "event": "si", "source": "si", "trait": "ss"}
+var arity = map[string]string{"visited": "sii", "event": "si", "source": "si", "trait": "ss", "member": "s"}
 
 // Parse parses a rule; the error names the position and what was wrong.
 func Parse(rule string) (Node, error) {
@@ -236,7 +238,7 @@ func (p *parser) call() (Node, error) {
 	name := strings.ToLower(p.tok.text)
 	args, ok := arity[name]
 	if !ok {
-		return nil, p.errorf("unknown condition %q (want visited, event, source or trait)", p.tok.text)
+		return nil, p.errorf("unknown condition %q (want visited, event, source, trait or member)", p.tok.text)
 	}
 	p.next()
 	if err := p.expect("("); err != nil {
@@ -282,6 +284,7 @@ func (p *parser) call() (Node, error) {
 		c.Times, c.Days = ints[0], ints[1]
 	case "trait":
 		c.Arg = strs[1]
+	case "member":
 	default:
 		c.Days = ints[0]
 	}
