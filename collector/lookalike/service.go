@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -126,7 +127,14 @@ func (s *Service) examples(ctx context.Context, site *collector.Site, seed strin
 			rows.Close()
 			return nil, nil, fmt.Errorf("look-alike features: %w", err)
 		}
-		feats[v], users[v] = fs, u
+		kept := fs[:0]
+		for _, f := range fs {
+			if !strings.HasSuffix(f, ":") && f != "section:/" { // an empty value says nothing
+				kept = append(kept, f)
+			}
+		}
+		sort.Strings(kept)
+		feats[v], users[v] = kept, u
 		if u != "" {
 			userList = append(userList, u)
 		}
