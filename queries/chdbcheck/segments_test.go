@@ -17,7 +17,7 @@ import (
 // source of the export's consent check (exports/audience_members.sql).
 func TestSegmentsRunOnCurrentClickHouse(t *testing.T) {
 	sess, d, _ := migrated(t)
-	n, err := segment.Parse(`visited('/pricing*', 2, 30) AND (event('signup', 7) OR source('google', 30)) AND trait('gender', 'f')`)
+	n, err := segment.Parse(`visited('/pricing*', 2, 30) AND (event('signup', 7) OR source('google', 30)) AND trait('gender', 'f') OR member('lookalike:x:1')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,5 +66,21 @@ func TestInterestsRunOnCurrentClickHouse(t *testing.T) {
 	text = strings.ReplaceAll(text, "@site", params["site"])
 	if _, err := sess.Query(text, "TSV"); err != nil {
 		t.Fatalf("interests: %v\n%s", err, text)
+	}
+}
+
+// TestLookalikeFeaturesRunOnCurrentClickHouse reads the look-alike
+// features on ClickHouse 26.
+func TestLookalikeFeaturesRunOnCurrentClickHouse(t *testing.T) {
+	sess, d, _ := migrated(t)
+	text, err := queries.RenderWith("audiences/lookalike_features", d, struct {
+		queries.Dialect
+		Days int
+	}{d, 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.Query(strings.ReplaceAll(text, "@site", params["site"]), "TSV"); err != nil {
+		t.Fatalf("lookalike_features: %v\n%s", err, text)
 	}
 }
