@@ -22,7 +22,7 @@ import (
 	"text/template"
 )
 
-//go:embed migrations/*.sql exports/*.sql stats/*.sql rollups/*.sql audiences/*.sql *.sql
+//go:embed migrations/*.sql exports/*.sql stats/*.sql rollups/*.sql audiences/*.sql partner/*.sql *.sql
 var files embed.FS
 
 // Dialect describes what the target ClickHouse server supports.

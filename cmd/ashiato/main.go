@@ -32,6 +32,7 @@ func commands() []command {
 		{"privacy", "data subject requests: export, erase, stop, resume", runPrivacy},
 		{"rollup", "visits rollup: refresh it now (serve does it in the background)", runRollup},
 		{"seed", "generate realistic traffic into ClickHouse or through /api/event", runSeed},
+		{"stats", "statistics for partners: export REPORT with cells of fewer than k people suppressed", runStats},
 		{"traits", "per-user traits from partners: import FILE (checked whole, then stored)", runTraits},
 		{"token", "admin API tokens: create, list, revoke", runToken},
 		{"version", "print the version", runVersion},

@@ -84,3 +84,20 @@ func TestLookalikeFeaturesRunOnCurrentClickHouse(t *testing.T) {
 		t.Fatalf("lookalike_features: %v\n%s", err, text)
 	}
 }
+
+// TestPartnerCellsRunOnCurrentClickHouse runs the cells of a statistics
+// export for partners on ClickHouse 26.
+func TestPartnerCellsRunOnCurrentClickHouse(t *testing.T) {
+	sess, d, _ := migrated(t)
+	text, err := queries.RenderWith("partner/cells", d, struct {
+		queries.Dialect
+		Dim string
+	}{d, "url_path"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = strings.NewReplacer("@site", params["site"], "@from", params["from"], "@to", params["to"]).Replace(text)
+	if _, err := sess.Query(text, "TSV"); err != nil {
+		t.Fatalf("partner/cells: %v\n%s", err, text)
+	}
+}
