@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -107,7 +108,11 @@ func runAudience(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		fmt.Fprintf(stdout, "segment %s: %d subjects like seed %s (%d of %d consenting subjects in the seed)\n", name, res.Members, seed, res.SeedSize, res.Population)
-		fmt.Fprintf(stdout, "holdout: %d subjects (trained on %d): AUC %.3f, lift at 10%% %.2f\n", res.Eval.Holdout, res.Eval.Train, res.Eval.AUC, res.Eval.LiftAt10)
+		if math.IsNaN(res.Eval.AUC) {
+			fmt.Fprintf(stdout, "holdout: %d subjects (trained on %d): no AUC, the holdout lacks seed or other subjects\n", res.Eval.Holdout, res.Eval.Train)
+		} else {
+			fmt.Fprintf(stdout, "holdout: %d subjects (trained on %d): AUC %.3f, lift at 10%% %.2f\n", res.Eval.Holdout, res.Eval.Train, res.Eval.AUC, res.Eval.LiftAt10)
+		}
 		fmt.Fprintln(stdout, "features that weigh most (log-odds):")
 		for _, w := range res.Top {
 			fmt.Fprintf(stdout, "  %+.3f  %s\n", w.Weight, w.Feature)

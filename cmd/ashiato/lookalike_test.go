@@ -46,8 +46,13 @@ func TestLookalikeBuild(t *testing.T) {
 	}
 	t.Logf("\n%s", out)
 	if !strings.Contains(out, "segment prospects: 5 subjects like seed converters (12 of 32 consenting subjects in the seed)") ||
-		!strings.Contains(out, "AUC") || !strings.Contains(out, "section:/pricing") {
+		!strings.Contains(out, "holdout: ") || !strings.Contains(out, "section:/pricing") {
 		t.Fatalf("lookalike output:\n%s", out)
+	}
+	var api struct{ Members int }
+	if st, body := privCall(t, m, "POST", "/admin/api/segments/prospects2/lookalike", e.token("export"),
+		map[string]any{"site": "shop", "seed": "converters", "size": 3}, &api); st != 201 || api.Members != 3 {
+		t.Fatalf("admin API: %d %s", st, body)
 	}
 	privDecide(t, m, "shop", "withdraw", nil, like[0].token)
 	file := filepath.Join(t.TempDir(), "p.csv")

@@ -46,6 +46,9 @@ func TestStatsExportK(t *testing.T) {
 		!strings.Contains(out, "/popular,suppressed,suppressed\n") || !strings.Contains(out, "(total),17,\n") {
 		t.Fatalf("k=10: want every page suppressed (the small ones hold 5 people together) and the total:\n%s", out)
 	}
+	if st, body := privCall(t, m, "GET", "/admin/api/partner-stats/pages?site=shop&from="+from+"&to="+to+"&k=10", e.token("query"), nil, nil); st != 200 || string(body) != out {
+		t.Fatalf("admin API: %d\n%s\nwant the CLI's\n%s", st, body, out)
+	}
 	out = export("3")
 	if !strings.Contains(out, "/popular,12,12\n") || !strings.Contains(out, "/rare,suppressed") || !strings.Contains(out, "/rarer,suppressed") {
 		t.Fatalf("k=3: /rarer is below k and /rare goes with it:\n%s", out)

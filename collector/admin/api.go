@@ -14,6 +14,7 @@ import (
 	"github.com/ashiato/ashiato/collector/audience"
 	"github.com/ashiato/ashiato/collector/ingest"
 	"github.com/ashiato/ashiato/collector/interest"
+	"github.com/ashiato/ashiato/collector/lookalike"
 	"github.com/ashiato/ashiato/collector/privacy"
 	"github.com/ashiato/ashiato/collector/stats"
 	"github.com/ashiato/ashiato/collector/store"
@@ -29,9 +30,10 @@ type API struct {
 	Store     *store.Store
 	Privacy   *privacy.Service
 	Retention *privacy.Retention
-	Stats     *stats.Engine     // the engine of /stats/{report} and ashiato query
-	Audiences *audience.Service // segments: list, create, preview, export
-	Interests *interest.Service // interest profiles, computed on read
+	Stats     *stats.Engine      // the engine of /stats/{report} and ashiato query
+	Audiences *audience.Service  // segments: list, create, preview, export
+	Interests *interest.Service  // interest profiles, computed on read
+	Lookalike *lookalike.Service // look-alike segment builds
 	Log       *slog.Logger
 	// Auditor batches the audit rows; nil writes each row at once.
 	Auditor *Auditor
@@ -63,6 +65,8 @@ func (a *API) Routes() []Route {
 		{"GET", "/segments/:name", ScopeQuery, "segments.show", a.segment},
 		{"GET", "/segments/:name/preview", ScopeExport, "segments.preview", a.previewSegment},
 		{"GET", "/segments/:name/export", ScopeExport, "segments.export", a.exportSegment},
+		{"POST", "/segments/:name/lookalike", ScopeExport, "segments.lookalike", a.lookalike},
+		{"GET", "/partner-stats/:report", ScopeQuery, "stats.partner", a.partnerStats},
 		{"GET", "/interests", ScopeExport, "interests.query", a.interests},
 		{"GET", "/privacy/export", ScopeExport, "privacy.export", a.export},
 		{"POST", "/privacy/erase", ScopePrivacy, "privacy.erase", a.erase},

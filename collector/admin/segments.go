@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/ashiato/ashiato/collector/audience"
 	"github.com/ashiato/ashiato/collector/ingest"
 	"github.com/ashiato/ashiato/collector/interest"
+	"github.com/ashiato/ashiato/collector/partner"
 )
 
 // segments lists a site's segments (the config file's and created ones).
@@ -105,4 +107,58 @@ func (a *API) interests(c *fiber.Ctx) error {
 		return ingest.WriteError(c, unavailable(err))
 	}
 	return c.JSON(fiber.Map{"site": site, "scores": scores})
+}
+
+// lookalike builds a look-alike segment: {"site","seed","size"} for the
+// segment named in the path (lookalike.Service.Build: trained and scored
+// only on subjects whose consent allows audience export).
+func (a *API) lookalike(c *fiber.Ctx) error {
+	raw, err := ingest.RequestBody(c)
+	if err != nil {
+		return ingest.WriteError(c, err)
+	}
+	var b struct {
+		Site, Seed string
+		Size       int
+	}
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "body", "want a JSON object"))
+	}
+	name := strings.Clone(c.Params("name"))
+	c.Locals(localSite, b.Site)
+	c.Locals(localDetail, "segment="+name+" seed="+b.Seed)
+	res, err := a.Lookalike.Build(c.UserContext(), b.Site, name, b.Seed, b.Size, actor(c))
+	if err != nil {
+		return ingest.WriteError(c, unavailable(err))
+	}
+	return c.Status(fiber.StatusCreated).JSON(res)
+}
+
+// partnerStats answers a statistics export for partners as CSV: cells of
+// fewer than k people suppressed, complementary suppression, the rule in
+// the header (partner.Cells).
+func (a *API) partnerStats(c *fiber.Ctx) error {
+	r := partner.Request{Site: strings.Clone(c.Query("site")), Report: strings.Clone(c.Params("report")), K: uint64(c.QueryInt("k", 10))}
+	c.Locals(localSite, r.Site)
+	c.Locals(localDetail, "report="+r.Report)
+	var err error
+	if r.From, err = time.Parse(time.DateOnly, c.Query("from")); err != nil {
+		return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "from", "want YYYY-MM-DD"))
+	}
+	if r.To, err = time.Parse(time.DateOnly, c.Query("to")); err != nil {
+		return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "to", "want YYYY-MM-DD"))
+	}
+	if a.Privacy.Sites(r.Site) == nil {
+		return ingest.WriteError(c, collector.Errorf(collector.EUnknownSite, "site", "unknown site"))
+	}
+	cells, suppressTotal, err := partner.Cells(c.UserContext(), a.Store, r)
+	if err != nil {
+		return ingest.WriteError(c, unavailable(err))
+	}
+	var buf bytes.Buffer
+	if err := partner.Write(&buf, r, cells, suppressTotal); err != nil {
+		return ingest.WriteError(c, unavailable(err))
+	}
+	c.Set("Content-Type", "text/csv; charset=utf-8")
+	return c.Send(buf.Bytes())
 }

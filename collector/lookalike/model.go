@@ -7,6 +7,7 @@
 package lookalike
 
 import (
+	"encoding/json"
 	"hash/fnv"
 	"math"
 	"sort"
@@ -32,11 +33,24 @@ type Weight struct {
 	Weight  float64 `json:"weight"`
 }
 
-// Evaluation is the model's result on the held-out subjects.
+// Evaluation is the model's result on the held-out subjects. AUC and
+// LiftAt10 are NaN when the held-out part lacks seed or other subjects
+// (null in JSON).
 type Evaluation struct {
 	Train, Holdout int     // subjects in each part
 	AUC            float64 // 0.5: no better than chance
 	LiftAt10       float64 // seed rate in the top 10 % over the base rate
+}
+
+// MarshalJSON writes NaN as null.
+func (e Evaluation) MarshalJSON() ([]byte, error) {
+	num := func(f float64) any {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil
+		}
+		return f
+	}
+	return json.Marshal(map[string]any{"train": e.Train, "holdout": e.Holdout, "auc": num(e.AUC), "lift_at_10": num(e.LiftAt10)})
 }
 
 // Holdout reports whether a subject belongs to the held-out 30 %: a hash

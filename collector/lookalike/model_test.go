@@ -1,6 +1,7 @@
 package lookalike
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -72,5 +73,12 @@ func TestAUCAndLift(t *testing.T) {
 	}
 	if l := Lift(s, []bool{true, false, false, false}, 0.25); l != 4 {
 		t.Fatalf("lift %v", l)
+	}
+}
+
+func TestEvaluationJSON(t *testing.T) {
+	b, err := json.Marshal(Evaluation{Train: 3, Holdout: 1, AUC: math.NaN(), LiftAt10: 2})
+	if err != nil || string(b) != `{"auc":null,"holdout":1,"lift_at_10":2,"train":3}` {
+		t.Fatalf("%s %v", b, err)
 	}
 }
