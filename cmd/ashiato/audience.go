@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -50,7 +49,7 @@ func runAudience(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&out, "out", "", "export: write to this file instead of standard output")
 	fs.StringVar(&seed, "seed", "", "lookalike: the seed segment")
 	fs.IntVar(&size, "size", 1000, "lookalike: how many subjects the new segment gets")
-	cfg, err := config.Load(fs, flagsFirst(fs, args[1:]), os.Getenv)
+	cfg, err := config.Load(fs, interspersed(args[1:]), os.Getenv)
 	if err != nil {
 		return err
 	}
@@ -159,39 +158,4 @@ func cliAudienceExport(ctx context.Context, svc *audience.Service, site, name, f
 	fmt.Fprintf(stderr, "exported %d people of segment %s (%d rows, %d left out without an identifier %s matches), sha256 %s\n",
 		res.People, name, res.Written, res.Skipped, format, res.SHA256)
 	return nil
-}
-
-// flagsFirst moves the positional arguments of args after its flags, so
-// that flags may come before or after them (the flag package stops at the
-// first positional one). A flag of fs that is not boolean and has no "="
-// takes the next argument as its value, and so do the flags fs does not
-// know yet (config.Load adds them; all of them take a value).
-func flagsFirst(fs *flag.FlagSet, args []string) []string {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			pos = append(pos, args[i+1:]...)
-			break
-		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			pos = append(pos, a)
-			continue
-		}
-		flags = append(flags, a)
-		name := strings.TrimLeft(a, "-")
-		if strings.Contains(name, "=") {
-			continue
-		}
-		if f := fs.Lookup(name); f != nil {
-			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-				continue
-			}
-		}
-		if i+1 < len(args) {
-			flags = append(flags, args[i+1])
-			i++
-		}
-	}
-	return append(flags, pos...)
 }

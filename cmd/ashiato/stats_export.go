@@ -34,7 +34,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&to, "to", "", "day after the last, YYYY-MM-DD (UTC)")
 	fs.Uint64Var(&k, "k", 10, "the fewest people a visible cell may have")
 	fs.StringVar(&out, "out", "", "write to this file instead of standard output")
-	cfg, err := config.Load(fs, flagsFirst(fs, args[1:]), os.Getenv)
+	cfg, err := config.Load(fs, interspersed(args[1:]), os.Getenv)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func runTraits(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	var site string
 	fs.StringVar(&site, "site", "", "site ID")
-	cfg, err := config.Load(fs, flagsFirst(fs, args[1:]), os.Getenv)
+	cfg, err := config.Load(fs, interspersed(args[1:]), os.Getenv)
 	if err != nil {
 		return err
 	}
