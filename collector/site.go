@@ -77,6 +77,67 @@ type Site struct {
 	// AllowUnsignedIdentify lets the browser name a user ID without an
 	// assertion: unsafe, any visitor can then claim any user ID.
 	AllowUnsignedIdentify bool `yaml:"allow_unsigned_identify" json:"allow_unsigned_identify"`
+	// Segments are the site's named audience segments: rules over
+	// behaviour (collector/segment) that `ashiato audience` previews and
+	// exports. More can be created with `ashiato audience create`.
+	Segments []Segment `yaml:"segments" json:"segments,omitempty"`
+	// Traits declares the per-user attributes `ashiato traits import`
+	// accepts (from group companies and partners): nothing undeclared is
+	// stored.
+	Traits []TraitDef `yaml:"traits" json:"traits,omitempty"`
+	// Interests configures interest profiles (collector/interest): the
+	// content categories and the half-life of their scores.
+	Interests Interests `yaml:"interests" json:"interests"`
+}
+
+// Interests are a site's content categories for interest profiles.
+type Interests struct {
+	HalfLifeDays int                `yaml:"half_life_days" json:"half_life_days"` // default 30
+	Categories   []InterestCategory `yaml:"categories" json:"categories,omitempty"`
+}
+
+// InterestCategory is one content category: an event belongs to it when
+// its path matches one of Paths (a trailing * matches a prefix), its name
+// is one of Events, or it has one of the Props (key: value).
+type InterestCategory struct {
+	Name   string            `yaml:"name" json:"name"`
+	Paths  []string          `yaml:"paths" json:"paths,omitempty"`
+	Events []string          `yaml:"events" json:"events,omitempty"`
+	Props  map[string]string `yaml:"props" json:"props,omitempty"`
+}
+
+// Trait types: what a declared trait's values must look like.
+const (
+	TraitString = "string" // any text up to 256 bytes
+	TraitEnum   = "enum"   // one of Values
+	TraitInt    = "int"    // a whole number
+	TraitBool   = "bool"   // true or false
+	TraitEmail  = "email"  // an e-mail address (exports hash it for ad platforms)
+	TraitPhone  = "phone"  // a phone number in international form, "+" and digits
+)
+
+// TraitDef is one declared trait of a site.
+type TraitDef struct {
+	Name   string   `yaml:"name" json:"name"`
+	Type   string   `yaml:"type" json:"type"`
+	Values []string `yaml:"values" json:"values,omitempty"` // enum only
+}
+
+// Trait returns the declared trait named name, or nil.
+func (s *Site) Trait(name string) *TraitDef {
+	for i := range s.Traits {
+		if s.Traits[i].Name == name {
+			return &s.Traits[i]
+		}
+	}
+	return nil
+}
+
+// Segment is a named audience segment of a site.
+type Segment struct {
+	Name        string `yaml:"name" json:"name"`
+	Rule        string `yaml:"rule" json:"rule"`
+	Description string `yaml:"description" json:"description,omitempty"`
 }
 
 // Banner holds the banner's presentation settings and texts.
@@ -113,6 +174,16 @@ func (s *Site) Capabilities(granted []string) Capability {
 		}
 	}
 	return c
+}
+
+// Segment returns the config file's segment named name, or nil.
+func (s *Site) Segment(name string) *Segment {
+	for i := range s.Segments {
+		if s.Segments[i].Name == name {
+			return &s.Segments[i]
+		}
+	}
+	return nil
 }
 
 // PurposesWith returns the IDs of the site's purposes that unlock c.

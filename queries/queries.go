@@ -22,7 +22,7 @@ import (
 	"text/template"
 )
 
-//go:embed migrations/*.sql exports/*.sql stats/*.sql rollups/*.sql *.sql
+//go:embed migrations/*.sql exports/*.sql stats/*.sql rollups/*.sql audiences/*.sql partner/*.sql *.sql
 var files embed.FS
 
 // Dialect describes what the target ClickHouse server supports.
@@ -89,6 +89,33 @@ func RenderWith(name string, d Dialect, data any) (string, error) {
 	}
 	var out bytes.Buffer
 	if err := t.Execute(&out, data); err != nil {
+		return "", fmt.Errorf("render query %s: %w", name, err)
+	}
+	return strings.TrimSpace(stripComments(out.String())), nil
+}
+
+// RenderSource renders the named statement for d with its block "source"
+// replaced by src, an already rendered subquery: an export statement that
+// checks the rows of a table checks the rows src gives instead.
+func RenderSource(name string, d Dialect, src string) (string, error) {
+	b, err := files.ReadFile(name + ".sql")
+	if err != nil {
+		return "", fmt.Errorf("query %s: %w", name, err)
+	}
+	funcs := d.funcs()
+	funcs["source_sql"] = func() string { return src }
+	t, err := template.New(name).Funcs(funcs).Parse(string(b))
+	if err != nil {
+		return "", fmt.Errorf("parse query %s: %w", name, err)
+	}
+	if t.Lookup("source") == nil {
+		return "", fmt.Errorf("query %s has no source block", name)
+	}
+	if _, err := t.New("override").Parse(`{{define "source"}}({{source_sql}}){{end}}`); err != nil {
+		return "", fmt.Errorf("parse query %s: %w", name, err)
+	}
+	var out bytes.Buffer
+	if err := t.Execute(&out, d); err != nil {
 		return "", fmt.Errorf("render query %s: %w", name, err)
 	}
 	return strings.TrimSpace(stripComments(out.String())), nil

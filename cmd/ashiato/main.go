@@ -27,10 +27,13 @@ func commands() []command {
 		{"serve", "run the collector (HTTP API, spool, ClickHouse writer)", runServe},
 		{"migrate", "create the database if missing and apply schema migrations", runMigrate},
 		{"query", "run a named query from queries/ and print the result", runQuery},
+		{"audience", "audience segments: create, list, show, preview, export (consent-checked)", runAudience},
 		{"consent", "consent ledger tools: proof CONSENT_ID", runConsent},
 		{"privacy", "data subject requests: export, erase, stop, resume", runPrivacy},
 		{"rollup", "visits rollup: refresh it now (serve does it in the background)", runRollup},
 		{"seed", "generate realistic traffic into ClickHouse or through /api/event", runSeed},
+		{"stats", "statistics for partners: export REPORT with cells of fewer than k people suppressed", runStats},
+		{"traits", "per-user traits from partners: import FILE (checked whole, then stored)", runTraits},
 		{"token", "admin API tokens: create, list, revoke", runToken},
 		{"version", "print the version", runVersion},
 	}

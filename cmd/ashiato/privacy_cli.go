@@ -186,6 +186,7 @@ func cliExport(ctx context.Context, env *cliEnv, req privacy.Request, format, ou
 // ten times a second.
 type progressBar struct {
 	w     io.Writer
+	label string // "export" unless set
 	last  time.Time
 	done  uint64
 	total uint64
@@ -202,7 +203,11 @@ func (p *progressBar) update(done, total uint64) {
 	if total > 0 {
 		fill = int(done * width / total)
 	}
-	fmt.Fprintf(p.w, "\rexport [%s%s] %d/%d rows", strings.Repeat("=", fill), strings.Repeat(" ", width-fill), done, total)
+	label := p.label
+	if label == "" {
+		label = "export"
+	}
+	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d rows", label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill), done, total)
 }
 
 func (p *progressBar) finish() {

@@ -9,8 +9,11 @@ import (
 
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/admin"
+	"github.com/ashiato/ashiato/collector/audience"
 	"github.com/ashiato/ashiato/collector/config"
 	"github.com/ashiato/ashiato/collector/ingest"
+	"github.com/ashiato/ashiato/collector/interest"
+	"github.com/ashiato/ashiato/collector/lookalike"
 	"github.com/ashiato/ashiato/collector/privacy"
 	"github.com/ashiato/ashiato/collector/store"
 )
@@ -70,6 +73,9 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 			return m.enricher.ClientIP(ingest.RemoteAddr(c), ingest.ForwardedFor(c))
 		},
 	}
+	adminAPI.Audiences = &audience.Service{Store: m.store, Privacy: p.svc, Sites: h.Sites.Get, Now: time.Now}
+	adminAPI.Interests = &interest.Service{Store: m.store, Sites: h.Sites.Get}
+	adminAPI.Lookalike = &lookalike.Service{Store: m.store, Audiences: adminAPI.Audiences, Sites: h.Sites.Get, Now: time.Now}
 	adminAPI.Register(app)
 	m.startDashboard(app, adminAPI, h.Sites.All, secret)
 

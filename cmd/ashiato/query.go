@@ -71,6 +71,9 @@ func (f *queryFlags) question(report string) (stats.Question, error) {
 // runQuery answers a stats report (collector/stats, the engine of the
 // admin API's /stats/{report}) and prints it as a table, CSV or JSON.
 func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "interests" {
+		return runInterests(ctx, args[1:], stdout, stderr) // profiles of people, not a report
+	}
 	fs := flag.NewFlagSet("query", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f queryFlags
@@ -78,7 +81,8 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: ashiato query REPORT --site S --from YYYY-MM-DD --to YYYY-MM-DD [--tz TZ] [--metrics a,b] [--by DIM]\n"+
 			"         [--filter 'dim op value']... [--compare previous|year] [--limit N] [--format table|csv|json] [--sql]\n"+
-			"       ashiato query --list")
+			"       ashiato query --list\n"+
+			"       ashiato query interests --site S [--visitor V | --user U] [--category C] [--limit N] [--format table|json]")
 		fs.PrintDefaults()
 	}
 	cfg, err := config.Load(fs, interspersed(args, "list", "sql", "events-only", "h", "help"), os.Getenv)

@@ -11,7 +11,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/audience"
 	"github.com/ashiato/ashiato/collector/ingest"
+	"github.com/ashiato/ashiato/collector/interest"
+	"github.com/ashiato/ashiato/collector/lookalike"
 	"github.com/ashiato/ashiato/collector/privacy"
 	"github.com/ashiato/ashiato/collector/stats"
 	"github.com/ashiato/ashiato/collector/store"
@@ -27,7 +30,10 @@ type API struct {
 	Store     *store.Store
 	Privacy   *privacy.Service
 	Retention *privacy.Retention
-	Stats     *stats.Engine // the engine of /stats/{report} and ashiato query
+	Stats     *stats.Engine      // the engine of /stats/{report} and ashiato query
+	Audiences *audience.Service  // segments: list, create, preview, export
+	Interests *interest.Service  // interest profiles, computed on read
+	Lookalike *lookalike.Service // look-alike segment builds
 	Log       *slog.Logger
 	// Auditor batches the audit rows; nil writes each row at once.
 	Auditor *Auditor
@@ -54,6 +60,14 @@ func (a *API) Routes() []Route {
 		{"GET", "/stats/daily", ScopeQuery, "stats.daily", a.dailyStats},
 		{"GET", "/stats/:report", ScopeQuery, "stats", a.stats},
 		{"GET", "/audiences/:audience/members", ScopeExport, "audience.members", a.audienceMembers},
+		{"GET", "/segments", ScopeQuery, "segments.list", a.segments},
+		{"POST", "/segments", ScopeExport, "segments.create", a.createSegment},
+		{"GET", "/segments/:name", ScopeQuery, "segments.show", a.segment},
+		{"GET", "/segments/:name/preview", ScopeExport, "segments.preview", a.previewSegment},
+		{"GET", "/segments/:name/export", ScopeExport, "segments.export", a.exportSegment},
+		{"POST", "/segments/:name/lookalike", ScopeExport, "segments.lookalike", a.lookalike},
+		{"GET", "/partner-stats/:report", ScopeQuery, "stats.partner", a.partnerStats},
+		{"GET", "/interests", ScopeExport, "interests.query", a.interests},
 		{"GET", "/privacy/export", ScopeExport, "privacy.export", a.export},
 		{"POST", "/privacy/erase", ScopePrivacy, "privacy.erase", a.erase},
 		{"POST", "/privacy/stop", ScopePrivacy, "privacy.stop", a.stop},

@@ -18,6 +18,7 @@ import (
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/batch"
 	"github.com/ashiato/ashiato/collector/enrich"
+	"github.com/ashiato/ashiato/collector/segment"
 	"github.com/ashiato/ashiato/collector/spool"
 	"github.com/ashiato/ashiato/collector/store"
 )
@@ -233,6 +234,92 @@ func FinishSite(s *collector.Site) error {
 		s.AudienceMinSize = DefaultAudienceMinSize
 	case s.AudienceMinSize < 0:
 		return fmt.Errorf("site %s: audience_min_size %d: want at least 1", s.ID, s.AudienceMinSize)
+	}
+	if err := checkTraits(s); err != nil {
+		return err
+	}
+	if err := checkInterests(s); err != nil {
+		return err
+	}
+	return checkSegments(s)
+}
+
+// checkInterests sets the default half-life and requires each interest
+// category to have a unique valid name and at least one rule.
+func checkInterests(s *collector.Site) error {
+	in := &s.Interests
+	switch {
+	case in.HalfLifeDays == 0:
+		in.HalfLifeDays = DefaultInterestHalfLifeDays
+	case in.HalfLifeDays < 1 || in.HalfLifeDays > 365:
+		return fmt.Errorf("site %s: interests.half_life_days %d: want 1 to 365", s.ID, in.HalfLifeDays)
+	}
+	seen := map[string]bool{}
+	for _, c := range in.Categories {
+		if err := segment.CheckName(c.Name); err != nil {
+			return fmt.Errorf("site %s: interest category %q: %w", s.ID, c.Name, err)
+		}
+		if seen[c.Name] {
+			return fmt.Errorf("site %s: interest category %q defined twice", s.ID, c.Name)
+		}
+		seen[c.Name] = true
+		if len(c.Paths)+len(c.Events)+len(c.Props) == 0 {
+			return fmt.Errorf("site %s: interest category %q: give paths, events or props", s.ID, c.Name)
+		}
+	}
+	return nil
+}
+
+// DefaultInterestHalfLifeDays is the half-life of interest scores unless
+// set: an event a month old weighs half as much as one today.
+const DefaultInterestHalfLifeDays = 30
+
+// checkTraits requires each declared trait to have a unique valid name
+// (not user_id), a known type, and values when it is an enum.
+func checkTraits(s *collector.Site) error {
+	seen := map[string]bool{}
+	for _, d := range s.Traits {
+		if err := segment.CheckName(d.Name); err != nil || d.Name == "user_id" {
+			return fmt.Errorf("site %s: trait %q: want a name of a-z 0-9 - _ starting with a letter, not user_id", s.ID, d.Name)
+		}
+		if seen[d.Name] {
+			return fmt.Errorf("site %s: trait %q declared twice", s.ID, d.Name)
+		}
+		seen[d.Name] = true
+		switch d.Type {
+		case collector.TraitString, collector.TraitInt, collector.TraitBool, collector.TraitEmail, collector.TraitPhone:
+		case collector.TraitEnum:
+			if len(d.Values) == 0 {
+				return fmt.Errorf("site %s: trait %q: an enum needs values", s.ID, d.Name)
+			}
+		default:
+			return fmt.Errorf("site %s: trait %q: type %q: want string, enum, int, bool, email or phone", s.ID, d.Name, d.Type)
+		}
+	}
+	return nil
+}
+
+// checkSegments requires each segment of a site to have a unique valid
+// name and a rule that parses.
+func checkSegments(s *collector.Site) error {
+	seen := map[string]bool{}
+	for _, g := range s.Segments {
+		if err := segment.CheckName(g.Name); err != nil {
+			return fmt.Errorf("site %s: segment %q: %w", s.ID, g.Name, err)
+		}
+		if seen[g.Name] {
+			return fmt.Errorf("site %s: segment %q defined twice", s.ID, g.Name)
+		}
+		seen[g.Name] = true
+		n, err := segment.Parse(g.Rule)
+		if err != nil {
+			return fmt.Errorf("site %s: segment %q: %w", s.ID, g.Name, err)
+		}
+		for _, t := range segment.Traits(n) {
+			if s.Trait(t) == nil {
+				return fmt.Errorf("site %s: segment %q: trait %q is not declared in the site's traits", s.ID, g.Name, t)
+			}
+		}
 	}
 	return nil
 }

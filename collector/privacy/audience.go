@@ -34,27 +34,70 @@ func (s *Service) AudienceMembers(ctx context.Context, siteID, audience string) 
 	return ms, nil
 }
 
-// people counts the distinct people among ms: a user ID stands for its
+// people counts the distinct people among ms (see PersonKeys).
+func people(ms []store.AudienceMember) int {
+	seen := make(map[string]struct{}, len(ms))
+	for _, k := range PersonKeys(ms) {
+		seen[k] = struct{}{}
+	}
+	return len(seen)
+}
+
+// PersonKeys names the person of each row of ms: a user ID stands for its
 // person on every row that has it, and on the rows of a visitor ID that
 // another row links to it; any other visitor ID is a person of its own.
-func people(ms []store.AudienceMember) int {
+// Rows of the same person get the same key.
+func PersonKeys(ms []store.AudienceMember) []string {
 	owner := make(map[string]string) // visitor ID → user ID, from rows that hold both
 	for _, m := range ms {
 		if m.VisitorID != "" && m.UserID != "" {
 			owner[m.VisitorID] = m.UserID
 		}
 	}
-	seen := make(map[string]struct{}, len(ms))
-	for _, m := range ms {
+	keys := make([]string, len(ms))
+	for i, m := range ms {
 		u := m.UserID
 		if u == "" {
 			u = owner[m.VisitorID]
 		}
-		key := "v" + m.VisitorID
+		keys[i] = "v" + m.VisitorID
 		if u != "" {
-			key = "u" + u
+			keys[i] = "u" + u
 		}
-		seen[key] = struct{}{}
 	}
-	return len(seen)
+	return keys
+}
+
+// SegmentMembers is AudienceMembers for a segment's subjects now: src is
+// the segment composed into queries/audiences/segment.sql (collector/segment)
+// and args its parameters. The consent check and the refusal below the
+// site's audience_min_size are the same.
+func (s *Service) SegmentMembers(ctx context.Context, siteID, segment, src string, args []any) ([]store.AudienceMember, error) {
+	site := s.Sites(siteID)
+	if site == nil {
+		return nil, collector.Errorf(collector.EUnknownSite, "site", "unknown site")
+	}
+	ms, err := s.Store.SegmentMembers(ctx, site.ID, segment, site.PurposesWith(collector.CapAudienceExport), site.PolicyRevision, src, args)
+	if err != nil {
+		return nil, err
+	}
+	if people(ms) < site.AudienceMinSize {
+		return nil, collector.Errorf(collector.EAudienceTooSmall, "audience",
+			"fewer exportable people than the site's audience_min_size (%d)", site.AudienceMinSize)
+	}
+	return ms, nil
+}
+
+// ExportablePeople counts the people of a segment who pass the export's
+// consent check now, without the audience_min_size refusal: a preview.
+func (s *Service) ExportablePeople(ctx context.Context, siteID, segment, src string, args []any) (int, error) {
+	site := s.Sites(siteID)
+	if site == nil {
+		return 0, collector.Errorf(collector.EUnknownSite, "site", "unknown site")
+	}
+	ms, err := s.Store.SegmentMembers(ctx, site.ID, segment, site.PurposesWith(collector.CapAudienceExport), site.PolicyRevision, src, args)
+	if err != nil {
+		return 0, err
+	}
+	return people(ms), nil
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/ashiato/ashiato/queries"
 )
 
 // Identity is one link between a first-party visitor ID and an
@@ -225,16 +227,36 @@ type AudienceMember struct {
 // is checked again against the ledger, with purposes the site's purposes
 // that unlock audience export and revision its current policy revision.
 func (s *Store) AudienceMembers(ctx context.Context, site, audience string, purposes []string, revision int) ([]AudienceMember, error) {
-	out := []AudienceMember{}
 	if len(purposes) == 0 {
-		return out, nil // no purpose of the site allows it: nobody may be exported
+		return []AudienceMember{}, nil // no purpose of the site allows it: nobody may be exported
 	}
 	sql, err := s.Render("exports/audience_members")
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.Conn.Query(ctx, sql, clickhouse.Named("site", site), clickhouse.Named("audience", audience),
-		clickhouse.Named("purposes", purposes), clickhouse.Named("revision", revision))
+	return s.checkedMembers(ctx, sql, site, audience, purposes, revision)
+}
+
+// SegmentMembers is AudienceMembers over a segment's subjects now instead
+// of a stored audience: src is queries/audiences/segment.sql composed for
+// the segment (collector/segment) and args its parameters; the consent
+// check is the same statement's.
+func (s *Store) SegmentMembers(ctx context.Context, site, audience string, purposes []string, revision int, src string, args []any) ([]AudienceMember, error) {
+	if len(purposes) == 0 {
+		return []AudienceMember{}, nil
+	}
+	sql, err := queries.RenderSource("exports/audience_members", s.Dialect, src)
+	if err != nil {
+		return nil, err
+	}
+	return s.checkedMembers(ctx, sql, site, audience, purposes, revision, args...)
+}
+
+func (s *Store) checkedMembers(ctx context.Context, sql, site, audience string, purposes []string, revision int, extra ...any) ([]AudienceMember, error) {
+	out := []AudienceMember{}
+	args := append([]any{clickhouse.Named("site", site), clickhouse.Named("audience", audience),
+		clickhouse.Named("purposes", purposes), clickhouse.Named("revision", revision)}, extra...)
+	rows, err := s.Conn.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audience members: %w", err)
 	}

@@ -17,13 +17,16 @@
 -- A member added more than once (the table is a ReplacingMergeTree, whose
 -- copies stay until a merge) is listed once, with its latest addition.
 -- Parameters: site, audience, purposes (Array(String), not empty), revision.
+-- The block "source" is the rows checked: the audience_members table, or
+-- a segment's subjects now (queries/audiences/segment.sql, put in its
+-- place by queries.RenderSource), so both pass the same consent check.
 {{/* The visitors of @site whose latest decision consents to audience export. */}}
 {{- define "consenting"}}SELECT visitor_id FROM (
       SELECT visitor_id, argMax(granted, consent_id) AS g, argMax(revision, consent_id) AS rev, argMax(expires_at, consent_id) AS exp
       FROM {{.DB}}.consent_log WHERE site_id = @site AND visitor_id != '' GROUP BY visitor_id
     ) WHERE hasAny(g, @purposes) AND rev >= @revision AND exp > now(){{end -}}
 SELECT visitor_id, user_id, max(added_at) AS last_added
-FROM {{.DB}}.audience_members
+FROM {{block "source" .}}{{.DB}}.audience_members{{end}}
 WHERE site_id = @site AND audience = @audience
   AND (visitor_id = '' OR visitor_id IN (
     {{template "consenting" .}}))
