@@ -53,9 +53,7 @@ func runAudience(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if site == "" && len(cfg.Sites) == 1 {
-		site = cfg.Sites[0].ID
-	}
+	site = siteOrOnly(site, cfg.Sites)
 	name := fs.Arg(0)
 	if cmd != "list" && fs.NArg() != 1 {
 		fs.Usage()

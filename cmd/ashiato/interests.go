@@ -37,9 +37,7 @@ func runInterests(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if site == "" && len(cfg.Sites) == 1 {
-		site = cfg.Sites[0].ID
-	}
+	site = siteOrOnly(site, cfg.Sites)
 	env, err := openCLI(ctx, cfg, stderr)
 	if err != nil {
 		return err

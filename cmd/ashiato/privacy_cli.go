@@ -111,9 +111,7 @@ func runPrivacy(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		env.audit(ctx, "privacy.receipts", "", "", "", nil)
 		return writeJSON(stdout, rs)
 	}
-	if site == "" && len(cfg.Sites) == 1 {
-		site = cfg.Sites[0].ID
-	}
+	site = siteOrOnly(site, cfg.Sites)
 	req := privacy.Request{Site: site, By: cliActor()}
 	switch {
 	case (userID == "") == (visitor == ""):
@@ -322,4 +320,13 @@ func subcommand(name, usage string, args []string, stderr io.Writer, subs ...str
 		return "", nil, fmt.Errorf("unknown subcommand %q", args[0])
 	}
 	return args[0], fs, nil
+}
+
+// siteOrOnly is the --site of a command, or the configuration's only
+// site when --site is empty and there is one.
+func siteOrOnly(site string, sites []collector.Site) string {
+	if site == "" && len(sites) == 1 {
+		return sites[0].ID
+	}
+	return site
 }

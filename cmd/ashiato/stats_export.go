@@ -38,9 +38,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if site == "" && len(cfg.Sites) == 1 {
-		site = cfg.Sites[0].ID
-	}
+	site = siteOrOnly(site, cfg.Sites)
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return errors.New("name one report")

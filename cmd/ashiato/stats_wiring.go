@@ -10,10 +10,9 @@ import (
 // statsEngine is the engine of the admin API's /stats/{report}: the same
 // as `ashiato query` runs.
 func (m *Main) statsEngine(site func(string) *collector.Site) *stats.Engine {
-	e := &stats.Engine{Conn: m.store.Conn, Dialect: m.store.Dialect, Site: site, Now: m.now, Log: m.Log, Rollup: true,
-		FreshFor: orDefault(m.freshFor, 5*time.Second)}
-	if m.freshFor < 0 {
-		e.FreshFor = 0
+	fresh := 5 * time.Second
+	if m.freshFor != 0 {
+		fresh = max(m.freshFor, 0)
 	}
-	return e
+	return &stats.Engine{Conn: m.store.Conn, Dialect: m.store.Dialect, Site: site, Now: m.now, Log: m.Log, Rollup: true, FreshFor: fresh}
 }

@@ -35,9 +35,7 @@ func runTraits(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if site == "" && len(cfg.Sites) == 1 {
-		site = cfg.Sites[0].ID
-	}
+	site = siteOrOnly(site, cfg.Sites)
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return errors.New("want exactly one file")

@@ -39,7 +39,8 @@ type Engine struct {
 	// then lags a change of the events by at most this, as it lags the
 	// hits still in the spool.
 	FreshFor time.Duration
-	fresh    sync.Map         // freshKey → freshAt
+	freshMu  sync.Mutex
+	freshAt  map[freshKey]freshAt
 	MaxDays  int              // longest range in days; 0 = DefaultMaxDays
 	Now      func() time.Time // realtime's clock; nil = time.Now
 	Log      *slog.Logger

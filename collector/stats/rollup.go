@@ -132,13 +132,19 @@ func unionAll(parts []string, ind string) string {
 // visitrows_visits part: filters on the visit, and eventFilter on the
 // custom events of the "event" slices.
 func renderRollupPart(name string, d queries.Dialect, slice, dim string, filters []string, eventFilter string, perEvent bool) (string, error) {
+	where, err := queries.RenderWith("stats/rollup_where", d, struct {
+		queries.Dialect
+		Filters []string
+	}{d, filters})
+	if err != nil {
+		return "", err
+	}
 	return queries.RenderWith(name, d, struct {
 		queries.Dialect
-		Slice, Dim, EventFilter string
-		Filters                 []string
-		Props                   bool // the custom events' properties are read (their arrays are joined)
-		PerEvent                bool
-	}{d, slice, dim, eventFilter, filters, strings.Contains(dim+eventFilter, "e_prop_"), perEvent})
+		Slice, Dim, EventFilter, Where string
+		Props                          bool // the custom events' properties are read (their arrays are joined)
+		PerEvent                       bool
+	}{d, slice, dim, eventFilter, where, strings.Contains(dim+eventFilter, "e_prop_"), perEvent})
 }
 
 // perEventMetrics are the metrics that one row per custom event answers
@@ -192,14 +198,26 @@ WHERE site_id = @site AND day >= toDate(toDateTime(@wfrom), 'UTC') AND day < toD
 // wfrom: the engine then reads events, slower but right.
 func (e *Engine) Fresh(ctx context.Context, site string, wfrom, wto time.Time) time.Time {
 	key := freshKey{site, wfrom.Unix(), wto.Unix()}
-	if e.FreshFor > 0 {
-		if v, ok := e.fresh.Load(key); ok && time.Since(v.(freshAt).at) < e.FreshFor {
-			return v.(freshAt).split
-		}
+	now := time.Now()
+	e.freshMu.Lock()
+	got, ok := e.freshAt[key]
+	e.freshMu.Unlock()
+	if ok && now.Sub(got.at) < e.FreshFor {
+		return got.split
 	}
 	split := e.fresh1(ctx, site, wfrom, wto)
 	if e.FreshFor > 0 {
-		e.fresh.Store(key, freshAt{split, time.Now()})
+		e.freshMu.Lock()
+		if e.freshAt == nil {
+			e.freshAt = map[freshKey]freshAt{}
+		}
+		for k, v := range e.freshAt { // expired checks go: the map holds a few seconds of questions
+			if now.Sub(v.at) >= e.FreshFor {
+				delete(e.freshAt, k)
+			}
+		}
+		e.freshAt[key] = freshAt{split, now}
+		e.freshMu.Unlock()
 	}
 	return split
 }

@@ -1,6 +1,7 @@
 -- visitrows_visits: the rows of visitrows_events.sql from the visits
 -- rollup: each visit that started in [from, min(to, split)).
--- Parameters: site, from, to, rfrom (a UTC midnight), split (Unix seconds), f<i>.
+-- Where: rollup_where.sql. Parameters: site, from, to, rfrom (a UTC
+-- midnight), split (Unix seconds), f<i>.
 SELECT
     vkey AS s_vkey,
     visitor_hash AS s_vhash,
@@ -11,11 +12,4 @@ SELECT
         arrayConcat(arrayMap((t, p) -> (t, toUInt8(0), p), page_ts, pages), arrayMap((t, n) -> (t, toUInt8(1), n), event_ts, event_list))) AS items
 {{- end}}
 FROM {{.DB}}.visits
-WHERE site_id = @site
-  AND day >= toDate(toDateTime(@rfrom), 'UTC') AND day < toDate(toDateTime(@split), 'UTC')
-  AND version IN (SELECT max(version) FROM {{.DB}}.visits_days
-      WHERE site_id = @site AND day >= toDate(toDateTime(@rfrom), 'UTC') AND day < toDate(toDateTime(@split), 'UTC') GROUP BY day)
-  AND start >= toDateTime(@from) AND start < toDateTime(@to)
-{{- range .Filters}}
-  AND {{.}}
-{{- end}}
+{{.Where}}
