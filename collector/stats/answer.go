@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/ashiato/ashiato/collector"
 )
@@ -49,22 +50,51 @@ func (e *Engine) Run(ctx context.Context, q Question) (*Answer, error) {
 		return nil, err
 	}
 	e.useRollup(ctx, p)
-	a := &Answer{Report: q.Report, Site: q.Site, From: p.rng.FromDay, To: p.rng.ToDay, TZ: p.tz}
-	a.Results, a.Totals, a.Coverage, err = e.answer(ctx, p, p.rng)
-	if err != nil {
+	a := &Answer{Report: q.Report, Site: q.Site, From: p.rng.FromDay, To: p.rng.ToDay, TZ: p.tz, Columns: p.columns()}
+	var c *Comparison
+	ask := []func() error{func() (err error) {
+		a.Results, a.Totals, a.Coverage, err = e.answer(ctx, p, p.rng)
+		return err
+	}}
+	if p.compare != "" { // the two periods are asked at once
+		r := p.rng.Shift(p.compare)
+		c = &Comparison{From: r.FromDay, To: r.ToDay}
+		ask = append(ask, func() (err error) {
+			c.Results, c.Totals, c.Coverage, err = e.answer(ctx, p, r)
+			return err
+		})
+	}
+	if err := parallel(ask...); err != nil {
 		return nil, err
 	}
-	a.Columns = p.columns()
-	if p.compare != "" {
-		r := p.rng.Shift(p.compare)
-		c := &Comparison{From: r.FromDay, To: r.ToDay}
-		if c.Results, c.Totals, c.Coverage, err = e.answer(ctx, p, r); err != nil {
-			return nil, err
-		}
+	if c != nil {
 		c.Change = change(a.Totals, c.Totals, p.metrics)
 		a.Comparison = c
 	}
 	return a, nil
+}
+
+// parallel runs fns at once and returns the first error. The statements
+// of one answer are independent: while one waits on a single-threaded
+// step of the server (planning, merging, sorting) another computes.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i+1] = fn()
+		}()
+	}
+	errs[0] = fns[0]()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // answer runs the plan's statements over r and shapes the rows.
@@ -73,8 +103,20 @@ func (e *Engine) answer(ctx context.Context, p *plan, r Range) ([]Row, Row, Cove
 	if err != nil {
 		return nil, nil, Coverage{}, fmt.Errorf("render %s: %w", p.report.Name, err)
 	}
-	res, totals, err := e.query(ctx, sts[0])
-	if err != nil {
+	var res, tot []Row
+	var totals Row
+	ask := []func() error{func() (err error) {
+		res, totals, err = e.query(ctx, sts[0])
+		return err
+	}}
+	separate := !sts[0].Totals && sts[1].SQL != sts[0].SQL // a statement of their own for the totals
+	if separate {
+		ask = append(ask, func() (err error) {
+			tot, _, err = e.query(ctx, sts[1])
+			return err
+		})
+	}
+	if err := parallel(ask...); err != nil {
 		return nil, nil, Coverage{}, err
 	}
 	switch {
@@ -86,11 +128,7 @@ func (e *Engine) answer(ctx context.Context, p *plan, r Range) ([]Row, Row, Cove
 				}
 			}
 		}
-	case sts[1].SQL != sts[0].SQL:
-		tot, _, err := e.query(ctx, sts[1])
-		if err != nil {
-			return nil, nil, Coverage{}, err
-		}
+	case separate:
 		if len(tot) > 0 {
 			totals = tot[0]
 		}

@@ -29,7 +29,8 @@ type Engine struct {
 	// Site returns a configured site, or nil: unknown sites are refused.
 	Site func(id string) *collector.Site
 	// Runner, when set, runs the statements instead of Conn: the chDB check
-	// runs them on an in-process ClickHouse 26 (queries/chdbcheck).
+	// runs them on an in-process ClickHouse 26 (queries/chdbcheck). It is
+	// called from several goroutines at once.
 	Runner func(ctx context.Context, st Statement) ([]Row, error)
 	// Rollup reads the visits rollup (collector/rollup keeps it) for the
 	// days where it is fresh; false reads events alone.
@@ -40,7 +41,7 @@ type Engine struct {
 	// hits still in the spool.
 	FreshFor time.Duration
 	freshMu  sync.Mutex
-	freshAt  map[freshKey]freshAt
+	freshAt  map[freshKey]*freshCall
 	MaxDays  int              // longest range in days; 0 = DefaultMaxDays
 	Now      func() time.Time // realtime's clock; nil = time.Now
 	Log      *slog.Logger

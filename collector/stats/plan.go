@@ -89,7 +89,7 @@ func (p *plan) breakdown(name string, r Range, dim *Dimension, metrics []string,
 		if dim != nil {
 			rd = rollupExpr(*dim)
 		}
-		part, err := renderRollupPart("stats/slices_visits", p.dialect, slice, rd, rollupFilters(vf, params), d.EventFilter, perEventOK(metrics))
+		part, err := renderRollupPart("stats/slices_visits", p.dialect, slice, rd, rollupFilters(vf, params), d.EventFilter, metrics)
 		if err != nil {
 			return Statement{}, err
 		}

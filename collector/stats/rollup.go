@@ -128,10 +128,22 @@ func unionAll(parts []string, ind string) string {
 	return strings.Join(parts, "\n"+ind+"UNION ALL\n")
 }
 
-// renderRollupPart renders a slices_visits, paths_visits or
-// visitrows_visits part: filters on the visit, and eventFilter on the
-// custom events of the "event" slices.
-func renderRollupPart(name string, d queries.Dialect, slice, dim string, filters []string, eventFilter string, perEvent bool) (string, error) {
+// rollupPart is what a slices_visits, paths_visits or visitrows_visits
+// part is rendered from.
+type rollupPart struct {
+	queries.Dialect
+	Slice, Dim, EventFilter, Where string
+	Props                          bool // the custom events' properties are read (their arrays are joined)
+	PerEvent                       bool
+	// The page slices' arrays joined besides page_paths: only those the
+	// metrics read (ARRAY JOIN copies every array it names, read or not).
+	Views, Engaged, Scroll bool
+}
+
+// renderRollupPart renders name: filters on the visit, and eventFilter on
+// the custom events of the "event" slices; metrics (nil for none) choose
+// the page arrays and whether custom events can be read one row each.
+func renderRollupPart(name string, d queries.Dialect, slice, dim string, filters []string, eventFilter string, metrics []string) (string, error) {
 	where, err := queries.RenderWith("stats/rollup_where", d, struct {
 		queries.Dialect
 		Filters []string
@@ -139,12 +151,14 @@ func renderRollupPart(name string, d queries.Dialect, slice, dim string, filters
 	if err != nil {
 		return "", err
 	}
-	return queries.RenderWith(name, d, struct {
-		queries.Dialect
-		Slice, Dim, EventFilter, Where string
-		Props                          bool // the custom events' properties are read (their arrays are joined)
-		PerEvent                       bool
-	}{d, slice, dim, eventFilter, where, strings.Contains(dim+eventFilter, "e_prop_"), perEvent})
+	part := rollupPart{Dialect: d, Slice: slice, Dim: dim, EventFilter: eventFilter, Where: where,
+		Props: strings.Contains(dim+eventFilter, "e_prop_"), PerEvent: metrics != nil && perEventOK(metrics)}
+	for _, c := range metricCols(metrics) {
+		part.Views = part.Views || strings.Contains(c.Expr, "s_pageviews")
+		part.Engaged = part.Engaged || strings.Contains(c.Expr, "s_engaged_ms")
+		part.Scroll = part.Scroll || strings.Contains(c.Expr, "s_scroll_")
+	}
+	return queries.RenderWith(name, d, part)
 }
 
 // perEventMetrics are the metrics that one row per custom event answers
@@ -197,29 +211,38 @@ WHERE site_id = @site AND day >= toDate(toDateTime(@wfrom), 'UTC') AND day < toD
 // or events and no build yet), wto when every day is fresh. On an error it answers
 // wfrom: the engine then reads events, slower but right.
 func (e *Engine) Fresh(ctx context.Context, site string, wfrom, wto time.Time) time.Time {
+	if e.FreshFor <= 0 {
+		return e.fresh1(ctx, site, wfrom, wto)
+	}
 	key := freshKey{site, wfrom.Unix(), wto.Unix()}
-	now := time.Now()
 	e.freshMu.Lock()
-	got, ok := e.freshAt[key]
-	e.freshMu.Unlock()
-	if ok && now.Sub(got.at) < e.FreshFor {
-		return got.split
+	if e.freshAt == nil {
+		e.freshAt = map[freshKey]*freshCall{}
 	}
-	split := e.fresh1(ctx, site, wfrom, wto)
-	if e.FreshFor > 0 {
-		e.freshMu.Lock()
-		if e.freshAt == nil {
-			e.freshAt = map[freshKey]freshAt{}
-		}
-		for k, v := range e.freshAt { // expired checks go: the map holds a few seconds of questions
-			if now.Sub(v.at) >= e.FreshFor {
-				delete(e.freshAt, k)
-			}
-		}
-		e.freshAt[key] = freshAt{split, now}
+	now := time.Now()
+	if c, ok := e.freshAt[key]; ok && (c.at.IsZero() || now.Sub(c.at) < e.FreshFor) {
 		e.freshMu.Unlock()
+		<-c.done // a check in flight is shared: a dashboard's dozen reports arrive at once
+		return c.split
 	}
-	return split
+	for k, c := range e.freshAt { // expired checks go: the map holds a few seconds of questions
+		if !c.at.IsZero() && now.Sub(c.at) >= e.FreshFor {
+			delete(e.freshAt, k)
+		}
+	}
+	c := &freshCall{done: make(chan struct{})}
+	e.freshAt[key] = c
+	e.freshMu.Unlock()
+
+	c.split = e.fresh1(ctx, site, wfrom, wto)
+	e.freshMu.Lock()
+	c.at = time.Now()
+	if ctx.Err() != nil { // a check cut short answered "events": right but slow, not worth keeping
+		delete(e.freshAt, key)
+	}
+	e.freshMu.Unlock()
+	close(c.done)
+	return c.split
 }
 
 type freshKey struct {
@@ -227,8 +250,11 @@ type freshKey struct {
 	from, to int64
 }
 
-type freshAt struct {
-	split, at time.Time
+// freshCall is one check: in flight while at is zero, then kept FreshFor.
+type freshCall struct {
+	done  chan struct{}
+	split time.Time
+	at    time.Time
 }
 
 // fresh1 is Fresh without the cache.

@@ -3,6 +3,7 @@ package stats
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -37,5 +38,47 @@ func TestFresh(t *testing.T) {
 	e.Fresh(ctx, "s", day, day.AddDate(0, 0, 3))
 	if calls != 6 {
 		t.Fatalf("%d queries with FreshFor, want 6 (one check, then the cache)", calls)
+	}
+}
+
+// TestFreshShared: questions that arrive while a check is in flight wait
+// for it instead of making their own (a dashboard asks a dozen at once).
+func TestFreshShared(t *testing.T) {
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	calls := 0
+	started, release := make(chan struct{}, 100), make(chan struct{})
+	e := &Engine{FreshFor: time.Minute, Runner: func(_ context.Context, st Statement) ([]Row, error) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		started <- struct{}{}
+		<-release
+		return []Row{{"d": "2026-03-02", "n": uint64(5)}}, nil
+	}}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	splits := make([]time.Time, 10)
+	ask := func(i int) {
+		defer wg.Done()
+		splits[i] = e.Fresh(ctx, "s", day, day.AddDate(0, 0, 1))
+	}
+	wg.Add(1)
+	go ask(0)
+	<-started // the first check is in flight
+	for i := 1; i < len(splits); i++ {
+		wg.Add(1)
+		go ask(i)
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if calls != 2 {
+		t.Fatalf("%d statements for 10 questions at once, want 2 (one check)", calls)
+	}
+	for i, s := range splits {
+		if !s.Equal(day.AddDate(0, 0, 1)) {
+			t.Fatalf("question %d: fresh until %s, want the end of the range", i, s)
+		}
 	}
 }

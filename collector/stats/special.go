@@ -89,7 +89,7 @@ func (p *plan) visitRows(r Range, params map[string]any, items bool) (string, er
 		if items {
 			slice = "items"
 		}
-		part, err := renderRollupPart("stats/visitrows_visits", p.dialect, slice, "", rollupFilters(vf, params), "", false)
+		part, err := renderRollupPart("stats/visitrows_visits", p.dialect, slice, "", rollupFilters(vf, params), "", nil)
 		if err != nil {
 			return "", err
 		}
@@ -156,7 +156,7 @@ func (p *plan) journeys(r Range) (Statement, error) {
 	params["split"], params["rfrom"] = split.Unix(), wfrom.Unix()
 	var parts []string
 	if split.After(wfrom) {
-		part, err := renderRollupPart("stats/paths_visits", p.dialect, "", "", rollupFilters(vf, params), "", false)
+		part, err := renderRollupPart("stats/paths_visits", p.dialect, "", "", rollupFilters(vf, params), "", nil)
 		if err != nil {
 			return Statement{}, err
 		}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,7 +180,10 @@ func checkSpecial(t *testing.T, eng *stats.Engine, fx statstest.Fixture) {
 // runner runs the engine's statements on the chDB session, with the
 // values written in (chDB has no client-side binding).
 func runner(sess *chdbpkg.Session) func(context.Context, stats.Statement) ([]stats.Row, error) {
+	var mu sync.Mutex // the engine asks statements at once; one chDB session answers one at a time
 	return func(_ context.Context, st stats.Statement) ([]stats.Row, error) {
+		mu.Lock()
+		defer mu.Unlock()
 		sql, err := stats.Inline(st)
 		if err != nil {
 			return nil, err

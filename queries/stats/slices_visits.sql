@@ -7,6 +7,8 @@
 -- when no metric counts visits or reads their slices (visitors, events,
 -- conversions, revenue are the same either way, for less work).
 -- The same columns and types as slices_events.sql.
+-- Page slices join only the page arrays the metrics read (Views,
+-- Engaged, Scroll); the others are 0.
 -- Where: rollup_where.sql. Parameters: site, from, to, rfrom (a UTC
 -- midnight), split (Unix seconds), tz, f<i>.
 {{- if eq .Slice "event"}}
@@ -46,12 +48,12 @@ SELECT
     toUInt64(pageviews) AS v_pageviews,
     toUInt64(events) AS v_events,
 {{- if eq .Slice "page"}}
-    toUInt64(p_views) AS s_pageviews,
+    {{if .Views}}toUInt64(p_views){{else}}toUInt64(0){{end}} AS s_pageviews,
     toUInt64(0) AS s_events,
     toUInt64(0) AS s_conversions,
-    p_engaged AS s_engaged_ms,
-    p_scroll_sum AS s_scroll_sum,
-    toUInt64(p_scroll_n) AS s_scroll_n,
+    {{if .Engaged}}p_engaged{{else}}toUInt64(0){{end}} AS s_engaged_ms,
+    {{if .Scroll}}p_scroll_sum{{else}}toUInt64(0){{end}} AS s_scroll_sum,
+    {{if .Scroll}}toUInt64(p_scroll_n){{else}}toUInt64(0){{end}} AS s_scroll_n,
     CAST([] AS Array(UInt64)) AS s_rev_keys,
     CAST([] AS Array(Float64)) AS s_rev_amounts
 {{- else}}
@@ -66,7 +68,7 @@ SELECT
 {{- end}}
 FROM {{.DB}}.visits
 {{- if eq .Slice "page"}}
-ARRAY JOIN page_paths AS page, page_views AS p_views, page_engaged AS p_engaged, page_scroll_sum AS p_scroll_sum, page_scroll_n AS p_scroll_n
+ARRAY JOIN page_paths AS page{{if .Views}}, page_views AS p_views{{end}}{{if .Engaged}}, page_engaged AS p_engaged{{end}}{{if .Scroll}}, page_scroll_sum AS p_scroll_sum, page_scroll_n AS p_scroll_n{{end}}
 {{- end}}
 {{.Where}}
 {{- end}}
