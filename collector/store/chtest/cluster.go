@@ -36,20 +36,34 @@ func ClusterZooKeeper() bool { return os.Getenv("ASHIATO_TEST_CLUSTER_ZOOKEEPER"
 // the database is dropped on every node at cleanup. It returns the DSN.
 func OpenCluster(tb testing.TB, cluster string, cfg store.Config) (*store.Store, string) {
 	tb.Helper()
+	cfg.DSN, _ = ClusterDSN(tb)
+	cfg.Cluster = cluster
+	return OpenConfig(tb, cfg), cfg.DSN
+}
+
+// ClusterDSN returns a DSN for a new database on the first node of the
+// cluster of deploy/local/cluster.sh and that name; the database is
+// dropped on every node at cleanup.
+func ClusterDSN(tb testing.TB) (string, string) {
+	tb.Helper()
 	nodes := ClusterNodes(tb)
 	_, db := DSN(tb)
-	cfg.DSN = "clickhouse://" + nodes[0] + "/" + db
-	cfg.Cluster = cluster
-	st := OpenConfig(tb, cfg)
+	DropOnNodes(tb, db)
+	return "clickhouse://" + nodes[0] + "/" + db, db
+}
+
+// DropOnNodes drops database db on every node of the cluster at cleanup.
+func DropOnNodes(tb testing.TB, db string) {
+	tb.Helper()
+	nodes := ClusterNodes(tb)
 	tb.Cleanup(func() {
 		if os.Getenv("ASHIATO_TEST_KEEP_DB") != "" {
 			return
 		}
-		for _, n := range nodes[1:] {
+		for _, n := range nodes {
 			NodeExec(tb, n, "DROP DATABASE IF EXISTS "+db)
 		}
 	})
-	return st, cfg.DSN
 }
 
 // NodeConn connects to one node (database default); closed at cleanup.
