@@ -108,4 +108,3 @@ func TestClusterShards(t *testing.T) {
 		t.Errorf("the other visitor has %d events, want 10", n)
 	}
 }
-
