@@ -4,10 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/admin"
+	"github.com/ashiato/ashiato/collector/privacy"
 	"github.com/ashiato/ashiato/collector/stats"
 	"github.com/ashiato/ashiato/collector/store"
 	"github.com/ashiato/ashiato/collector/store/chtest"
@@ -106,5 +112,124 @@ func TestClusterShards(t *testing.T) {
 	}
 	if n := e.count("SELECT count() FROM DB.events WHERE visitor_id = ?", other.vid); n != 10 {
 		t.Errorf("the other visitor has %d events, want 10", n)
+	}
+	clusterRetention(t, e, m, nodes, other.vid)
+}
+
+// clusterRetention stores old events of shop (retention 30 days) on both
+// shards, runs retention, and checks on every node that the whole old
+// month is dropped, the 45-day-old rows deleted, the recent ones kept and
+// the old days aggregated into daily_stats.
+func clusterRetention(t *testing.T, e *privEnv, m *Main, nodes []string, recentVID string) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC()
+	var evs []collector.Event
+	for _, ago := range []int{900, 45} {
+		d := now.AddDate(0, 0, -ago)
+		ts := time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, time.UTC)
+		for range 10 {
+			evs = append(evs, collector.Event{EventID: uuid.New(), SiteID: "shop", TS: ts, ReceivedAt: ts,
+				Type: "pageview", URLHost: "shop.example", URLPath: "/old", VisitorID: uuid.NewString()})
+		}
+	}
+	if err := e.st.InsertEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	oldMonth := now.AddDate(0, 0, -900).Format("200601")
+	var rep privacy.RetentionReport
+	if st, b := privCall(t, m, "POST", "/admin/api/retention/run", e.token(admin.ScopeAdmin), nil, &rep); st != 200 ||
+		!strings.Contains(strings.Join(rep.Dropped["events"], ","), oldMonth) {
+		t.Fatalf("retention run: %d %s, want partition %s of events dropped", st, b, oldMonth)
+	}
+	db := e.st.Dialect.DB
+	for _, n := range nodes {
+		if c := chtest.NodeCount(t, n, "SELECT count() FROM system.parts WHERE database = ? AND table = 'events_local' AND active AND partition = ?", db, oldMonth); c != 0 {
+			t.Errorf("node %s still has %d parts of the dropped month", n, c)
+		}
+		if c := chtest.NodeCount(t, n, "SELECT count() FROM "+db+".events_local WHERE url_path = '/old'"); c != 0 {
+			t.Errorf("node %s keeps %d events older than the site's retention", n, c)
+		}
+	}
+	if n := e.count("SELECT count() FROM DB.events WHERE visitor_id = ?", recentVID); n != 10 {
+		t.Errorf("retention deleted recent events: %d of 10 left", n)
+	}
+	if n := e.count("SELECT sum(pageviews) FROM DB.daily_stats WHERE site_id = 'shop' AND day < today() - 30"); n != 20 {
+		t.Errorf("daily_stats of the old days: %d pageviews, want 20", n)
+	}
+}
+
+// TestClusterReplicas: one shard whose two replicas are the two servers
+// of deploy/local/cluster.sh started with --zookeeper (ZooKeeper from
+// Debian's package). migrate --clickhouse-replicated creates
+// Replicated*MergeTree tables ON CLUSTER; hits the collector writes
+// through replica 1 are read on replica 2; replica 2 stopped while more
+// hits arrive catches up once restarted; an erasure empties both.
+// Gated: it runs when the cluster has ZooKeeper (deploy/local/test.sh
+// unless ASHIATO_TEST_REPLICATION=0).
+func TestClusterReplicas(t *testing.T) {
+	nodes := chtest.ClusterNodes(t)
+	if !chtest.ClusterZooKeeper() {
+		t.Skip("the cluster of deploy/local/cluster.sh runs without ZooKeeper (start it with --zookeeper; deploy/local/test.sh does unless ASHIATO_TEST_REPLICATION=0)")
+	}
+	e := newClusterEnv(t, chtest.ReplicasCluster, "--clickhouse-replicated", "true")
+	db := e.st.Dialect.DB
+	for _, n := range nodes {
+		if c := chtest.NodeCount(t, n, "SELECT count() FROM system.tables WHERE database = ? AND name = 'events_local' AND engine = 'ReplicatedReplacingMergeTree'", db); c != 1 {
+			t.Fatalf("node %s has no ReplicatedReplacingMergeTree events_local", n)
+		}
+	}
+	m := e.start(nil)
+	v := privDecide(t, m, "shop", "accept_all", nil, "")
+	onReplica := func(n string, want uint64, q string, args ...any) {
+		t.Helper()
+		deadline := time.Now().Add(90 * time.Second)
+		var c uint64
+		for time.Now().Before(deadline) {
+			if c = chtest.NodeCount(t, n, q, args...); c == want {
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		t.Fatalf("on %s: %s = %d, want %d", n, q, c, want)
+	}
+	events := "SELECT count() FROM " + db + ".events_local WHERE visitor_id = ?"
+	for i := range 5 {
+		browserHit(t, m, v, fmt.Sprintf("/r%d", i))
+	}
+	onReplica(nodes[0], 5, events, v.vid)
+	onReplica(nodes[1], 5, events, v.vid) // written on replica 1, read on replica 2
+
+	clusterScript(t, "stop-node", "2")
+	stopped := true
+	t.Cleanup(func() {
+		if stopped {
+			clusterScript(t, "start-node", "2")
+		}
+	})
+	for i := range 5 {
+		browserHit(t, m, v, fmt.Sprintf("/while-down-%d", i))
+	}
+	onReplica(nodes[0], 10, events, v.vid)
+	clusterScript(t, "start-node", "2")
+	stopped = false
+	onReplica(nodes[1], 10, events, v.vid) // the restarted replica caught up
+
+	tok := e.token(admin.ScopePrivacy)
+	var rec store.Receipt
+	if st, body := privCall(t, m, "POST", "/admin/api/privacy/erase", tok, map[string]string{"site": "shop", "visitor": v.vid}, &rec); st != 200 || !rec.Verified {
+		t.Fatalf("erase: %d %s", st, body)
+	}
+	for _, n := range nodes {
+		onReplica(n, 0, events, v.vid)
+	}
+}
+
+// clusterScript runs deploy/local/cluster.sh with args.
+func clusterScript(t testing.TB, args ...string) {
+	t.Helper()
+	out, err := exec.Command("../../deploy/local/cluster.sh", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("cluster.sh %v: %v\n%s", args, err, out)
 	}
 }

@@ -145,3 +145,34 @@ func containsAll(s string, parts ...string) bool {
 	}
 	return true
 }
+
+// TestClusterNeedsGlobalProductMode: on the shared test server (Debian's
+// ClickHouse 18.16, whose profile is the package's), a cluster store
+// refuses to start with a reason that names the profile setting 18.x
+// cannot take from a client; the predefined two-shard cluster works once
+// the profile has it (TestClusterSchema, on deploy/local/cluster.sh).
+func TestClusterNeedsGlobalProductMode(t *testing.T) {
+	dsn, _ := chtest.DSN(t)
+	ctx := context.Background()
+	plain, err := store.Open(ctx, store.Config{DSN: dsn}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	defer plain.Conn.Exec(ctx, "DROP DATABASE IF EXISTS "+plain.Dialect.DB)
+	var mode string
+	if err := plain.Conn.QueryRow(ctx, "SELECT value FROM system.settings WHERE name = 'distributed_product_mode'").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, store.Config{DSN: dsn, Cluster: "test_cluster_two_shards_localhost"}, false)
+	if plain.Version.Revision > 54429 || mode == "global" {
+		if err != nil {
+			t.Fatalf("open a cluster store on a server that takes the setting: %v", err)
+		}
+		st.Close()
+		return
+	}
+	if err == nil || !strings.Contains(err.Error(), "distributed_product_mode") || !strings.Contains(err.Error(), "users.d/ashiato.xml") {
+		t.Fatalf("open a cluster store on 18.x without the profile setting: %v, want an error naming distributed_product_mode and the profile file", err)
+	}
+}
