@@ -60,6 +60,34 @@ func checkProductMode(ctx context.Context, conn driver.Conn) error {
 	return nil
 }
 
+// joinCluster connects the store to the cluster of cfg: a connection to
+// the DSN's node with the cluster's settings (clusterSettings), the
+// cluster's nodes, and with createDB the database on every node.
+func (s *Store) joinCluster(ctx context.Context, opt *clickhouse.Options, cfg Config, createDB bool) error {
+	opt.Settings = clusterSettings(s.Version)
+	conn, err := clickhouse.Open(opt)
+	if err == nil {
+		if err = checkProductMode(ctx, conn); err != nil {
+			conn.Close()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("connect to clickhouse cluster %s: %w", cfg.Cluster, err)
+	}
+	s.Conn, s.insertLocal = conn, cfg.InsertLocal
+	if s.cluster, err = openCluster(ctx, conn, opt, cfg.Cluster); err != nil {
+		conn.Close()
+		return err
+	}
+	if createDB {
+		if err := s.createDatabase(ctx); err != nil {
+			s.Close()
+			return err
+		}
+	}
+	return nil
+}
+
 // openCluster finds the nodes of cluster name from the server of conn and
 // whether it can run DDL ON CLUSTER, and connects to the other nodes when
 // it cannot.

@@ -117,27 +117,8 @@ func Open(ctx context.Context, cfg Config, createDB bool) (*Store, error) {
 	st := &Store{Conn: conn, Version: *v, Dialect: DialectFor(db, *v, cfg)}
 	if cfg.Cluster != "" {
 		conn.Close()
-		opt.Settings = clusterSettings(*v)
-		if conn, err = clickhouse.Open(opt); err == nil {
-			err = checkProductMode(ctx, conn)
-		}
-		if err != nil {
-			if conn != nil {
-				conn.Close()
-			}
-			return nil, fmt.Errorf("connect to clickhouse cluster %s: %w", cfg.Cluster, err)
-		}
-		st.Conn = conn
-		if st.cluster, err = openCluster(ctx, conn, opt, cfg.Cluster); err != nil {
-			conn.Close()
+		if err := st.joinCluster(ctx, opt, cfg, createDB); err != nil {
 			return nil, err
-		}
-		st.insertLocal = cfg.InsertLocal
-		if createDB {
-			if err := st.createDatabase(ctx); err != nil {
-				st.Close()
-				return nil, err
-			}
 		}
 	}
 	return st, nil
