@@ -81,4 +81,5 @@ lint: ## go vet, gofmt, staticcheck
 .PHONY: clean
 clean: ## remove build output and the local ClickHouse data
 	-deploy/local/clickhouse.sh stop
+	-deploy/local/cluster.sh stop
 	rm -rf bin .local
