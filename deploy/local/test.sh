@@ -35,6 +35,7 @@ run_go() {
 	deploy/local/cluster.sh start
 	env $(deploy/local/cluster.sh env) go test -race -count=1 -timeout 30m ./...
 	run_replication
+	deploy/local/cluster.sh stop
 }
 
 # run_cluster runs the cluster tests on two shards without ZooKeeper, then
@@ -44,6 +45,7 @@ run_cluster() {
 	deploy/local/cluster.sh start
 	env $(deploy/local/cluster.sh env) go test -race -count=1 -timeout 20m -run 'TestCluster' ./cmd/ashiato/ ./collector/store/
 	run_replication
+	deploy/local/cluster.sh stop
 }
 
 run_replication() {
