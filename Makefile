@@ -56,6 +56,10 @@ test: ## run every test: Go (race, ClickHouse), fuzz seeds, JS unit and browser 
 test-go: clickhouse ## Go tests only
 	ASHIATO_TEST_CLICKHOUSE_DSN=$(LOCAL_DSN) $(GO) test -race -count=1 ./...
 
+.PHONY: test-cluster
+test-cluster: ## cluster tests only: two shards, then two replicas with ZooKeeper (deploy/local/cluster.sh)
+	@deploy/local/test.sh cluster
+
 .PHONY: bench
 bench: ## benchmarks: Go micro-benchmarks, the HTTP load test vs bare Fiber and the durable floor, then report speed (docs/BENCHMARKS.md)
 	@deploy/local/bench.sh
@@ -77,4 +81,5 @@ lint: ## go vet, gofmt, staticcheck
 .PHONY: clean
 clean: ## remove build output and the local ClickHouse data
 	-deploy/local/clickhouse.sh stop
+	-deploy/local/cluster.sh stop
 	rm -rf bin .local

@@ -33,7 +33,7 @@ type Dialect struct {
 	Codecs         bool   // column CODECs
 	LightDelete    bool   // DELETE FROM (lightweight deletes)
 	DedupToken     bool   // insert_deduplication_token
-	Cluster        string // ON CLUSTER name, "" for a single server
+	Cluster        string // the cluster sharded over (store/cluster.go), "" for a single server
 	Replicated     bool   // Replicated*MergeTree engines (needs ZooKeeper/Keeper)
 }
 

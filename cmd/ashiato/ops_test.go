@@ -16,9 +16,17 @@ func TestOperationsEndpoints(t *testing.T) {
 	if st, body, _ := ts.get(t, "/healthz", nil); st != 200 || !strings.Contains(body, "ok") {
 		t.Fatalf("/healthz: %d %s", st, body)
 	}
-	if st, body, _ := ts.get(t, "/readyz", nil); st != 200 {
-		t.Fatalf("/readyz: %d %s", st, body)
+	for _, path := range []string{"/readyz", "/readyz/clickhouse"} {
+		if st, body, _ := ts.get(t, path, nil); st != 200 || !strings.Contains(body, `"ready"`) {
+			t.Fatalf("%s: %d %s", path, st, body)
+		}
 	}
+	// Stopping (Close has begun): not ready, so a load balancer moves on.
+	ts.stopping.Store(true)
+	if st, body, _ := ts.get(t, "/readyz", nil); st != 503 || !strings.Contains(body, "shutting down") {
+		t.Errorf("/readyz while stopping: %d %s, want 503", st, body)
+	}
+	ts.stopping.Store(false)
 	ts.post(t, "/api/event", `{"site":"demo","url":"http://localhost/m"}`, nil)
 	ts.post(t, "/api/event", `{"site":"demo"}`, nil)
 	ts.waitCount(t, "url_path = '/m'", 1)
@@ -29,7 +37,7 @@ func TestOperationsEndpoints(t *testing.T) {
 	for _, want := range []string{
 		"ashiato_hits_accepted_total 1", `ashiato_hits_rejected_total{reason="invalid"} 1`,
 		"ashiato_spool_bytes", "ashiato_spool_records", "ashiato_spool_fsync_seconds", "ashiato_writer_insert_seconds",
-		"ashiato_writer_batch_rows", "ashiato_writer_rows_total 1",
+		"ashiato_writer_batch_rows", "ashiato_writer_rows_total 1", "ashiato_clickhouse_up 1",
 	} {
 		if st != 200 || !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,11 +31,15 @@ func TestOutage(t *testing.T) {
 	ch.kill()
 	before := g.sent.Load()
 	time.Sleep(6 * time.Second)
+	checkOutageReadiness(t, ts)
 	during := g.sent.Load() - before
 	held := ts.spool.Stats().Records
 	errs, _ := metricValue(ts.URL, "ashiato_writer_insert_errors_total")
 	ch.start(t)
 	time.Sleep(3 * time.Second)
+	if st, body, _ := ts.get(t, "/readyz/clickhouse", nil); st != 200 {
+		t.Errorf("/readyz/clickhouse after ClickHouse came back: %d %s", st, body)
+	}
 	cancel()
 	wait()
 	t.Logf("%d requests during the outage; the spool held %d records at its end; %.0f failed inserts; load: %s",
@@ -97,5 +102,22 @@ func TestOutage(t *testing.T) {
 	}
 	if inserts == 0 || inserts*10 > float64(requests) {
 		t.Errorf("%.0f writer batches for %d requests: inserts are not batched", inserts, requests)
+	}
+}
+
+// checkOutageReadiness checks, with ClickHouse down, that the collector
+// stays ready (its spool takes the hits) while its ClickHouse check and
+// gauge say ClickHouse is down.
+func checkOutageReadiness(t *testing.T, ts *testServer) {
+	t.Helper()
+	if st, body, _ := ts.get(t, "/readyz", nil); st != 200 {
+		t.Errorf("/readyz with ClickHouse down: %d %s; want 200 (the spool takes the hits)", st, body)
+	}
+	st, body, h := ts.get(t, "/readyz/clickhouse", nil)
+	if st != 503 || h.Get("Retry-After") == "" || !strings.Contains(body, `"clickhouse"`) {
+		t.Errorf("/readyz/clickhouse with ClickHouse down: %d %s, want 503 naming the clickhouse check", st, body)
+	}
+	if up, err := metricValue(ts.URL, "ashiato_clickhouse_up"); err != nil || up != 0 {
+		t.Errorf("ashiato_clickhouse_up with ClickHouse down = %v (%v), want 0", up, err)
 	}
 }

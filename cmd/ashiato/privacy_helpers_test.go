@@ -57,6 +57,7 @@ type privEnv struct {
 	cfgFile string
 	st      *store.Store
 	logs    *syncBuffer
+	extra   []string // more flags of every subcommand (cluster_test.go)
 }
 
 func newPrivEnv(t *testing.T) *privEnv {
@@ -64,16 +65,22 @@ func newPrivEnv(t *testing.T) *privEnv {
 	dsn, _ := chtest.DSN(t)
 	e := &privEnv{t: t, dsn: dsn, dataDir: t.TempDir(), logs: &syncBuffer{}}
 	e.st = chtest.Open(t, dsn)
+	e.writeConfig()
+	return e
+}
+
+// writeConfig writes privSitesYAML into the environment's config file.
+func (e *privEnv) writeConfig() {
+	t := e.t
 	e.cfgFile = filepath.Join(e.dataDir, "ashiato.yaml")
 	if err := os.WriteFile(e.cfgFile, []byte(privSitesYAML), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return e
 }
 
 // args are the flags that point a subcommand at this environment.
 func (e *privEnv) args() []string {
-	return []string{"--config", e.cfgFile, "--clickhouse-dsn", e.dsn, "--data-dir", e.dataDir, "--listen", "127.0.0.1:0", "--log-level", "debug"}
+	return append([]string{"--config", e.cfgFile, "--clickhouse-dsn", e.dsn, "--data-dir", e.dataDir, "--listen", "127.0.0.1:0", "--log-level", "debug"}, e.extra...)
 }
 
 func (e *privEnv) config() config.Config {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -87,6 +88,8 @@ type Main struct {
 	done     chan struct{}
 
 	gate *consent.Gate // consent_wiring.go
+	// stopping is set when Close starts: /readyz answers 503 (ready.go).
+	stopping atomic.Bool
 }
 
 // Run starts the collector and returns once it is listening.
@@ -155,21 +158,7 @@ func (m *Main) Run(ctx context.Context) error {
 	web.RegisterPrivacy(m.app, sites.Get, time.Now())
 	web.RegisterAssets(m.app)
 	web.RegisterDemo(m.app, cfg.PublicURL)
-	web.RegisterOps(m.app, m.reg, map[string]web.Check{
-		"clickhouse": m.store.Ping,
-		"writer": func(context.Context) error {
-			if !m.writer.Healthy() {
-				return errors.New("inserts are failing; events wait in the spool")
-			}
-			return nil
-		},
-		"salt": func(context.Context) error {
-			if !m.salter.Ready() {
-				return errors.New("no salt for today")
-			}
-			return nil
-		},
-	}, cfg.MetricsToken)
+	m.registerOps(cfg.MetricsToken) // ready.go
 
 	if err := m.startDebug(cfg.DebugListen); err != nil {
 		return fmt.Errorf("debug listen: %w", err)
@@ -218,6 +207,7 @@ func (m *Main) finish(ev *collector.Event) bool {
 // a deadline, and closes every stage. Whatever is not drained stays in the
 // spool for the next start.
 func (m *Main) Close() error {
+	m.stopping.Store(true)
 	var errs []error
 	if m.app != nil {
 		errs = append(errs, m.app.ShutdownWithTimeout(10*time.Second))

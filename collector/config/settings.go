@@ -74,8 +74,9 @@ func list(f func(c *Config) *[]string) func(*Config, string) error {
 var Settings = []Setting{
 	{"listen", "listen", "address to listen on (host:port; port 0 picks a free one)", str(func(c *Config) *string { return &c.Listen })},
 	{"clickhouse-dsn", "clickhouse_dsn", "ClickHouse native-protocol DSN clickhouse://[user:password@]host:port/database", str(func(c *Config) *string { return &c.DSN })},
-	{"clickhouse-cluster", "clickhouse_cluster", "ON CLUSTER name for DDL on a ClickHouse cluster", str(func(c *Config) *string { return &c.Cluster })},
+	{"clickhouse-cluster", "clickhouse_cluster", "ClickHouse cluster (remote_servers) to shard over: *_local tables on every node, Distributed tables over them", str(func(c *Config) *string { return &c.Cluster })},
 	{"clickhouse-replicated", "clickhouse_replicated", "use Replicated*MergeTree engines (cluster with Keeper)", boolean(func(c *Config) *bool { return &c.Replicated })},
+	{"clickhouse-insert-local", "clickhouse_insert_local", "on a cluster, write events into the DSN node's shard (events_local), not through the Distributed table", boolean(func(c *Config) *bool { return &c.InsertLocal })},
 	{"data-dir", "data_dir", "folder for the spool and the generated secret", str(func(c *Config) *string { return &c.DataDir })},
 	{"secret-file", "secret_file", "file with the shared server secret (default DATA_DIR/secret, generated)", str(func(c *Config) *string { return &c.SecretFile })},
 	{"log-level", "log_level", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},

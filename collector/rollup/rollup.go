@@ -173,8 +173,7 @@ func dropOlder(ctx context.Context, st *store.Store, d Day, version uint64) erro
 	}
 	for _, v := range old {
 		// d.Day was parsed as a date by build: no quoting issue.
-		q := fmt.Sprintf("ALTER TABLE %s.visits %s DROP PARTITION ('%s', %d)", st.Dialect.DB, st.Dialect.OnCluster(), d.Day, v)
-		if err := st.Conn.Exec(ctx, q); err != nil {
+		if err := st.Alter(ctx, "visits", fmt.Sprintf("DROP PARTITION ('%s', %d)", d.Day, v)); err != nil {
 			return fmt.Errorf("rollup: drop the replaced build of %s %s: %w", d.Site, d.Day, err)
 		}
 	}

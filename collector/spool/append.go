@@ -52,9 +52,11 @@ func (s *Spool) Append(ctx context.Context, recs ...[]byte) error {
 		return ErrClosed
 	}
 	if s.unconfBytes+s.pending+size > s.cfg.MaxBytes {
+		err := fmt.Errorf("spool: cap of %d bytes reached: %w", s.cfg.MaxBytes, ErrFull)
+		s.lastFail = writeFailure{err: err, at: time.Now()}
 		s.mu.Unlock()
 		s.m.appendErrors.WithLabelValues("full").Add(float64(len(recs)))
-		return fmt.Errorf("spool: cap of %d bytes reached: %w", s.cfg.MaxBytes, ErrFull)
+		return err
 	}
 	g := s.cur
 	if g == nil || int64(len(g.buf))+size > s.writeLimit {
@@ -259,6 +261,7 @@ func (s *Spool) finish(g *group, err error) {
 			h.err = fmt.Errorf("spool: an earlier write to the segment failed: %w", s.poisonErr)
 		}
 		if h.err != nil {
+			s.lastFail = writeFailure{err: h.err, at: now}
 			reason := "io"
 			if errors.Is(h.err, ErrFull) {
 				reason = "full"
@@ -267,6 +270,7 @@ func (s *Spool) finish(g *group, err error) {
 			close(h.done)
 			continue
 		}
+		s.lastFail = writeFailure{}
 		h.seg.end = h.off + size
 		s.unconfBytes += size
 		s.unconfRecs += int64(h.recs)

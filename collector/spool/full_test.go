@@ -91,6 +91,9 @@ func testFullDisk(t *testing.T, noPrealloc bool) {
 		}
 	}
 	t.Logf("%d records acknowledged, then: %v", len(acked), errs[0])
+	if err := s.Writable(); !errors.Is(err, ErrFull) {
+		t.Errorf("Writable on a full disk = %v, want ErrFull", err)
+	}
 	if len(acked) < 1000 {
 		t.Fatalf("only %d records fit in 2 MiB", len(acked))
 	}
@@ -118,5 +121,38 @@ func testFullDisk(t *testing.T, noPrealloc bool) {
 	checkDrained(t, s2, acked2)
 	if err := s2.Append(context.Background(), payload("z-0", 0)); err != nil {
 		t.Fatalf("Append after draining = %v", err)
+	}
+	if err := s2.Writable(); err != nil {
+		t.Errorf("Writable after a write succeeded again = %v", err)
+	}
+}
+
+// TestWritable checks the spool's readiness: writable when open, not at
+// the cap (ErrFull) or after Close (ErrClosed), writable again once
+// drained and written to.
+func TestWritable(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.MaxBytes = 64 << 10
+	s, _ := openSpool(t, cfg)
+	if err := s.Writable(); err != nil {
+		t.Fatalf("Writable on a new spool = %v", err)
+	}
+	acked, errs := fillConcurrently(t, s, "c")
+	if !errors.Is(errs[0], ErrFull) {
+		t.Fatalf("Append at the cap = %v, want ErrFull", errs[0])
+	}
+	if err := s.Writable(); !errors.Is(err, ErrFull) {
+		t.Errorf("Writable at the cap = %v, want ErrFull", err)
+	}
+	checkDrained(t, s, acked)
+	if err := s.Append(context.Background(), payload("d-0", 0)); err != nil {
+		t.Fatalf("Append after draining = %v", err)
+	}
+	if err := s.Writable(); err != nil {
+		t.Errorf("Writable after draining and a write = %v", err)
+	}
+	s.Close()
+	if err := s.Writable(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Writable after Close = %v, want ErrClosed", err)
 	}
 }

@@ -148,6 +148,7 @@ type Spool struct {
 	// store: those replayed from an earlier run and those handed out before.
 	seenUntil   int64
 	quarantined atomic.Int64
+	lastFail    writeFailure // the last failed write (Writable)
 }
 
 // Stats describes the content of the spool.

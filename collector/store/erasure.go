@@ -96,11 +96,11 @@ func (s *Store) DeleteSubjectsRows(ctx context.Context, table string, subs []Sub
 		where += " AND toYYYYMM(ts) IN ?"
 		args = append(args, set(months))
 	}
-	q := "ALTER TABLE " + s.Dialect.DB + "." + table + " " + s.Dialect.OnCluster() + " DELETE WHERE " + where
+	build := func(t string) string { return "ALTER TABLE " + t + " DELETE WHERE " + where }
 	if s.Dialect.LightDelete {
-		q = "DELETE FROM " + s.Dialect.DB + "." + table + " " + s.Dialect.OnCluster() + " WHERE " + where
+		build = func(t string) string { return "DELETE FROM " + t + " WHERE " + where }
 	}
-	if err := s.Conn.Exec(ctx, q, args...); err != nil {
+	if err := s.onShards(ctx, table, build, args...); err != nil {
 		return fmt.Errorf("delete %s rows of %d subjects: %w", table, len(subs), err)
 	}
 	return nil
@@ -125,8 +125,8 @@ func (s *Store) PseudonymiseLedgers(ctx context.Context, subs []Subject, pseudo 
 	// transform needs non-empty arrays of one type: pad with an impossible key.
 	pad := func(a []string) []string { return append(a, "\x00") }
 	vFrom, vTo, uFrom, uTo = pad(vFrom), pad(vTo), pad(uFrom), pad(uTo)
-	err := s.Conn.Exec(ctx, "ALTER TABLE "+s.Dialect.DB+".consent_log "+s.Dialect.OnCluster()+
-		` UPDATE visitor_id = transform(concat(site_id, '|', visitor_id), ?, ?, visitor_id),
+	err := s.Alter(ctx, "consent_log",
+		`UPDATE visitor_id = transform(concat(site_id, '|', visitor_id), ?, ?, visitor_id),
 		         user_id = transform(concat(site_id, '|', user_id), ?, ?, user_id)
 		  WHERE concat(site_id, '|', visitor_id) IN ? OR concat(site_id, '|', user_id) IN ?`,
 		vFrom, vTo, uFrom, uTo, set(vFrom), set(uFrom))
@@ -167,7 +167,7 @@ func (s *Store) deleteOrUpdate(ctx context.Context, table, action, where string,
 	if n == 0 {
 		return 0, nil
 	}
-	if err := s.Conn.Exec(ctx, "ALTER TABLE "+s.Dialect.DB+"."+table+" "+s.Dialect.OnCluster()+" "+action+" WHERE "+where, args...); err != nil {
+	if err := s.Alter(ctx, table, action+" WHERE "+where, args...); err != nil {
 		return n, fmt.Errorf("%s %s rows: %w", strings.ToLower(strings.Fields(action)[0]), table, err)
 	}
 	return n, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/pace"
+	"github.com/ashiato/ashiato/queries"
 )
 
 // eventColumns are the columns of every events insert, in order, each with
@@ -99,8 +100,18 @@ var eventInsert = func() string {
 	return "events (" + strings.Join(names, ", ") + ")"
 }()
 
+// eventInsertLocal is eventInsert into the shard table of a cluster node.
+var eventInsertLocal = strings.Replace(eventInsert, "events ", "events"+queries.LocalSuffix+" ", 1)
+
 // insertEventsSQL is the statement of every events insert.
-func (s *Store) insertEventsSQL() string { return "INSERT INTO " + s.Dialect.DB + "." + eventInsert }
+// With clickhouse_insert_local on a cluster it writes into this node's
+// shard table (events_local).
+func (s *Store) insertEventsSQL() string {
+	if s.insertLocal {
+		return "INSERT INTO " + s.Dialect.DB + "." + eventInsertLocal
+	}
+	return "INSERT INTO " + s.Dialect.DB + "." + eventInsert
+}
 
 // InsertEvents writes evs in one INSERT. A failed insert may or may not
 // have landed, in whole or in part; see InsertEventsOnce.

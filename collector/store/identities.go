@@ -125,8 +125,8 @@ func (s *Store) queryIdentities(ctx context.Context, q string, args ...any) ([]I
 // DeleteUnlinkedBefore. (A mutation that deleted both could remove the
 // unlinked row first: a read in between saw the link again.)
 func (s *Store) DeleteVisitorLinks(ctx context.Context, site, visitorID string, users []string) error {
-	db, on := s.Dialect.DB, s.Dialect.OnCluster()
-	if err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".identities "+on+" DELETE WHERE site_id = ? AND visitor_id = ? AND unlinked = 0", site, visitorID); err != nil {
+	db := s.Dialect.DB
+	if err := s.Alter(ctx, "identities", "DELETE WHERE site_id = ? AND visitor_id = ? AND unlinked = 0", site, visitorID); err != nil {
 		return fmt.Errorf("delete identities: %w", err)
 	}
 	cond, args := "visitor_id = ?", []any{site, visitorID}
@@ -140,7 +140,7 @@ func (s *Store) DeleteVisitorLinks(ctx context.Context, site, visitorID string, 
 	if n == 0 {
 		return nil
 	}
-	if err := s.Conn.Exec(ctx, "ALTER TABLE "+db+".audience_members "+on+" DELETE WHERE site_id = ? AND "+cond, args...); err != nil {
+	if err := s.Alter(ctx, "audience_members", "DELETE WHERE site_id = ? AND "+cond, args...); err != nil {
 		return fmt.Errorf("delete audience members: %w", err)
 	}
 	return nil
@@ -153,7 +153,7 @@ func (s *Store) DeleteVisitorLinks(ctx context.Context, site, visitorID string, 
 // links as literals: a mutation with a subquery is refused on replicated
 // tables of current servers (not deterministic).
 func (s *Store) DeleteUnlinkedBefore(ctx context.Context, cutoff time.Time) (int, error) {
-	db, on := s.Dialect.DB, s.Dialect.OnCluster()
+	db := s.Dialect.DB
 	cutoff = cutoff.UTC()
 	rows, err := s.Conn.Query(ctx, "SELECT DISTINCT site_id, visitor_id, user_id FROM "+db+".identities"+
 		" WHERE unlinked = 1 AND last_seen < ? AND (site_id, visitor_id, user_id) NOT IN"+
@@ -180,9 +180,9 @@ func (s *Store) DeleteUnlinkedBefore(ctx context.Context, cutoff time.Time) (int
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	q := "ALTER TABLE " + db + ".identities " + on + " DELETE WHERE unlinked = 1 AND last_seen < ?" +
+	q := "DELETE WHERE unlinked = 1 AND last_seen < ?" +
 		" AND (site_id, visitor_id, user_id) IN (" + strings.Join(keys, ", ") + ")"
-	if err := s.Conn.Exec(ctx, q, args...); err != nil {
+	if err := s.Alter(ctx, "identities", q, args...); err != nil {
 		return 0, fmt.Errorf("delete unlinked identities: %w", err)
 	}
 	return len(keys), nil

@@ -14,10 +14,13 @@ import (
 // Migrate applies every migration not yet recorded in schema_migrations, in
 // order, and records each. Statements are idempotent (IF NOT EXISTS), so a
 // run interrupted between a statement and its record is safe to repeat.
-// It returns the versions applied.
+// It returns the versions applied. On a cluster every table is created
+// as a shard table on every node and a Distributed table over them
+// (applyDDL, cluster.go).
 func (s *Store) Migrate(ctx context.Context, log *slog.Logger) ([]int, error) {
 	d := s.Dialect
-	err := s.Conn.Exec(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s.schema_migrations %s (
+	d.Cluster = "" // statements for one server; applyDDL takes them to every node of a cluster
+	err := s.applyDDL(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s.schema_migrations %s (
 		version UInt32, name String, checksum String, applied_at DateTime
 	) ENGINE = %s ORDER BY version`, d.DB, d.OnCluster(), d.Engine("ReplacingMergeTree")))
 	if err != nil {
@@ -49,7 +52,7 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) ([]int, error) {
 		if err != nil {
 			return applied, err
 		}
-		if err := s.Conn.Exec(ctx, stmt); err != nil {
+		if err := s.applyDDL(ctx, stmt); err != nil {
 			return applied, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		sum := sha256.Sum256([]byte(stmt))

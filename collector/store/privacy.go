@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // Subject kinds.
@@ -164,12 +166,18 @@ func (s *Store) StreamSubjectRows(ctx context.Context, table string, sub Subject
 	return rows.Err()
 }
 
-// WaitMutations waits until table has no unfinished mutation.
+// WaitMutations waits until table has no unfinished mutation (on any
+// node of a cluster).
 func (s *Store) WaitMutations(ctx context.Context, table string) error {
 	for {
 		var n uint64
-		err := s.Conn.QueryRow(ctx, "SELECT count() FROM system.mutations WHERE database = ? AND table = ? AND is_done = 0",
-			s.Dialect.DB, table).Scan(&n)
+		err := s.queryNodes(ctx, "SELECT count() FROM system.mutations WHERE database = ? AND table = ? AND is_done = 0",
+			func(rows driver.Rows) error {
+				var c uint64
+				err := rows.Scan(&c)
+				n += c
+				return err
+			}, s.Dialect.DB, s.localTable(table))
 		if err != nil {
 			return fmt.Errorf("read mutations of %s: %w", table, err)
 		}

@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // AggregateDays writes the daily aggregates (pageviews, events, unique
@@ -68,23 +71,27 @@ func (s *Store) DailyStats(ctx context.Context, site string) ([]DailyStat, error
 }
 
 // Partitions returns the active partitions of table (for tables
-// partitioned by toYYYYMM: "202401", ...).
+// partitioned by toYYYYMM: "202401", ...), on every node of a cluster.
 func (s *Store) Partitions(ctx context.Context, table string) ([]string, error) {
-	rows, err := s.Conn.Query(ctx, "SELECT DISTINCT partition FROM system.parts WHERE database = ? AND table = ? AND active ORDER BY partition",
-		s.Dialect.DB, table)
+	seen := map[string]bool{}
+	var out []string
+	err := s.queryNodes(ctx, "SELECT DISTINCT partition FROM system.parts WHERE database = ? AND table = ? AND active",
+		func(rows driver.Rows) error {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				return err
+			}
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+			return nil
+		}, s.Dialect.DB, s.localTable(table))
 	if err != nil {
 		return nil, fmt.Errorf("list partitions of %s: %w", table, err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, fmt.Errorf("scan partitions: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	sort.Strings(out)
+	return out, nil
 }
 
 // DropPartition drops a whole partition of table, given as listed by
@@ -95,7 +102,7 @@ func (s *Store) DropPartition(ctx context.Context, table, partition string) erro
 			return fmt.Errorf("drop partition %q of %s: want a YYYYMM partition", partition, table)
 		}
 	}
-	if err := s.Conn.Exec(ctx, "ALTER TABLE "+s.Dialect.DB+"."+table+" "+s.Dialect.OnCluster()+" DROP PARTITION "+partition); err != nil {
+	if err := s.Alter(ctx, table, "DROP PARTITION "+partition); err != nil {
 		return fmt.Errorf("drop partition %s of %s: %w", partition, table, err)
 	}
 	return nil

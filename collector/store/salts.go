@@ -62,7 +62,7 @@ func (s *Store) DeleteSaltsBefore(ctx context.Context, day time.Time) error {
 	if n == 0 {
 		return nil
 	}
-	if err := s.Conn.Exec(ctx, "ALTER TABLE "+s.Dialect.DB+".salts "+s.Dialect.OnCluster()+" DELETE WHERE day < ?", day.Format(time.DateOnly)); err != nil {
+	if err := s.Alter(ctx, "salts", "DELETE WHERE day < ?", day.Format(time.DateOnly)); err != nil {
 		return fmt.Errorf("delete old salts: %w", err)
 	}
 	return nil

@@ -19,9 +19,12 @@ import (
 
 // Config configures the ClickHouse connection.
 type Config struct {
-	DSN         string `yaml:"clickhouse_dsn"`
-	Cluster     string `yaml:"clickhouse_cluster"`    // ON CLUSTER name for DDL, "" on one server
-	Replicated  bool   `yaml:"clickhouse_replicated"` // Replicated*MergeTree engines
+	DSN        string `yaml:"clickhouse_dsn"`
+	Cluster    string `yaml:"clickhouse_cluster"`    // cluster of remote_servers: *_local + Distributed tables, "" on one server
+	Replicated bool   `yaml:"clickhouse_replicated"` // Replicated*MergeTree engines
+	// InsertLocal writes events into the shard table of the DSN's node
+	// (events_local) instead of through the Distributed table (cluster.go).
+	InsertLocal bool `yaml:"clickhouse_insert_local"`
 	DialTimeout time.Duration
 }
 
@@ -30,6 +33,9 @@ type Store struct {
 	Conn    driver.Conn
 	Dialect queries.Dialect
 	Version driver.ServerVersion
+
+	cluster     *cluster // the nodes of Dialect.Cluster (cluster.go), nil on one server
+	insertLocal bool     // Config.InsertLocal on a cluster
 
 	recent   recentIDs    // event IDs stored lately (InsertEventsOnce)
 	lookedUp atomic.Int64 // event IDs looked up in ClickHouse before inserting
@@ -89,11 +95,7 @@ func Open(ctx context.Context, cfg Config, createDB bool) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("connect to clickhouse: %w", err)
 		}
-		q := "CREATE DATABASE IF NOT EXISTS " + db
-		if cfg.Cluster != "" {
-			q += " ON CLUSTER " + cfg.Cluster
-		}
-		err = c.Exec(ctx, q)
+		err = c.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+db)
 		c.Close()
 		if err != nil {
 			return nil, fmt.Errorf("create database %s: %w", db, err)
@@ -112,7 +114,14 @@ func Open(ctx context.Context, cfg Config, createDB bool) (*Store, error) {
 		conn.Close()
 		return nil, fmt.Errorf("clickhouse server version: %w", err)
 	}
-	return &Store{Conn: conn, Version: *v, Dialect: DialectFor(db, *v, cfg)}, nil
+	st := &Store{Conn: conn, Version: *v, Dialect: DialectFor(db, *v, cfg)}
+	if cfg.Cluster != "" {
+		conn.Close()
+		if err := st.joinCluster(ctx, opt, cfg, createDB); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
 }
 
 // DialectFor returns the features that server version v supports.
@@ -132,8 +141,13 @@ func DialectFor(db string, v driver.ServerVersion, cfg Config) queries.Dialect {
 	}
 }
 
-// Close closes the connection.
-func (s *Store) Close() error { return s.Conn.Close() }
+// Close closes the connections.
+func (s *Store) Close() error {
+	if s.cluster != nil {
+		s.cluster.close()
+	}
+	return s.Conn.Close()
+}
 
 // Ping reports whether the server answers.
 func (s *Store) Ping(ctx context.Context) error { return s.Conn.Ping(ctx) }

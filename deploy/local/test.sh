@@ -9,6 +9,12 @@
 #   deploy/local/test.sh js       JS tests only
 #   deploy/local/test.sh chdb     migrations and queries on current ClickHouse (chDB)
 #   deploy/local/test.sh crash    the crash test only (ASHIATO_CRASH_CYCLES)
+#   deploy/local/test.sh cluster  the cluster tests only (two shards; replicas with ZooKeeper)
+#
+# The Go tests include the cluster tests on two private servers of
+# deploy/local/cluster.sh (two shards, no ZooKeeper); then, unless
+# ASHIATO_TEST_REPLICATION=0, the cluster tests again with ZooKeeper
+# (Debian's package): ON CLUSTER DDL and two replicas of one shard.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -25,7 +31,29 @@ export ASHIATO_BIN="$PWD/bin/ashiato"
 
 run_go() {
 	go vet ./...
-	go test -race -count=1 -timeout 30m ./...
+	trap 'deploy/local/cluster.sh stop' EXIT
+	deploy/local/cluster.sh start
+	env $(deploy/local/cluster.sh env) go test -race -count=1 -timeout 30m ./...
+	run_replication
+	deploy/local/cluster.sh stop
+}
+
+# run_cluster runs the cluster tests on two shards without ZooKeeper, then
+# (run_replication) with it.
+run_cluster() {
+	trap 'deploy/local/cluster.sh stop' EXIT
+	deploy/local/cluster.sh start
+	env $(deploy/local/cluster.sh env) go test -race -count=1 -timeout 20m -run 'TestCluster' ./cmd/ashiato/ ./collector/store/
+	run_replication
+	deploy/local/cluster.sh stop
+}
+
+run_replication() {
+	if [ "${ASHIATO_TEST_REPLICATION:-1}" = 0 ]; then
+		return 0
+	fi
+	deploy/local/cluster.sh start --zookeeper
+	env $(deploy/local/cluster.sh env) go test -race -count=1 -timeout 20m -run 'TestCluster' ./cmd/ashiato/ ./collector/store/
 }
 
 run_crash() {
@@ -59,6 +87,7 @@ chdb) run_chdb ;;
 go) run_go ;;
 js) run_js ;;
 crash) run_crash ;;
-*) echo "usage: $0 [all|go|js|crash]" >&2; exit 2 ;;
+cluster) run_cluster ;;
+*) echo "usage: $0 [all|go|js|crash|cluster]" >&2; exit 2 ;;
 esac
 echo "test.sh: all tests passed"

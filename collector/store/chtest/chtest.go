@@ -23,14 +23,22 @@ import (
 // it is not set the test fails under CI and is skipped elsewhere.
 func Require(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv("ASHIATO_TEST_CLICKHOUSE_DSN")
-	if base == "" {
+	return requireEnv(tb, "ASHIATO_TEST_CLICKHOUSE_DSN", "starts ClickHouse")
+}
+
+// requireEnv returns the environment variable name, which `make test`
+// sets (what it does to have it: does); when it is not set the test fails
+// under CI and is skipped elsewhere.
+func requireEnv(tb testing.TB, name, does string) string {
+	tb.Helper()
+	v := os.Getenv(name)
+	if v == "" {
 		if os.Getenv("CI") != "" {
-			tb.Fatal("ASHIATO_TEST_CLICKHOUSE_DSN is not set: run the tests with `make test`, which starts ClickHouse")
+			tb.Fatalf("%s is not set: run the tests with `make test`, which %s", name, does)
 		}
-		tb.Skip("ASHIATO_TEST_CLICKHOUSE_DSN not set (make test sets it); skipping a ClickHouse test")
+		tb.Skipf("%s not set (make test %s); skipping", name, does)
 	}
-	return base
+	return v
 }
 
 // DSN returns a DSN for a new database with a unique name, and that name.
@@ -62,9 +70,16 @@ func New(tb testing.TB) *store.Store {
 // database is dropped at cleanup.
 func Open(tb testing.TB, dsn string) *store.Store {
 	tb.Helper()
+	return OpenConfig(tb, store.Config{DSN: dsn})
+}
+
+// OpenConfig is Open with a whole store configuration (a cluster).
+func OpenConfig(tb testing.TB, cfg store.Config) *store.Store {
+	tb.Helper()
+	dsn := cfg.DSN
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	st, err := store.Open(ctx, store.Config{DSN: dsn}, true)
+	st, err := store.Open(ctx, cfg, true)
 	if err != nil {
 		tb.Fatalf("open clickhouse %s: %v", dsn, err)
 	}
