@@ -35,6 +35,12 @@ js: ## rebuild the embedded JS bundles (sdk-js, consent-banner, dashboard)
 	cd consent-banner && npm run build
 	cd dashboard && npm run build
 
+ISBOT_VERSION ?= 5.2.3
+
+.PHONY: bot-patterns
+bot-patterns: ## refresh the embedded isbot bot patterns from npm (ISBOT_VERSION=5.2.3) and their test verdicts
+	collector/enrich/data/isbot/update.sh $(ISBOT_VERSION)
+
 .PHONY: screenshots
 screenshots: build clickhouse ## docs/screenshots/{banner,dashboard}-*.png: the banner and the dashboard (ja/en, light/dark, desktop and phone) against the real collector
 	cd consent-banner && ASHIATO_BIN=$(CURDIR)/bin/ashiato ASHIATO_CLICKHOUSE_DSN=$${ASHIATO_CLICKHOUSE_DSN:-clickhouse://127.0.0.1:19000/ashiato_screenshots} npm run screenshots
