@@ -24,6 +24,7 @@ deps: ## install what the build and tests need (Debian/Ubuntu; apt as root), Go 
 	cd sdk-js && npm ci --no-audit --no-fund
 	cd consent-banner && npm ci --no-audit --no-fund
 	cd dashboard && npm ci --no-audit --no-fund
+	deploy/geo/install.sh
 
 .PHONY: build
 build: ## build bin/ashiato (the JS bundles it embeds are committed)
