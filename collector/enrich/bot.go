@@ -55,7 +55,8 @@ func uaBot(ua string, spider bool) (bool, string) {
 			return true, BotHeadless
 		}
 	}
-	if spider || sharedIsbot().match(ua) || sharedCrawlerMatcher().isCrawler(ua) {
+	isbot, _ := sharedIsbot() // New checked the error
+	if spider || isbot.match(ua) || sharedCrawlerMatcher().isCrawler(ua) {
 		return true, BotCrawler
 	}
 	return false, ""

@@ -28,13 +28,10 @@ type isbotMatcher struct {
 }
 
 // sharedIsbot is built once per process from the embedded data, which the
-// tests check; a pattern that fails to compile panics on first use.
-var sharedIsbot = sync.OnceValue(func() *isbotMatcher {
-	m, err := newIsbotMatcher(isbotPatterns)
-	if err != nil {
-		panic(err)
-	}
-	return m
+// tests check; New fails when it does not compile, so that no hit is ever
+// judged without it.
+var sharedIsbot = sync.OnceValues(func() (*isbotMatcher, error) {
+	return newIsbotMatcher(isbotPatterns)
 })
 
 // newIsbotMatcher compiles a JSON list of isbot patterns.
@@ -64,10 +61,15 @@ func newIsbotMatcher(data []byte) (*isbotMatcher, error) {
 	return m, nil
 }
 
-// match reports whether one of the patterns matches ua. Non-ASCII text
-// skips the prefilter (Unicode case folding could defeat it) and tries
-// every pattern.
+// match reports whether one of the patterns matches ua; false for a nil
+// matcher. Non-ASCII text skips the prefilter (Unicode case folding could
+// defeat it) and tries every pattern; there Go and JavaScript may differ in
+// corner cases (Go's (?i) folds "ſ" to "s", JavaScript's without the u
+// flag does not; [^ ] counts runes in Go, UTF-16 units in JavaScript).
 func (m *isbotMatcher) match(ua string) bool {
+	if m == nil {
+		return false
+	}
 	var setBuf [8]uint64
 	var seenBuf [maxLiteralWords]uint64
 	set, seen := m.index.fit(setBuf[:], seenBuf[:])

@@ -9,7 +9,7 @@ import (
 // own verdict (recorded by data/isbot/update.sh with node) on every line
 // of the test corpora.
 func TestIsbotSameAsIsbot(t *testing.T) {
-	m := sharedIsbot()
+	m := testIsbot(t)
 	for _, line := range fileLines(t, "testdata/isbot-verdicts.txt") {
 		name, bits, ok := strings.Cut(line, "\t")
 		if strings.HasPrefix(line, "#") || !ok {
@@ -31,6 +31,16 @@ func TestIsbotSameAsIsbot(t *testing.T) {
 		}
 		t.Logf("%s: %d compared, %d bots", name, len(uas), bots)
 	}
+}
+
+// testIsbot returns the shared isbot matcher.
+func testIsbot(tb testing.TB) *isbotMatcher {
+	tb.Helper()
+	m, err := sharedIsbot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
 }
 
 // TestJSToRE2 checks the rewrite of JavaScript lookarounds on texts on
