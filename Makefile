@@ -24,6 +24,7 @@ deps: ## install what the build and tests need (Debian/Ubuntu; apt as root), Go 
 	cd sdk-js && npm ci --no-audit --no-fund
 	cd consent-banner && npm ci --no-audit --no-fund
 	cd dashboard && npm ci --no-audit --no-fund
+	deploy/geo/install.sh
 
 .PHONY: build
 build: ## build bin/ashiato (the JS bundles it embeds are committed)
@@ -34,6 +35,12 @@ js: ## rebuild the embedded JS bundles (sdk-js, consent-banner, dashboard)
 	cd sdk-js && npm run build
 	cd consent-banner && npm run build
 	cd dashboard && npm run build
+
+ISBOT_VERSION ?= 5.2.3
+
+.PHONY: bot-patterns
+bot-patterns: ## refresh the embedded isbot bot patterns from npm (ISBOT_VERSION=5.2.3) and their test verdicts
+	collector/enrich/data/isbot/update.sh $(ISBOT_VERSION)
 
 .PHONY: screenshots
 screenshots: build clickhouse ## docs/screenshots/{banner,dashboard}-*.png: the banner and the dashboard (ja/en, light/dark, desktop and phone) against the real collector

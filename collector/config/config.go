@@ -147,6 +147,7 @@ func (c *Config) Finish() error {
 	if c.SecretFile == "" {
 		c.SecretFile = c.DataDir + "/secret"
 	}
+	c.Enrich.GeoIPDB = enrich.GeoIPDBOrBundled(c.Enrich.GeoIPDB)
 	seen := map[string]bool{}
 	for i := range c.Sites {
 		s := &c.Sites[i]

@@ -120,7 +120,7 @@ func BenchmarkReferrer(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				Referrer(bc.ref, siteHost, "", false)
+				Referrer(bc.ref, siteHost, "", "", false)
 			}
 		})
 	}

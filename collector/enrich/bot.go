@@ -26,7 +26,8 @@ var headlessMarkers = []string{
 
 // Bot reports whether a hit comes from a bot and why: the User-Agent is
 // empty, names a headless browser, or is a crawler (the uap-core "Spider"
-// device or the Crawler-Detect dataset), or the SDK reported
+// device, the patterns of the isbot package or the Crawler-Detect
+// dataset), or the SDK reported
 // navigator.webdriver. info should come from UA or UACached, which run the
 // User-Agent checks once per distinct string; a zero UAInfo (not parsed)
 // makes Bot run them itself, which costs a few microseconds.
@@ -54,7 +55,8 @@ func uaBot(ua string, spider bool) (bool, string) {
 			return true, BotHeadless
 		}
 	}
-	if spider || sharedCrawlerMatcher().isCrawler(ua) {
+	isbot, _ := sharedIsbot() // New checked the error
+	if spider || isbot.match(ua) || sharedCrawlerMatcher().isCrawler(ua) {
 		return true, BotCrawler
 	}
 	return false, ""

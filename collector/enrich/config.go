@@ -38,8 +38,10 @@ type Config struct {
 	// them on every request that reaches the collector.
 	TrustCountryHeaders bool `yaml:"trust_country_headers"`
 	// GeoIPDB is an optional MaxMind-format country database (GeoLite2 or
-	// GeoIP2 Country, DB-IP Country Lite, ...), used when no trusted
-	// header names the country.
+	// GeoIP2 Country, DB-IP Country Lite, ip-location-db, ...), used when
+	// no trusted header names the country. GeoIPDBOff means none; the
+	// application's config (collector/config) turns empty into
+	// BundledGeoIPDB when that file exists (GeoIPDBOrBundled).
 	GeoIPDB string `yaml:"geoip_db"`
 	// TrustedProxies are CIDRs (or single addresses) of the reverse
 	// proxies whose X-Forwarded-For is believed.
@@ -64,7 +66,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	})
 	fs.BoolVar(&c.TrustCountryHeaders, "enrich.trust-country-headers", c.TrustCountryHeaders,
 		"read the visitor's country from the CDN country headers (only behind a CDN that sets them)")
-	fs.StringVar(&c.GeoIPDB, "enrich.geoip-db", c.GeoIPDB, "MaxMind-format country database (.mmdb), optional")
+	fs.StringVar(&c.GeoIPDB, "enrich.geoip-db", c.GeoIPDB, "MaxMind-format country database (.mmdb); default the bundled one when installed, off for none")
 	fs.Func("enrich.trusted-proxies", "comma-separated CIDRs whose X-Forwarded-For is trusted", func(s string) error {
 		c.TrustedProxies = splitList(s)
 		return nil
@@ -111,6 +113,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := parsePrefixes(c.TrustedProxies); err != nil {
 		return err
+	}
+	if c.GeoIPDB == GeoIPDBOff {
+		c.GeoIPDB = ""
 	}
 	if c.GeoIPDB != "" {
 		if _, err := os.Stat(c.GeoIPDB); err != nil {

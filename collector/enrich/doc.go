@@ -54,16 +54,21 @@
 //     background workers and returns false; UA parses at once.
 //
 // Bot combines the UA-only verdicts computed at parse time (empty
-// User-Agent, headless markers, uap-core's Spider device, the
-// Crawler-Detect dataset) with the SDK's navigator.webdriver flag. Bots are
-// flagged, not dropped.
+// User-Agent, headless markers, uap-core's Spider device, the patterns of
+// the npm package isbot (data/isbot, refreshed by `make bot-patterns`; Go
+// regexps with its JavaScript lookarounds rewritten, isbotjs.go), the
+// Crawler-Detect dataset) with the SDK's navigator.webdriver flag. They all
+// run on a cache miss only: a cached User-Agent carries its verdict. Bots
+// are flagged, not dropped.
 //
 // # URLs and referrers
 //
 // ParseURL normalises a page URL (host, port, path, fragment dropped),
 // extracts UTM parameters and ad click IDs, and keeps only the query
 // parameters the caller allows; click IDs never stay in the query.
-// Referrer classifies the referrer as search, social, email, paid,
-// internal, direct or other, from Shopify's goreferrer dataset, the UTM
-// medium and the presence of a click ID.
+// Referrer classifies the referrer as search, social, email, ai, paid,
+// internal, direct or other, from Shopify's goreferrer dataset (Snowplow's
+// referer-parser data), data/referrers/extra.tsv (AI assistants and the
+// hosts goreferrer lacks, each with its origin), the UTM source and medium
+// and the presence of a click ID.
 package enrich

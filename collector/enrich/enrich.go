@@ -70,6 +70,9 @@ func New(cfg Config, log *slog.Logger) (*Enricher, error) {
 	if e.parser, err = sharedUAMatcher(); err != nil {
 		return nil, fmt.Errorf("enrich: compile user-agent parser: %w", err)
 	}
+	if _, err = sharedIsbot(); err != nil {
+		return nil, fmt.Errorf("enrich: compile bot patterns: %w", err)
+	}
 	if cfg.GeoIPDB != "" {
 		if e.geo, err = maxminddb.Open(cfg.GeoIPDB); err != nil {
 			return nil, fmt.Errorf("enrich: open geoip_db: %w", err)

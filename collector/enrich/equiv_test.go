@@ -75,9 +75,11 @@ func equivInputs(tb testing.TB, step, devStep int) map[string][]string {
 }
 
 // refParse is Enricher.parse as it was before the prefilters: uap-go's
-// parser and crawlerdetect, called directly, in the same order. It returns
+// parser and crawlerdetect, called directly, in the same order, plus the
+// isbot matcher (TestIsbotSameAsIsbot checks it against isbot). It returns
 // uap-go's raw result for the (truncated) string too.
 func refParse(ref *uaparser.Parser, ua string) (UAInfo, uaParsed) {
+	isbot, _ := sharedIsbot()
 	s := ua
 	if len(s) > maxUALen {
 		s = s[:maxUALen]
@@ -96,7 +98,7 @@ func refParse(ref *uaparser.Parser, ua string) (UAInfo, uaParsed) {
 		strings.Contains(s, "PhantomJS") || strings.Contains(s, "SlimerJS") ||
 		strings.Contains(s, "jsdom/") || strings.Contains(s, "Cypress/"):
 		info.IsBot, info.BotReason = true, BotHeadless
-	case p.Device.Family == "Spider" || crawlerdetect.IsCrawler(s):
+	case p.Device.Family == "Spider" || isbot.match(s) || crawlerdetect.IsCrawler(s):
 		info.IsBot, info.BotReason = true, BotCrawler
 	}
 	info.DeviceType = deviceType(s, &p, info.IsBot)

@@ -105,7 +105,12 @@ func (e *Enricher) Country(ip netip.Addr, headers func(name string) string) stri
 	}
 	res := e.geo.Lookup(a)
 	var code string
-	err := res.DecodePath(&code, "country", "iso_code")
+	// ip-location-db's country databases keep the code at the top level;
+	// MaxMind's and DB-IP's under country.
+	err := res.DecodePath(&code, "country_code")
+	if err == nil && code == "" {
+		err = res.DecodePath(&code, "country", "iso_code")
+	}
 	if err == nil && code == "" {
 		// Some networks (anycast, satellite) have only the country in
 		// which they are registered.

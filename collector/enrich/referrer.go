@@ -11,6 +11,7 @@ const (
 	SourceSearch   = "search"
 	SourceSocial   = "social"
 	SourceEmail    = "email"
+	SourceAI       = "ai" // an AI assistant (ChatGPT, Perplexity, Gemini, ...)
 	SourcePaid     = "paid"
 	SourceInternal = "internal"
 	SourceDirect   = "direct"
@@ -21,7 +22,7 @@ const (
 type RefInfo struct {
 	Host   string // lower case, without port; "" for direct traffic
 	Path   string // path of the referrer (query and fragment dropped)
-	Source string // search, social, email, paid, internal, direct, other
+	Source string // search, social, email, ai, paid, internal, direct, other
 	Name   string // e.g. "Google", "Facebook", "Gmail"; "" when not known
 }
 
@@ -30,9 +31,12 @@ type RefInfo struct {
 // (utm_medium=email), direct (no referrer), internal (isSiteHost says the
 // referrer is the site itself), search, social or email by the referrer's
 // host in Shopify's goreferrer dataset (Snowplow's referer-parser data)
-// plus a few hosts it lacks, social or search by utm_medium, and other.
-// isSiteHost may be nil.
-func Referrer(raw string, isSiteHost func(host string) bool, utmMedium string, hasClickID bool) RefInfo {
+// plus the hosts of data/referrers/extra.tsv (AI assistants among them:
+// source ai), social or search by utm_medium, and other. A visit without
+// a referrer whose utm_source is an AI assistant's host is ai: the
+// assistants' apps send no referrer, and ChatGPT tags the links it cites
+// with utm_source=chatgpt.com. isSiteHost may be nil.
+func Referrer(raw string, isSiteHost func(host string) bool, utmSource, utmMedium string, hasClickID bool) RefInfo {
 	var r RefInfo
 	raw = strings.TrimSpace(raw)
 	medium := strings.ToLower(strings.TrimSpace(utmMedium))
@@ -51,6 +55,9 @@ func Referrer(raw string, isSiteHost func(host string) bool, utmMedium string, h
 		r.Source = SourceEmail
 	case raw == "":
 		r.Source = byMedium(medium, SourceDirect)
+		if m := aiBySource(utmSource); r.Source == SourceDirect && m.source == SourceAI {
+			r.Source, r.Name = SourceAI, m.label
+		}
 	case r.Host != "" && isSiteHost != nil && isSiteHost(r.Host):
 		r.Source, r.Name = SourceInternal, ""
 	case rule.source != "":
@@ -146,26 +153,6 @@ type refIndex struct {
 	paths map[string][]pathRule
 }
 
-// extraReferrers are hosts that the dataset lacks.
-var extraReferrers = map[string]ruleMatch{
-	"x.com":                 {SourceSocial, "X"},
-	"threads.net":           {SourceSocial, "Threads"},
-	"threads.com":           {SourceSocial, "Threads"},
-	"bsky.app":              {SourceSocial, "Bluesky"},
-	"line.me":               {SourceSocial, "LINE"},
-	"b.hatena.ne.jp":        {SourceSocial, "Hatena Bookmark"},
-	"note.com":              {SourceSocial, "note"},
-	"ameblo.jp":             {SourceSocial, "Ameba"},
-	"nicovideo.jp":          {SourceSocial, "niconico"},
-	"discord.com":           {SourceSocial, "Discord"},
-	"mastodon.social":       {SourceSocial, "Mastodon"},
-	"search.brave.com":      {SourceSearch, "Brave Search"},
-	"startpage.com":         {SourceSearch, "Startpage"},
-	"search.yahoo.co.jp":    {SourceSearch, "Yahoo!"},
-	"outlook.office.com":    {SourceEmail, "Outlook"},
-	"outlook.office365.com": {SourceEmail, "Outlook"},
-}
-
 func buildReferrerIndex() refIndex {
 	x := refIndex{hosts: map[string]ruleMatch{}, paths: map[string][]pathRule{}}
 	for key, r := range goreferrer.DefaultRules.DomainRules {
@@ -187,8 +174,12 @@ func buildReferrerIndex() refIndex {
 		}
 		x.hosts[key] = m
 	}
-	for host, m := range extraReferrers {
-		x.hosts[host] = m
+	for _, e := range extraReferrers() {
+		if host, path, ok := strings.Cut(e.host, "/"); ok {
+			x.paths[host] = append([]pathRule{{"/" + path, e.rule}}, x.paths[host]...)
+			continue
+		}
+		x.hosts[e.host] = e.rule
 	}
 	return x
 }
@@ -210,6 +201,16 @@ func lookupReferrer(host, path string) ruleMatch {
 		}
 	}
 	return ruleMatch{}
+}
+
+// aiBySource returns the rule of a utm_source that is a host name
+// ("chatgpt.com").
+func aiBySource(utmSource string) ruleMatch {
+	s := strings.ToLower(strings.TrimSpace(utmSource))
+	if !strings.Contains(s, ".") || strings.ContainsAny(s, "/: ") {
+		return ruleMatch{}
+	}
+	return lookupReferrer(s, "/")
 }
 
 func parentDomain(h string) string {

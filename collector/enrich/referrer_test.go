@@ -50,9 +50,63 @@ func TestReferrer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Referrer(tt.raw, tt.site, tt.medium, tt.clickID); got != tt.want {
+			if got := Referrer(tt.raw, tt.site, "", tt.medium, tt.clickID); got != tt.want {
 				t.Errorf("Referrer(%q, medium %q, click %v)\n got %+v\nwant %+v", tt.raw, tt.medium, tt.clickID, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestReferrerTable classifies the real referrer URLs of
+// testdata/referrers.tsv (search engines, social networks, webmail, AI
+// assistants, ad clicks, the site itself, and odd inputs), each with the
+// landing page whose utm_* and click IDs the collector passes along.
+func TestReferrerTable(t *testing.T) {
+	rows := 0
+	for i, line := range fileLines(t, "testdata/referrers.tsv") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			t.Fatalf("referrers.tsv:%d: want 4 tab-separated fields, got %d", i+1, len(f))
+		}
+		landing := f[1]
+		if landing == "-" {
+			landing = "https://example.com/"
+		}
+		u, err := ParseURL(landing, nil)
+		if err != nil {
+			t.Fatalf("referrers.tsv:%d: landing page: %v", i+1, err)
+		}
+		got := Referrer(f[0], siteHost, u.UTMSource, u.UTMMedium, u.ClickID != "")
+		if got.Source != f[2] || got.Name != f[3] {
+			t.Errorf("referrers.tsv:%d: %q (landing %s) = %s %q, want %s %q", i+1, f[0], landing, got.Source, got.Name, f[2], f[3])
+		}
+		rows++
+	}
+	if rows < 200 {
+		t.Errorf("%d rows, want at least 200", rows)
+	}
+	t.Logf("%d referrers classified", rows)
+}
+
+// TestExtraReferrersData checks the data file's shape and that its parser
+// rejects what the file must not hold.
+func TestExtraReferrersData(t *testing.T) {
+	list := extraReferrers()
+	ai := 0
+	for _, e := range list {
+		if e.rule.source == SourceAI {
+			ai++
+		}
+	}
+	if ai < 10 {
+		t.Errorf("%d AI assistants in data/referrers/extra.tsv, want the main ones", ai)
+	}
+	for _, bad := range []string{"x.com\tsocial\tX", "x.com\tpaid\tX\torigin", "\tsocial\tX\torigin"} {
+		if _, err := parseExtraReferrers(bad); err == nil {
+			t.Errorf("parseExtraReferrers(%q): want an error", bad)
+		}
 	}
 }

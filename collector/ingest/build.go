@@ -66,7 +66,7 @@ func Build(h *collector.Hit, site *collector.Site, req *collector.Request, pol c
 		ev.EngagedMS = uint32(h.EngagedMS)
 		ev.ScrollDepth = uint8(h.Scroll)
 	}
-	ref := enrich.Referrer(h.Referrer, site.AllowsHost, u.UTMMedium, u.ClickID != "")
+	ref := enrich.Referrer(h.Referrer, site.AllowsHost, u.UTMSource, u.UTMMedium, u.ClickID != "")
 	ev.RefHost, ev.RefSource, ev.RefName = ref.Host, ref.Source, ref.Name
 	ev.Referrer = joined(h.Referrer, ref.Host, ref.Path)
 	if n := len(h.Props); n > 0 {

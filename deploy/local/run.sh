@@ -10,6 +10,7 @@ if [ -z "${ASHIATO_CLICKHOUSE_DSN:-}" ]; then
 	deploy/local/clickhouse.sh start
 	export ASHIATO_CLICKHOUSE_DSN="clickhouse://127.0.0.1:${ASHIATO_CH_PORT:-19000}/ashiato"
 fi
+deploy/geo/install.sh # the default country database: countries from the first hit
 make --no-print-directory build
 bin/ashiato migrate
 listen="${ASHIATO_LISTEN:-127.0.0.1:8080}"

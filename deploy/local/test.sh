@@ -21,6 +21,7 @@ export PATH="/usr/local/go/bin:$PATH"
 what="${1:-all}"
 
 deploy/local/deps.sh --browser
+deploy/geo/install.sh # the default country database, which the Go tests use
 deploy/local/clickhouse.sh start
 export ASHIATO_TEST_CLICKHOUSE_DSN="clickhouse://127.0.0.1:${ASHIATO_CH_PORT:-19000}/ashiato_test"
 export ASHIATO_CH_HTTP="http://127.0.0.1:${ASHIATO_CH_HTTP_PORT:-18123}"

@@ -16,7 +16,7 @@ func classifySources(host string) {
 	isSite := func(h string) bool { return h == host }
 	for i := range sources {
 		s := &sources[i]
-		ref := enrich.Referrer(s.referrer, isSite, s.utm[1], s.clickID != "")
+		ref := enrich.Referrer(s.referrer, isSite, s.utm[0], s.utm[1], s.clickID != "")
 		s.refHost, s.refPath, s.refSource, s.refName = ref.Host, ref.Path, ref.Source, ref.Name
 	}
 }
