@@ -3,6 +3,7 @@ package docker
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
+	"github.com/ashiato/ashiato/collector/config"
 	"github.com/ashiato/ashiato/deploy/deploytest"
 )
 
@@ -103,6 +105,26 @@ func TestDockerfile(t *testing.T) {
 	cmd := commands[*instructions.CmdCommand](rt)
 	if len(ep) != 1 || !slices.Equal(ep[0].CmdLine, []string{"/ashiato"}) || len(cmd) != 1 || !slices.Equal(cmd[0].CmdLine, []string{"serve"}) {
 		t.Errorf("runtime: want ENTRYPOINT [/ashiato] and CMD [serve]")
+	}
+}
+
+// TestDockerignore keeps the local ClickHouse data, builds and npm
+// dependencies out of the build context (COPY . . takes the rest).
+func TestDockerignore(t *testing.T) {
+	lines := strings.Split(string(deploytest.Read(t, ".dockerignore")), "\n")
+	for _, want := range []string{".git", ".local", "dist", "bin", "data", "**/node_modules"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf(".dockerignore: no line %q", want)
+		}
+	}
+}
+
+// TestComposeConfigFile loads the ashiato.yaml that compose mounts with
+// the collector's own loader.
+func TestComposeConfigFile(t *testing.T) {
+	path := filepath.Join(deploytest.Root(t), "deploy/docker/ashiato.yaml")
+	if _, err := config.Load(flag.NewFlagSet("serve", flag.ContinueOnError), []string{"--config", path}, func(string) string { return "" }); err != nil {
+		t.Errorf("deploy/docker/ashiato.yaml: %v", err)
 	}
 }
 

@@ -34,7 +34,7 @@ func TestDist(t *testing.T) {
 		t.Skip("npm is not installed: dist.sh packs the npm packages with it")
 	}
 	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute) // arm64 builds every dependency on a cold cache
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", filepath.Join(deploytest.Root(t), "deploy/local/dist.sh"))
 	cmd.Env = append(os.Environ(), "VERSION="+version, "DIST_DIR="+out)
