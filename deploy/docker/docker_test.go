@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -234,4 +236,60 @@ func TestComposeConfig(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("docker compose config: %v\n%s", err, out)
 	}
+}
+
+// TestDataFolderOwner reproduces the defect the Dockerfile's chown fixes:
+// the collector, run as the image's user, cannot create its secret in a
+// root-owned /data ("permission denied"), and can in a folder owned by
+// that user, as the runtime stage makes it. (As root only: it switches
+// user; the binary starts without ClickHouse and is stopped once the
+// secret exists.)
+func TestDataFolderOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the collector as uid 65532")
+	}
+	// A folder the other user can reach (t.TempDir's parent is 0700).
+	base, err := os.MkdirTemp("", "ashiato-data-owner-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	os.Chmod(base, 0o755)
+	bin := filepath.Join(base, "ashiato")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/ashiato/ashiato/cmd/ashiato").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	start := func(dir string) (*exec.Cmd, *bytes.Buffer) {
+		cmd := exec.Command(bin, "serve", "--data-dir", dir, "--listen", "127.0.0.1:0", "--clickhouse-dsn", "clickhouse://127.0.0.1:1/none")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65532, Gid: 65532}}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &out
+	}
+
+	rootOwned := filepath.Join(base, "root-owned")
+	os.Mkdir(rootOwned, 0o755)
+	cmd, out := start(rootOwned)
+	if err := cmd.Wait(); err == nil || !strings.Contains(out.String(), "permission denied") {
+		t.Errorf("root-owned data folder: %v, want an exit with permission denied\n%s", err, out)
+	}
+
+	owned := filepath.Join(base, "owned")
+	os.Mkdir(owned, 0o700)
+	os.Chown(owned, 65532, 65532)
+	cmd, out = start(owned)
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	secret := filepath.Join(owned, "secret")
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if fi, err := os.Stat(secret); err == nil {
+			if st := fi.Sys().(*syscall.Stat_t); st.Uid != 65532 || fi.Mode().Perm() != 0o600 {
+				t.Errorf("secret owned by %d with mode %v, want 65532 and 0600", st.Uid, fi.Mode().Perm())
+			}
+			return
+		}
+	}
+	t.Errorf("no secret created in a data folder owned by 65532\n%s", out)
 }
