@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,6 +64,9 @@ func TestDockerfile(t *testing.T) {
 	st := stages(t)
 	if len(st) != 2 || st[0].Name != "build" || st[1].Name != "runtime" {
 		t.Fatalf("want the stages build and runtime, got %d", len(st))
+	}
+	if !strings.HasPrefix(st[0].BaseName, "golang:"+goMinor(t)) {
+		t.Errorf("build stage from %s: want the Go of go.mod, golang:%s", st[0].BaseName, goMinor(t))
 	}
 	var build string
 	for _, r := range commands[*instructions.RunCommand](st[0]) {
@@ -128,6 +132,16 @@ func TestComposeConfigFile(t *testing.T) {
 	if _, err := config.Load(flag.NewFlagSet("serve", flag.ContinueOnError), []string{"--config", path}, func(string) string { return "" }); err != nil {
 		t.Errorf("deploy/docker/ashiato.yaml: %v", err)
 	}
+}
+
+// goMinor returns the Go release go.mod names, such as "1.26".
+func goMinor(t *testing.T) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindSubmatch(deploytest.Read(t, "go.mod"))
+	if m == nil {
+		t.Fatal("go.mod: no go line")
+	}
+	return string(m[1])
 }
 
 // loadCompose loads compose.yaml as `docker compose` does, validated
