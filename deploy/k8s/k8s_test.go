@@ -41,13 +41,16 @@ var kinds = map[string]func() any{
 var docSep = regexp.MustCompile(`(?m)^---\s*$`)
 
 // manifests decodes every document of every .yaml file in this folder
+// and in jobs/ (run by hand, not with `kubectl apply -f deploy/k8s/`)
 // strictly (unknown fields, duplicate keys and type mismatches fail) and
 // returns them by kind and name.
 func manifests(t *testing.T) map[string]any {
 	t.Helper()
 	files, err := filepath.Glob("*.yaml")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no manifests: %v", err)
+	jobs, err2 := filepath.Glob("jobs/*.yaml")
+	files = append(files, jobs...)
+	if err != nil || err2 != nil || len(jobs) == 0 {
+		t.Fatalf("no manifests: %v %v", err, err2)
 	}
 	out := map[string]any{}
 	for _, f := range files {
