@@ -6,6 +6,7 @@ package deploytest
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -55,4 +56,14 @@ func Release(tb testing.TB) string {
 		tb.Fatalf("sdk-js/package.json: no version (%v)", err)
 	}
 	return p.Version
+}
+
+// Build builds the ashiato binary into dir and returns its path.
+func Build(tb testing.TB, dir string) string {
+	tb.Helper()
+	bin := filepath.Join(dir, "ashiato")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/ashiato/ashiato/cmd/ashiato").CombinedOutput(); err != nil {
+		tb.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -269,10 +269,7 @@ func TestDataFolderOwner(t *testing.T) {
 	}
 	t.Cleanup(func() { os.RemoveAll(base) })
 	os.Chmod(base, 0o755)
-	bin := filepath.Join(base, "ashiato")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/ashiato/ashiato/cmd/ashiato").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := deploytest.Build(t, base)
 	start := func(dir string) (*exec.Cmd, *bytes.Buffer) {
 		cmd := exec.Command(bin, "serve", "--data-dir", dir, "--listen", "127.0.0.1:0", "--clickhouse-dsn", "clickhouse://127.0.0.1:1/none")
 		var out bytes.Buffer

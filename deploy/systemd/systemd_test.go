@@ -104,10 +104,7 @@ func TestSystemdAnalyze(t *testing.T) {
 		t.Skip("systemd-analyze is not installed (Debian package systemd; deploy/local/deps.sh installs it): the unit was only parsed")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ashiato")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/ashiato/ashiato/cmd/ashiato").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := deploytest.Build(t, dir)
 	text := strings.ReplaceAll(string(deploytest.Read(t, "deploy/systemd/ashiato.service")), binPath, bin)
 	path := filepath.Join(dir, "ashiato.service")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
