@@ -8,6 +8,9 @@ GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.Version=$(VERSION)
 BIN       := bin/ashiato
+# The published container image (the one place it is named; deploy/docker
+# and deploy/k8s pin IMAGE:<release> and their tests check it).
+IMAGE     ?= ghcr.io/ashiato/ashiato
 CH_PORT   ?= 19000
 CH_HTTP   ?= 18123
 LOCAL_DSN := clickhouse://127.0.0.1:$(CH_PORT)/ashiato
@@ -29,6 +32,14 @@ deps: ## install what the build and tests need (Debian/Ubuntu; apt as root), Go 
 .PHONY: build
 build: ## build bin/ashiato (the JS bundles it embeds are committed)
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ashiato
+
+.PHONY: image
+image: ## build the container image IMAGE:VERSION with the Docker client (needs a Docker engine)
+	docker build -f deploy/docker/Dockerfile --build-arg VERSION=$(VERSION) -t $(IMAGE):$(VERSION:v%=%) .
+
+.PHONY: dist
+dist: ## release artifacts in dist/: static binaries (linux/amd64, arm64), npm tarballs of sdk-js and consent-banner, SHA256SUMS
+	@VERSION=$(VERSION) deploy/local/dist.sh
 
 .PHONY: js
 js: ## rebuild the embedded JS bundles (sdk-js, consent-banner, dashboard)
@@ -89,4 +100,4 @@ lint: ## go vet, gofmt, staticcheck
 clean: ## remove build output and the local ClickHouse data
 	-deploy/local/clickhouse.sh stop
 	-deploy/local/cluster.sh stop
-	rm -rf bin .local
+	rm -rf bin dist .local

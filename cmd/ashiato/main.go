@@ -35,6 +35,8 @@ func commands() []command {
 		{"stats", "statistics for partners: export REPORT with cells of fewer than k people suppressed", runStats},
 		{"traits", "per-user traits from partners: import FILE (checked whole, then stored)", runTraits},
 		{"token", "admin API tokens: create, list, revoke", runToken},
+		{"spool", "spool drain --dir DIR: deliver a retired collector's spool to ClickHouse and exit", runSpool},
+		{"healthcheck", "GET /healthz of the collector on this machine; exit 0 when it answers 200 (container HEALTHCHECK)", runHealthcheck},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -42,7 +44,7 @@ func commands() []command {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "ashiato — privacy-aware web analytics collector\n\nUsage: ashiato <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'ashiato <command> --help' for the flags of a command. Flags override ASHIATO_* environment variables, which override the YAML file (--config).")
 }

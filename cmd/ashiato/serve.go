@@ -222,6 +222,9 @@ func (m *Main) Close() error {
 		m.drain(5 * time.Second)
 		m.cancel()
 		<-m.done
+		if left := m.spool.Stats().Records; left > 0 {
+			m.Log.Warn("records left in the spool for the next start", "records", left, "dir", m.Config.Spool.Dir)
+		}
 	}
 	if m.rollupStop != nil {
 		m.rollupStop()

@@ -6,6 +6,7 @@ need=()
 command -v clickhouse-server >/dev/null || need+=(clickhouse-server)
 command -v clickhouse-client >/dev/null || need+=(clickhouse-client)
 command -v curl >/dev/null || need+=(curl)
+command -v systemd-analyze >/dev/null || need+=(systemd) # deploy/systemd's test verifies the unit
 if [ "${1:-}" = "--browser" ] || [ "${ASHIATO_DEPS_BROWSER:-}" = 1 ]; then
 	command -v chromium >/dev/null || need+=(chromium)
 	dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || need+=(fonts-ipafont-gothic)
