@@ -3,7 +3,9 @@ package preferences
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
+	"io"
 	"slices"
 
 	"github.com/ashiato/ashiato/collector/store"
@@ -124,4 +126,15 @@ func (s *Service) List(ctx context.Context, site, channel, topic, list string, h
 		out = []Entry{}
 	}
 	return out, nil
+}
+
+// WriteCSV writes a list as CSV with the header user,reason.
+func WriteCSV(w io.Writer, es []Entry) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"user", "reason"})
+	for _, e := range es {
+		cw.Write([]string{e.User, e.Reason})
+	}
+	cw.Flush()
+	return cw.Error()
 }

@@ -116,3 +116,11 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (Link, error) {
 		Source: SourceUnsubscribe, Actor: "link", LinkID: l.id})
 	return l, err
 }
+
+// LinkKey derives the key that signs unsubscribe links from the server
+// secret: every collector instance and the CLI share it.
+func LinkKey(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("ashiato/unsubscribe-link-key"))
+	return m.Sum(nil)
+}
