@@ -24,16 +24,18 @@ deps: ## install what the build and tests need (Debian/Ubuntu; apt as root), Go 
 	cd sdk-js && npm ci --no-audit --no-fund
 	cd consent-banner && npm ci --no-audit --no-fund
 	cd dashboard && npm ci --no-audit --no-fund
+	cd preference-center && npm ci --no-audit --no-fund
 
 .PHONY: build
 build: ## build bin/ashiato (the JS bundles it embeds are committed)
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/ashiato
 
 .PHONY: js
-js: ## rebuild the embedded JS bundles (sdk-js, consent-banner, dashboard)
+js: ## rebuild the embedded JS bundles (sdk-js, consent-banner, dashboard, preference-center)
 	cd sdk-js && npm run build
 	cd consent-banner && npm run build
 	cd dashboard && npm run build
+	cd preference-center && npm run build
 
 .PHONY: screenshots
 screenshots: build clickhouse ## docs/screenshots/{banner,dashboard}-*.png: the banner and the dashboard (ja/en, light/dark, desktop and phone) against the real collector
