@@ -129,7 +129,7 @@ func TestCustomerPreferences(t *testing.T) {
 		n, _ := resp.Body.Read(b)
 		return resp.StatusCode, string(b[:n])
 	}
-	if st, b := post(path[:len(path)-3] + "abc"); st != 403 {
+	if st, b := post(path[:len(path)-3] + "abc"); st != 403 || !strings.Contains(b, "not valid") {
 		t.Fatalf("tampered link: %d %s", st, b)
 	}
 	if st, b := post(path); st != 200 {

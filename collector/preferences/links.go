@@ -2,11 +2,13 @@ package preferences
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,8 +49,9 @@ type Link struct {
 }
 
 // MintLink returns the token of a one-click unsubscribe link for user (as
-// the site knows it), channel and topic: signed with the collector's link
-// key, so that it cannot be changed to name another person or topic.
+// the site knows it), channel and topic: sealed (AES-GCM) with the
+// collector's link key, so that it can be neither changed to name another
+// person or topic nor read.
 func (s *Service) MintLink(site, user, channel, topic string) (string, error) {
 	st, t, stored, err := s.resolve(site, user, channel, topic)
 	if err != nil {
@@ -59,26 +62,49 @@ func (s *Service) MintLink(site, user, channel, topic string) (string, error) {
 	}
 	body, _ := json.Marshal(link{Site: st.ID, User: stored, Channel: channel, Topic: t.ID, ID: uuid.NewString(),
 		Exp: s.now().Add(LinkLifetime).Unix()})
-	p := base64.RawURLEncoding.EncodeToString(body)
-	return p + "." + s.linkSig(p), nil
+	aead, err := s.linkAEAD()
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, body, []byte(linkDomain))), nil
 }
 
-func (s *Service) linkSig(payload string) string {
-	m := hmac.New(sha256.New, s.LinkKey)
-	m.Write([]byte("ashiato/unsubscribe\x00" + payload))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// linkDomain binds sealed links to their use.
+const linkDomain = "ashiato/unsubscribe"
+
+// linkAEAD is AES-256-GCM with the link key: a link is sealed, so that it
+// can neither be changed nor read (it names the user ID as stored, which
+// on a site that keeps plain user IDs is the ID itself, and mail links end
+// up in logs).
+func (s *Service) linkAEAD() (cipher.AEAD, error) {
+	if len(s.LinkKey) != 32 {
+		return nil, errLinkInvalid
+	}
+	b, err := aes.NewCipher(s.LinkKey)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(b)
 }
 
 // VerifyLink checks a link's signature, expiry and topic (it does not
 // check whether it was used: Unsubscribe does).
 func (s *Service) VerifyLink(token string) (Link, error) {
-	p, sig, ok := strings.Cut(token, ".")
-	if len(s.LinkKey) == 0 || len(token) > maxLinkLen || !ok || !hmac.Equal([]byte(sig), []byte(s.linkSig(p))) {
+	aead, err := s.linkAEAD()
+	if err != nil || len(token) > maxLinkLen {
 		return Link{}, errLinkInvalid
 	}
-	b, err := base64.RawURLEncoding.DecodeString(p)
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) < aead.NonceSize()+aead.Overhead() {
+		return Link{}, errLinkInvalid
+	}
+	body, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], []byte(linkDomain))
 	var l link
-	if err != nil || json.Unmarshal(b, &l) != nil || l.ID == "" {
+	if err != nil || json.Unmarshal(body, &l) != nil || l.ID == "" {
 		return Link{}, errLinkInvalid
 	}
 	if !s.now().Before(time.Unix(l.Exp, 0)) {
