@@ -206,3 +206,45 @@ func TestPreferencesCLI(t *testing.T) {
 		t.Fatalf("reject: %q %v", out, err)
 	}
 }
+
+// TestCustomerDevices: the preference center lists the browsers linked to
+// the customer with their consent decisions, unlinks one, and refuses to
+// unlink another customer's; a customer token cannot identify.
+func TestCustomerDevices(t *testing.T) {
+	_, m := newPrefEnv(t)
+	v := privDecide(t, m, "shop", "accept_all", nil, "")
+	if st, b := v.identify(t, m, "henry", nil); st != 202 {
+		t.Fatalf("identify: %d %s", st, b)
+	}
+	other := privDecide(t, m, "shop", "accept_all", nil, "")
+	other.identify(t, m, "iris", nil)
+	tok := customerToken("henry", time.Now(), 5*time.Minute)
+	var got struct {
+		Devices []struct {
+			VisitorID string `json:"visitor_id"`
+			Decisions []struct {
+				ConsentID string   `json:"consent_id"`
+				Revision  int      `json:"revision"`
+				Granted   []string `json:"granted"`
+			} `json:"decisions"`
+		} `json:"devices"`
+	}
+	if st, b := privCall(t, m, "GET", "/api/preferences/devices?site=shop", tok, nil, &got); st != 200 || len(got.Devices) != 1 ||
+		got.Devices[0].VisitorID != v.vid || len(got.Devices[0].Decisions) != 1 || got.Devices[0].Decisions[0].ConsentID != v.consentID ||
+		got.Devices[0].Decisions[0].Revision != 1 || len(got.Devices[0].Decisions[0].Granted) == 0 {
+		t.Fatalf("devices: %d %s", st, b)
+	}
+	if st, _ := privCall(t, m, "POST", "/api/preferences/devices/unlink", tok, map[string]string{"site": "shop", "visitor_id": other.vid}, nil); st != 404 {
+		t.Fatalf("unlinking another customer's device: %d", st)
+	}
+	if st, b := privCall(t, m, "POST", "/api/preferences/devices/unlink", tok, map[string]string{"site": "shop", "visitor_id": v.vid}, nil); st != 200 {
+		t.Fatalf("unlink: %d %s", st, b)
+	}
+	got.Devices = nil
+	if privCall(t, m, "GET", "/api/preferences/devices?site=shop", tok, nil, &got); len(got.Devices) != 0 {
+		t.Fatalf("after unlink: %+v", got.Devices)
+	}
+	if st, _ := privCall(t, m, "POST", "/api/identify", "", map[string]any{"site": "shop", "assertion": tok, "consent": v.token}, nil); st != 403 {
+		t.Fatalf("a customer token identified: %d", st)
+	}
+}

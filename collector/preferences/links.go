@@ -60,6 +60,11 @@ func (s *Service) MintLink(site, user, channel, topic string) (string, error) {
 	if t.Transactional {
 		return "", collector.Errorf(collector.EInvalid, "topic", "%s is transactional: no unsubscribe link", t.ID)
 	}
+	return s.mintStored(st, t, stored, channel)
+}
+
+// mintStored seals a link for the user ID as stored.
+func (s *Service) mintStored(st *collector.Site, t *collector.NoticeTopic, stored, channel string) (string, error) {
 	body, _ := json.Marshal(link{Site: st.ID, User: stored, Channel: channel, Topic: t.ID, ID: uuid.NewString(),
 		Exp: s.now().Add(LinkLifetime).Unix()})
 	aead, err := s.linkAEAD()
