@@ -1,16 +1,8 @@
-// h creates an element; attributes with value true become empty attributes,
-// false and null ones are left out, "on…" functions become listeners.
-export function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const k in attrs) {
-    const v = attrs[k];
-    if (typeof v === 'function') e.addEventListener(k.slice(2), v);
-    else if (v === true) e.setAttribute(k, '');
-    else if (v != null && v !== false) e.setAttribute(k, v);
-  }
-  e.append(...kids.flat().filter((k) => k != null && k !== false));
-  return e;
-}
+// DOM helpers. h (create an element) is the banner's, bundled from
+// consent-banner/src/dom.js so that there is one copy.
+import { h } from '../../consent-banner/src/dom.js';
+
+export { h };
 
 export const button = (text, onclick) => h('button', { type: 'button', class: 'apc-b', onclick }, text);
 
