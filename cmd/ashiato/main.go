@@ -44,7 +44,7 @@ func commands() []command {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "ashiato — privacy-aware web analytics collector\n\nUsage: ashiato <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'ashiato <command> --help' for the flags of a command. Flags override ASHIATO_* environment variables, which override the YAML file (--config).")
 }
