@@ -28,6 +28,7 @@ deps: ## install what the build and tests need (Debian/Ubuntu; apt as root), Go 
 	cd consent-banner && npm ci --no-audit --no-fund
 	cd dashboard && npm ci --no-audit --no-fund
 	deploy/geo/install.sh
+	cd preference-center && npm ci --no-audit --no-fund
 
 .PHONY: build
 build: ## build bin/ashiato (the JS bundles it embeds are committed)
@@ -42,10 +43,11 @@ dist: ## release artifacts in dist/: static binaries (linux/amd64, arm64), npm t
 	@VERSION=$(VERSION) deploy/local/dist.sh
 
 .PHONY: js
-js: ## rebuild the embedded JS bundles (sdk-js, consent-banner, dashboard)
+js: ## rebuild the embedded JS bundles (sdk-js, consent-banner, dashboard, preference-center)
 	cd sdk-js && npm run build
 	cd consent-banner && npm run build
 	cd dashboard && npm run build
+	cd preference-center && npm run build
 
 ISBOT_VERSION ?= 5.2.3
 

@@ -88,6 +88,9 @@ type Site struct {
 	// Interests configures interest profiles (collector/interest): the
 	// content categories and the half-life of their scores.
 	Interests Interests `yaml:"interests" json:"interests"`
+	// Preferences declares the notice topics of the customer preference
+	// center (collector/preferences) and the request deadline.
+	Preferences Preferences `yaml:"preferences" json:"preferences"`
 }
 
 // Interests are a site's content categories for interest profiles.

@@ -30,6 +30,8 @@ func commands() []command {
 		{"audience", "audience segments: create, list, show, preview, export (consent-checked)", runAudience},
 		{"consent", "consent ledger tools: proof CONSENT_ID", runConsent},
 		{"privacy", "data subject requests: export, erase, stop, resume", runPrivacy},
+		{"preferences", "customers' notice preferences: export (suppression list), check, set, link", runPreferences},
+		{"requests", "customers' requests for disclosure, stop of use, erasure: list, show, file, advance", runRequests},
 		{"rollup", "visits rollup: refresh it now (serve does it in the background)", runRollup},
 		{"seed", "generate realistic traffic into ClickHouse or through /api/event", runSeed},
 		{"stats", "statistics for partners: export REPORT with cells of fewer than k people suppressed", runStats},

@@ -76,6 +76,7 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 	adminAPI.Audiences = &audience.Service{Store: m.store, Privacy: p.svc, Sites: h.Sites.Get, Now: time.Now}
 	adminAPI.Interests = &interest.Service{Store: m.store, Sites: h.Sites.Get}
 	adminAPI.Lookalike = &lookalike.Service{Store: m.store, Audiences: adminAPI.Audiences, Sites: h.Sites.Get, Now: time.Now}
+	m.startPreferences(api, adminAPI, h.Sites, secret)
 	adminAPI.Register(app)
 	m.startDashboard(app, adminAPI, h.Sites.All, secret)
 

@@ -15,7 +15,9 @@ import (
 	"github.com/ashiato/ashiato/collector/ingest"
 	"github.com/ashiato/ashiato/collector/interest"
 	"github.com/ashiato/ashiato/collector/lookalike"
+	"github.com/ashiato/ashiato/collector/preferences"
 	"github.com/ashiato/ashiato/collector/privacy"
+	"github.com/ashiato/ashiato/collector/requests"
 	"github.com/ashiato/ashiato/collector/stats"
 	"github.com/ashiato/ashiato/collector/store"
 )
@@ -34,7 +36,11 @@ type API struct {
 	Audiences *audience.Service  // segments: list, create, preview, export
 	Interests *interest.Service  // interest profiles, computed on read
 	Lookalike *lookalike.Service // look-alike segment builds
-	Log       *slog.Logger
+	// Preferences and Requests: customers' notice preferences (the
+	// mailer's check and lists) and requests for disclosure, stop, erasure.
+	Preferences *preferences.Service
+	Requests    *requests.Service
+	Log         *slog.Logger
 	// Auditor batches the audit rows; nil writes each row at once.
 	Auditor *Auditor
 	// AuthLimit refuses addresses with too many failed authentications;
@@ -74,6 +80,14 @@ func (a *API) Routes() []Route {
 		{"POST", "/privacy/resume", ScopePrivacy, "privacy.resume", a.resume},
 		{"GET", "/privacy/receipts", ScopePrivacy, "privacy.receipts", a.receipts},
 		{"GET", "/consent/:id/proof", ScopePrivacy, "consent.proof", a.consentProof},
+		{"GET", "/preferences/check", ScopePreferences, "preferences.check", a.checkPreference},
+		{"GET", "/preferences/export", ScopePreferences, "preferences.export", a.exportPreferences},
+		{"POST", "/preferences/links", ScopePreferences, "preferences.link", a.unsubscribeLink},
+		{"POST", "/preferences", ScopePrivacy, "preferences.set", a.setPreference},
+		{"GET", "/requests", ScopePrivacy, "requests.list", a.listRequests},
+		{"POST", "/requests", ScopePrivacy, "requests.file", a.fileRequest},
+		{"GET", "/requests/:id", ScopePrivacy, "requests.show", a.showRequest},
+		{"POST", "/requests/:id/advance", ScopePrivacy, "requests.advance", a.advanceRequest},
 		{"POST", "/retention/run", ScopeAdmin, "retention.run", a.retentionRun},
 		{"GET", "/tokens", ScopeAdmin, "tokens.list", a.listTokens},
 		{"POST", "/tokens", ScopeAdmin, "tokens.create", a.createToken},

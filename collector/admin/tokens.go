@@ -23,12 +23,15 @@ import (
 const (
 	ScopeQuery   = "query"   // named queries, dashboards, aggregates
 	ScopeExport  = "export"  // subject exports, audience exports
-	ScopePrivacy = "privacy" // erasure, stop and resume of use, receipts, consent proofs
-	ScopeAdmin   = "admin"   // tokens, audit log, retention; implies all others
+	ScopePrivacy = "privacy" // erasure, stop and resume of use, receipts, consent proofs, customers' requests
+	// ScopePreferences is a mailer's: check a customer's notice preference,
+	// export suppression lists, mint unsubscribe links.
+	ScopePreferences = "preferences"
+	ScopeAdmin       = "admin" // tokens, audit log, retention; implies all others
 )
 
 // Scopes lists every scope.
-var Scopes = []string{ScopeQuery, ScopeExport, ScopePrivacy, ScopeAdmin}
+var Scopes = []string{ScopeQuery, ScopeExport, ScopePrivacy, ScopePreferences, ScopeAdmin}
 
 // tokenPrefix marks ashiato admin tokens ("ash_<id>_<secret>"), so that
 // secret scanners can find leaked ones.

@@ -242,6 +242,9 @@ func FinishSite(s *collector.Site) error {
 	if err := checkInterests(s); err != nil {
 		return err
 	}
+	if err := checkPreferences(s); err != nil {
+		return err
+	}
 	return checkSegments(s)
 }
 

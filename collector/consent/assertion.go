@@ -30,6 +30,11 @@ const (
 // assertion, which the browser sees, cannot record decisions.
 const ScopeConsent = "consent"
 
+// ScopePreferences marks a customer token: the site's back end vouches for
+// its signed-in customer to the preference center (collector/customer). An
+// identify assertion cannot serve as one, nor the other way round.
+const ScopePreferences = "preferences"
+
 // Errors returned by VerifyAssertion. Their text is safe to show a client.
 var (
 	ErrAssertionMalformed = errors.New("assertion malformed: want a compact JWT (header.payload.signature)")

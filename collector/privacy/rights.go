@@ -21,6 +21,9 @@ type Request struct {
 	By   string // who asked: "token:<id>", "cli:<user>", "visitor"
 	// RequestID names the erasure; a new one when empty.
 	RequestID string
+	// Stored says ID is a user ID as stored already (a keyed hash when the
+	// site hashes user IDs), as the preference center's requests keep it.
+	Stored bool
 }
 
 // Validate checks the request against the configured sites.
@@ -50,7 +53,10 @@ func (s *Service) Resolve(ctx context.Context, r Request) (store.Subject, error)
 		sub.Visitors = []string{r.ID}
 		return sub, nil
 	}
-	sub.Key = s.Keys.StoredUserID(site, r.ID)
+	sub.Key = r.ID
+	if !r.Stored {
+		sub.Key = s.Keys.StoredUserID(site, r.ID)
+	}
 	sub.Users = []string{sub.Key}
 	if sub.Visitors, err = s.Store.VisitorsOfUser(ctx, site.ID, sub.Key); err != nil {
 		return sub, err

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	banner "github.com/ashiato/ashiato/consent-banner"
+	prefcenter "github.com/ashiato/ashiato/preference-center"
 	sdkjs "github.com/ashiato/ashiato/sdk-js"
 )
 
@@ -42,6 +43,8 @@ var Assets = []Asset{
 	newAsset("s.js", "text/javascript; charset=utf-8", sdkjs.Script),
 	newAsset("consent.js", "text/javascript; charset=utf-8", banner.Script),
 	newAsset("consent.css", "text/css; charset=utf-8", banner.CSS),
+	newAsset("preferences.js", "text/javascript; charset=utf-8", prefcenter.Script),
+	newAsset("preferences.css", "text/css; charset=utf-8", prefcenter.CSS),
 }
 
 // RegisterAssets serves each asset at its plain path (revalidated every

@@ -73,7 +73,7 @@ run_chdb() {
 }
 
 run_js() {
-	for dir in sdk-js consent-banner dashboard; do
+	for dir in sdk-js consent-banner dashboard preference-center; do
 		(
 			cd "$dir"
 			[ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund
