@@ -103,12 +103,11 @@ type Metric struct {
 	Doc  string
 }
 
-// anonKey is an anonymous visitor: the daily hash on the day (in the time
-// zone) the visit started, as one 64-bit number (the day's number times an
-// odd constant, XORed with the hash: a different number per day for the
-// same hash, and two pairs collide with a chance of 2^-64). A tuple key
-// costs uniqExact three times the CPU on ClickHouse 18.16.
-const anonKey = "bitXor(s_vhash, toUInt64(toUInt16(toDate(v_start, @tz))) * 11400714819323198485)"
+// anonKey is an anonymous visitor: the daily hash itself. Its salt
+// changes at midnight UTC, and a visit ends there, so the hash of a visit
+// is already that of one UTC day; the same address and browser are
+// another visitor on the next UTC day.
+const anonKey = "s_vhash"
 
 // visitorKey is a visitor as one 64-bit number: consented visitors by a
 // 64-bit hash of the visitor ID, anonymous ones by anonKey. One key space

@@ -27,7 +27,7 @@ const (
 	FlagVisitorsEstimate = "visitors_estimate"         // anonymous uniques summed over days
 	FlagInferredVisits   = "anonymous_visits_inferred" // 30-minute inactivity rule
 	FlagConsentedOnly    = "consented_only"            // anonymous traffic left out (retention)
-	FlagAnonymousPerDay  = "anonymous_per_day"         // an anonymous visitor is followed within one day only
+	FlagAnonymousPerDay  = "anonymous_per_day"         // an anonymous visitor is followed within one UTC day only
 	FlagNoData           = "no_data"
 )
 
@@ -40,7 +40,10 @@ func coverage(t Row, p *plan, r Range) Coverage {
 		c.ConsentedShare = round(float64(c.ConsentedPageviews)/float64(c.Pageviews), 4)
 		c.AnonymousShare = round(float64(c.AnonymousPageviews)/float64(c.Pageviews), 4)
 	}
-	multiDay := r.Days > 1 || p.dim != nil && (p.dim.Name == "week" || p.dim.Name == "month")
+	// Anonymous uniques are per salt, a UTC day: a range over more than one
+	// (any day of a zone other than UTC) sums them.
+	wfrom, wto := utcDays(r.From, r.To)
+	multiDay := wto.Sub(wfrom) > 24*time.Hour || p.dim != nil && (p.dim.Name == "week" || p.dim.Name == "month")
 	if c.AnonymousVisits > 0 && multiDay && p.report.kind != kindRetention {
 		c.VisitorsEstimate = true
 		c.Flags = append(c.Flags, FlagVisitorsEstimate)

@@ -187,7 +187,7 @@ func TestCollector(t *testing.T) {
 
 	// The probes ask paths the collector's router answers.
 	app := fiber.New()
-	web.RegisterOps(app, prometheus.NewRegistry(), nil, "")
+	web.RegisterOps(app, prometheus.NewRegistry(), nil, nil, "")
 	for name, p := range map[string]*corev1.Probe{"startup": c.StartupProbe, "readiness": c.ReadinessProbe, "liveness": c.LivenessProbe} {
 		if p == nil || p.HTTPGet == nil || p.HTTPGet.Port.StrVal != "http" {
 			t.Errorf("%s probe: want an httpGet on the port http", name)

@@ -307,7 +307,7 @@ func metric(name string, ss []*slice, loc *time.Location) any {
 			}
 			k := "v" + s.v.vid
 			if s.v.vid == "" {
-				k = s.v.start.In(loc).Format("2006-01-02") + s.v.vhash
+				k = "h" + s.v.vhash // the daily hash: one UTC day
 			}
 			seen[k] = true
 		}

@@ -7,7 +7,7 @@ import (
 )
 
 // Funnel is the expected funnel: visitors (a visitor ID, or an anonymous
-// hash on the day a visit started) reaching each step, steps in order,
+// daily hash) reaching each step, steps in order,
 // each within window of the visitor's start of the chain, over the events
 // of the visits that started in [from, to).
 func Funnel(evs []Event, from, to time.Time, loc *time.Location, steps []string, window time.Duration) []float64 {
@@ -15,7 +15,7 @@ func Funnel(evs []Event, from, to time.Time, loc *time.Location, steps []string,
 	for _, v := range Visits(evs, from, to) {
 		k := "v" + v.vid
 		if v.vid == "" {
-			k = v.start.In(loc).Format("2006-01-02") + v.vhash
+			k = "h" + v.vhash // the daily hash: one UTC day
 		}
 		byWho[k] = append(byWho[k], v.evs...)
 	}
