@@ -17,22 +17,7 @@ import (
 func TestLookalikeBuild(t *testing.T) {
 	e := newPrivEnv(t)
 	m := e.start(nil)
-	var seed, like, other []privVisitor
-	for i := 0; i < 32; i++ {
-		v := privDecide(t, m, "shop", "accept_all", nil, "")
-		switch {
-		case i < 12:
-			seed = append(seed, v)
-			browserHit(t, m, v, "/pricing/team")
-			browserEvent(t, m, v, "convert", nil)
-		case i < 17:
-			like = append(like, v)
-			browserHit(t, m, v, "/pricing/team")
-		default:
-			other = append(other, v)
-			browserHit(t, m, v, "/blog/post")
-		}
-	}
+	seed, like, other := lookalikeVisitors(t, m)
 	noAds := privDecide(t, m, "shop", "custom", []string{"analytics"}, "")
 	browserHit(t, m, noAds, "/pricing/team")
 	e.waitCount(45, "SELECT count() FROM DB.events WHERE site_id = 'shop' AND visitor_id != ''")
@@ -73,4 +58,27 @@ func TestLookalikeBuild(t *testing.T) {
 	if _, err := e.cli("audience", "lookalike", "tiny", "--site", "shop", "--seed", "prospects", "--size", "5"); err == nil || !strings.Contains(err.Error(), "want at least 10 in and 10 outside the seed") {
 		t.Fatalf("a seed of 4: %v", err)
 	}
+}
+
+// lookalikeVisitors records 32 visitors who accept all on shop: 12
+// converters who read /pricing and send "convert" (a seed), 5 others who
+// read /pricing (like the seed) and 15 who read the blog.
+func lookalikeVisitors(t testing.TB, m *Main) (seed, like, other []privVisitor) {
+	t.Helper()
+	for i := 0; i < 32; i++ {
+		v := privDecide(t, m, "shop", "accept_all", nil, "")
+		switch {
+		case i < 12:
+			seed = append(seed, v)
+			browserHit(t, m, v, "/pricing/team")
+			browserEvent(t, m, v, "convert", nil)
+		case i < 17:
+			like = append(like, v)
+			browserHit(t, m, v, "/pricing/team")
+		default:
+			other = append(other, v)
+			browserHit(t, m, v, "/blog/post")
+		}
+	}
+	return seed, like, other
 }

@@ -23,7 +23,7 @@ const (
 
 // SubjectTables are the tables that hold rows of a data subject, in the
 // order exports list them.
-var SubjectTables = []string{"identities", "traits", "consent_log", "audience_members", "events"}
+var SubjectTables = []string{"identities", "traits", "consent_log", "audience_members", "lookalike_scores", "events"}
 
 // DerivedTables are built from SubjectTables and name subjects too (the
 // visits rollup: visitor_id, user_id): an erasure deletes the subject's
@@ -133,7 +133,7 @@ func (s *Store) CountSubjectEvents(ctx context.Context, sub Subject) (uint64, er
 // StreamSubjectRows calls fn with the column names and each of the
 // subject's rows of table, in time order, without holding them all.
 func (s *Store) StreamSubjectRows(ctx context.Context, table string, sub Subject, fn func(cols []string, vals []any) error) error {
-	order := map[string]string{"events": "ts", "consent_log": "ts", "identities": "last_seen", "traits": "imported_at", "audience_members": "added_at"}[table]
+	order := map[string]string{"events": "ts", "consent_log": "ts", "identities": "last_seen", "traits": "imported_at", "audience_members": "added_at", "lookalike_scores": "built_at"}[table]
 	q, args := s.subjectQuery("SELECT *", table, sub)
 	if order != "" {
 		q += " ORDER BY " + order
