@@ -177,6 +177,10 @@ func (s *Service) examples(ctx context.Context, site *collector.Site, seed strin
 	if err != nil {
 		return nil, nil, err
 	}
+	interests, err := s.interestFeatures(ctx, site)
+	if err != nil {
+		return nil, nil, err
+	}
 	inSeed := map[string]bool{}
 	for _, r := range seedRows {
 		inSeed[r.VisitorID] = true
@@ -188,7 +192,7 @@ func (s *Service) examples(ctx context.Context, site *collector.Site, seed strin
 			continue
 		}
 		seen[a.VisitorID] = true
-		fs := append([]string{}, feats[a.VisitorID]...)
+		fs := append(append([]string{}, feats[a.VisitorID]...), interests[a.VisitorID]...)
 		for k, v := range traits[users[a.VisitorID]] {
 			if d := site.Trait(k); d != nil && d.Type != collector.TraitEmail && d.Type != collector.TraitPhone {
 				fs = append(fs, "trait:"+k+"="+v)
