@@ -114,18 +114,20 @@ func TestLookalikeFeaturesRunOnCurrentClickHouse(t *testing.T) {
 }
 
 // TestPartnerCellsRunOnCurrentClickHouse runs the cells of a statistics
-// export for partners on ClickHouse 26.
+// export for partners, of one dimension and of two, on ClickHouse 26.
 func TestPartnerCellsRunOnCurrentClickHouse(t *testing.T) {
 	sess, d, _ := migrated(t)
-	text, err := queries.RenderWith("partner/cells", d, struct {
-		queries.Dialect
-		Dim string
-	}{d, "url_path"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	text = strings.NewReplacer("@site", params["site"], "@from", params["from"], "@to", params["to"]).Replace(text)
-	if _, err := sess.Query(text, "TSV"); err != nil {
-		t.Fatalf("partner/cells: %v\n%s", err, text)
+	for _, dim2 := range []string{"''", "device_type"} {
+		text, err := queries.RenderWith("partner/cells", d, struct {
+			queries.Dialect
+			Dim, Dim2 string
+		}{d, "url_path", dim2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text = strings.NewReplacer("@site", params["site"], "@from", params["from"], "@to", params["to"]).Replace(text)
+		if _, err := sess.Query(text, "TSV"); err != nil {
+			t.Fatalf("partner/cells: %v\n%s", err, text)
+		}
 	}
 }
