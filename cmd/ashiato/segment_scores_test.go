@@ -113,6 +113,11 @@ func TestSegmentScoreConditions(t *testing.T) {
 	want("warm", export("warm"), warm...)
 	create("warm_sporty", "lookalike('prospects') >= "+threshold+" AND interest('sports') >= 1.5")
 	want("warm_sporty", export("warm_sporty"), warm[0], warm[1])
+	if out, err := e.cli("audience", "preview", "warm_sporty", "--site", "shop"); err != nil || !strings.Contains(out, `"people": 2,`) || !strings.Contains(out, `"exportable": 2,`) {
+		t.Fatalf("preview: %v\n%s", err, out)
+	} else {
+		t.Logf("\n%s", out)
+	}
 	create("warm_or_sporty", "(lookalike('prospects') >= "+threshold+") OR interest('sports') > 1.5")
 	want("warm_or_sporty", export("warm_or_sporty"), append(append([]privVisitor{}, warm...), fans...)...)
 
