@@ -28,6 +28,9 @@ var ShardingKeys = map[string]string{
 	"audience_members": "cityHash64(visitor_id, user_id)",
 	"traits":           "cityHash64(user_id)",
 	"privacy_subjects": "cityHash64(key_hash)",
+	"lookalike_scores": "cityHash64(visitor_id, user_id)",
+	"preference_log":   "cityHash64(user_id)",
+	"privacy_requests": "cityHash64(request_id)",
 
 	"schema_migrations": "0",
 	"consent_texts":     "0",

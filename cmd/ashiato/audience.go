@@ -24,12 +24,14 @@ const audienceUsage = `Usage:
   ashiato audience preview NAME --site SITE
   ashiato audience export  NAME --site SITE --format csv|google-customer-match|meta [--out FILE]
   ashiato audience lookalike NAME --site SITE --seed SEGMENT --size N
-A rule combines visited('/path*', TIMES, DAYS), event('name', DAYS) and
-source('google', DAYS), trait('name', 'value') and member('audience') with
-AND, OR and parentheses (docs/AUDIENCES.md). lookalike trains a logistic
+A rule combines visited('/path*', TIMES, DAYS), event('name', DAYS),
+source('google', DAYS), trait('name', 'value'), member('audience'),
+interest('category') >= SCORE and lookalike('model') >= SCORE with AND,
+OR and parentheses (docs/AUDIENCES.md). lookalike trains a logistic
 regression on the subjects whose consent allows audience export (the seed
 segment's as positives), prints its holdout AUC, lift at 10 % and the ten
-features that weigh most, and stores the top N others as segment NAME.
+features that weigh most, stores every other subject's score as model NAME
+and the top N others as segment NAME.
 preview prints the size now and after the export's consent check; export
 checks each member's consent against the ledger at export time, refuses an
 audience below the site's audience_min_size, and writes an audit row.

@@ -138,7 +138,16 @@ func TestAudienceSegmentExport(t *testing.T) {
 // Go's user agent, which the collector flags as a bot).
 func browserHit(t testing.TB, m *Main, v privVisitor, path string) {
 	t.Helper()
+	browserHitFrom(t, m, v, path, "")
+}
+
+// browserHitFrom is browserHit arriving from referrer ("" for none).
+func browserHitFrom(t testing.TB, m *Main, v privVisitor, path, referrer string) {
+	t.Helper()
 	ev := map[string]any{"site": v.site, "url": "https://" + v.site + ".example" + path, "consent": v.token, "vid": v.vid}
+	if referrer != "" {
+		ev["referrer"] = referrer
+	}
 	if st, b := privCall(t, m, "POST", "/api/event", "", ev, nil, "User-Agent",
 		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"); st != 202 {
 		t.Fatalf("event: %d %s", st, b)

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLookalikeBuild on the real ClickHouse: 12 converters (the seed) read
@@ -17,22 +19,7 @@ import (
 func TestLookalikeBuild(t *testing.T) {
 	e := newPrivEnv(t)
 	m := e.start(nil)
-	var seed, like, other []privVisitor
-	for i := 0; i < 32; i++ {
-		v := privDecide(t, m, "shop", "accept_all", nil, "")
-		switch {
-		case i < 12:
-			seed = append(seed, v)
-			browserHit(t, m, v, "/pricing/team")
-			browserEvent(t, m, v, "convert", nil)
-		case i < 17:
-			like = append(like, v)
-			browserHit(t, m, v, "/pricing/team")
-		default:
-			other = append(other, v)
-			browserHit(t, m, v, "/blog/post")
-		}
-	}
+	seed, like, other := lookalikeVisitors(t, m)
 	noAds := privDecide(t, m, "shop", "custom", []string{"analytics"}, "")
 	browserHit(t, m, noAds, "/pricing/team")
 	e.waitCount(45, "SELECT count() FROM DB.events WHERE site_id = 'shop' AND visitor_id != ''")
@@ -72,5 +59,92 @@ func TestLookalikeBuild(t *testing.T) {
 	}
 	if _, err := e.cli("audience", "lookalike", "tiny", "--site", "shop", "--seed", "prospects", "--size", "5"); err == nil || !strings.Contains(err.Error(), "want at least 10 in and 10 outside the seed") {
 		t.Fatalf("a seed of 4: %v", err)
+	}
+}
+
+// lookalikeVisitors records 32 visitors who accept all on shop: 12
+// converters who read /pricing and send "convert" (a seed), 5 others who
+// read /pricing (like the seed) and 15 who read the blog.
+func lookalikeVisitors(t testing.TB, m *Main) (seed, like, other []privVisitor) {
+	t.Helper()
+	for i := 0; i < 32; i++ {
+		v := privDecide(t, m, "shop", "accept_all", nil, "")
+		switch {
+		case i < 12:
+			seed = append(seed, v)
+			browserHit(t, m, v, "/pricing/team")
+			browserEvent(t, m, v, "convert", nil)
+		case i < 17:
+			like = append(like, v)
+			browserHit(t, m, v, "/pricing/team")
+		default:
+			other = append(other, v)
+			browserHit(t, m, v, "/blog/post")
+		}
+	}
+	return seed, like, other
+}
+
+// TestLookalikeInterestFeatures on the real ClickHouse: the seed (a stored
+// audience, so that no behaviour names it) reads travel content, found
+// only through the travel interest category (an event prop); of the
+// others, 4 read travel content too, 16 news. A visitor who allowed
+// advertising but not personalization also reads travel content: it has
+// no interest profile, so nothing tells it apart from the news readers.
+// The model names the travel interest among its features, and the
+// look-alike of size 4 is exactly the 4 travel readers with a profile.
+func TestLookalikeInterestFeatures(t *testing.T) {
+	e := newPrivEnv(t)
+	yaml, _ := os.ReadFile(e.cfgFile)
+	os.WriteFile(e.cfgFile, []byte(strings.Replace(string(yaml), "    audience_min_size: 1\n", "    audience_min_size: 1\n"+interestsYAML, 1)), 0o600)
+	m := e.start(nil)
+	var buyers [][2]string
+	var travellers, others []privVisitor
+	for i := 0; i < 32; i++ {
+		v := privDecide(t, m, "shop", "accept_all", nil, "")
+		section := "news"
+		switch {
+		case i < 12:
+			buyers = append(buyers, [2]string{v.vid, ""})
+			section = "travel"
+		case i < 16:
+			travellers = append(travellers, v)
+			section = "travel"
+		default:
+			others = append(others, v)
+		}
+		browserEvent(t, m, v, "read", map[string]any{"section": section})
+		browserEvent(t, m, v, "read", map[string]any{"section": section})
+	}
+	noProfile := privDecide(t, m, "shop", "custom", []string{"analytics", "advertising"}, "")
+	browserEvent(t, m, noProfile, "read", map[string]any{"section": "travel"})
+	browserEvent(t, m, noProfile, "read", map[string]any{"section": "travel"})
+	e.waitCount(66, "SELECT count() FROM DB.events WHERE site_id = 'shop' AND visitor_id != ''")
+	if err := e.st.AddAudienceMembers(context.Background(), "shop", "buyers", buyers, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cli("audience", "create", "buyers", "--site", "shop", "--rule", "member('buyers')"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.cli("audience", "lookalike", "travel-like", "--site", "shop", "--seed", "buyers", "--size", "4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", out)
+	if !strings.Contains(out, "interest:travel>=1") {
+		t.Fatalf("the travel interest is not among the features:\n%s", out)
+	}
+	file := filepath.Join(t.TempDir(), "t.csv")
+	if _, err := e.cli("audience", "export", "travel-like", "--site", "shop", "--format", "csv", "--out", file); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := os.ReadFile(file)
+	if n := strings.Count(string(body), "\n"); n != 5 {
+		t.Fatalf("the look-alike holds %d people, want 4:\n%s", n-1, body)
+	}
+	for _, v := range travellers {
+		if !strings.Contains(string(body), v.vid) {
+			t.Fatalf("travel reader %s is not in the look-alike:\n%s", v.vid, body)
+		}
 	}
 }

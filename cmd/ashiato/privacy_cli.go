@@ -217,6 +217,7 @@ func (p *progressBar) finish() {
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // a rule's >= as typed, not \u003e=
 	return enc.Encode(v)
 }
 

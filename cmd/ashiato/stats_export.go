@@ -14,12 +14,15 @@ import (
 )
 
 const statsUsage = `Usage:
-  ashiato stats export REPORT --site SITE --from YYYY-MM-DD --to YYYY-MM-DD [--k 10] [--out FILE]
+  ashiato stats export REPORT [--by REPORT2] --site SITE --from YYYY-MM-DD --to YYYY-MM-DD [--k 10] [--out FILE]
 Statistical information for partners: an aggregate table (pageviews and
 people per value of the report's dimension; reports: %s), every
 cell of fewer than k people suppressed, with complementary suppression so
 that the total minus the visible cells cannot reveal a suppressed cell; the
-rule is printed in the file's header. --to is excluded.`
+rule is printed in the file's header. --to is excluded. With --by, a cross
+table of REPORT's values (rows) by REPORT2's (columns) with row, column
+and grand totals, suppressed so that no suppressed cell can be worked out
+from them.`
 
 func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	usage := fmt.Sprintf(statsUsage, strings.Join(partner.ReportNames(), ", "))
@@ -27,13 +30,14 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	var site, from, to, out string
+	var site, from, to, out, by string
 	var k uint64
 	fs.StringVar(&site, "site", "", "site ID")
 	fs.StringVar(&from, "from", "", "first day, YYYY-MM-DD (UTC)")
 	fs.StringVar(&to, "to", "", "day after the last, YYYY-MM-DD (UTC)")
 	fs.Uint64Var(&k, "k", 10, "the fewest people a visible cell may have")
 	fs.StringVar(&out, "out", "", "write to this file instead of standard output")
+	fs.StringVar(&by, "by", "", "a second report: a cross table of REPORT by it")
 	cfg, err := config.Load(fs, interspersed(args[1:]), os.Getenv)
 	if err != nil {
 		return err
@@ -43,7 +47,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return errors.New("name one report")
 	}
-	r := partner.Request{Site: site, Report: fs.Arg(0), K: k}
+	r := partner.Request{Site: site, Report: fs.Arg(0), By: by, K: k}
 	if r.From, err = time.Parse(time.DateOnly, from); err != nil {
 		return fmt.Errorf("--from: %w", err)
 	}
@@ -55,14 +59,12 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer env.store.Close()
-	cells, suppressTotal, err := partner.Cells(ctx, env.store, r)
-	n := 0
-	for _, c := range cells {
-		if c.Suppressed {
-			n++
-		}
+	res, err := partner.Run(ctx, env.store, r)
+	var cells, n int
+	if err == nil {
+		cells, n = res.Counts()
 	}
-	env.audit(ctx, "stats.export", site, "", fmt.Sprintf("report=%s from=%s to=%s k=%d cells=%d suppressed=%d", r.Report, from, to, k, len(cells), n), err)
+	env.audit(ctx, "stats.export", site, "", fmt.Sprintf("report=%s by=%s from=%s to=%s k=%d cells=%d suppressed=%d", r.Report, by, from, to, k, cells, n), err)
 	if err != nil {
 		return err
 	}
@@ -75,5 +77,5 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer f.Close()
 		w = f
 	}
-	return partner.Write(w, r, cells, suppressTotal)
+	return res.Write(w)
 }

@@ -136,11 +136,11 @@ func (a *API) lookalike(c *fiber.Ctx) error {
 
 // partnerStats answers a statistics export for partners as CSV: cells of
 // fewer than k people suppressed, complementary suppression, the rule in
-// the header (partner.Cells).
+// the header (partner.Run); with ?by= a cross table of two reports.
 func (a *API) partnerStats(c *fiber.Ctx) error {
-	r := partner.Request{Site: strings.Clone(c.Query("site")), Report: strings.Clone(c.Params("report")), K: uint64(c.QueryInt("k", 10))}
+	r := partner.Request{Site: strings.Clone(c.Query("site")), Report: strings.Clone(c.Params("report")), By: strings.Clone(c.Query("by")), K: uint64(c.QueryInt("k", 10))}
 	c.Locals(localSite, r.Site)
-	c.Locals(localDetail, "report="+r.Report)
+	c.Locals(localDetail, "report="+r.Report+" by="+r.By)
 	var err error
 	if r.From, err = time.Parse(time.DateOnly, c.Query("from")); err != nil {
 		return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "from", "want YYYY-MM-DD"))
@@ -151,12 +151,12 @@ func (a *API) partnerStats(c *fiber.Ctx) error {
 	if a.Privacy.Sites(r.Site) == nil {
 		return ingest.WriteError(c, collector.Errorf(collector.EUnknownSite, "site", "unknown site"))
 	}
-	cells, suppressTotal, err := partner.Cells(c.UserContext(), a.Store, r)
+	res, err := partner.Run(c.UserContext(), a.Store, r)
 	if err != nil {
 		return ingest.WriteError(c, unavailable(err))
 	}
 	var buf bytes.Buffer
-	if err := partner.Write(&buf, r, cells, suppressTotal); err != nil {
+	if err := res.Write(&buf); err != nil {
 		return ingest.WriteError(c, unavailable(err))
 	}
 	c.Set("Content-Type", "text/csv; charset=utf-8")

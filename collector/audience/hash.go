@@ -18,18 +18,25 @@ func sha256Hex(s string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// GoogleEmail normalises an e-mail address as Google Customer Match
-// documents it: leading and trailing whitespace removed, lower case, and
-// for gmail.com and googlemail.com addresses every '.' before the '@'
-// removed. It returns "" for something that is not an address.
+// GoogleEmail normalises an e-mail address as Google documents it for
+// Customer Match (the Data Manager API's "Format user data" page): lower
+// case, whitespace removed (leading, trailing and inside), and for
+// gmail.com and googlemail.com addresses every '.' before the '@' removed
+// and a '+' with all that follows it in the local part removed; other
+// domains keep their dots and '+'. It returns "" for something that is not
+// an address.
 func GoogleEmail(email string) string {
-	e := strings.ToLower(strings.TrimSpace(email))
+	e := strings.ToLower(strings.Join(strings.Fields(email), ""))
 	local, domain, ok := strings.Cut(e, "@")
 	if !ok || local == "" || domain == "" {
 		return ""
 	}
 	if domain == "gmail.com" || domain == "googlemail.com" {
+		local, _, _ = strings.Cut(local, "+")
 		local = strings.ReplaceAll(local, ".", "")
+		if local == "" {
+			return ""
+		}
 	}
 	return local + "@" + domain
 }

@@ -55,6 +55,52 @@ func TestPlatformHashes(t *testing.T) {
 	}
 }
 
+// TestDocumentedExamples: each platform's own examples of normalisation
+// and hashing.
+//
+// Meta prints input, normalised form and "Expected SHA256 output" for em
+// and ph in
+// https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/customer-information-parameters
+// (the same normalisation as custom audiences' EMAIL and PHONE keys). Its
+// phone input is a US number written nationally, "(650)555-1212", with the
+// country code 1 to be added; ashiato does not guess a country, so the
+// input here carries it ("+1 (650)555-1212").
+//
+// Google's "Format user data" page for Customer Match uploads through the
+// Data Manager API
+// (https://developers.google.com/data-manager/api/devguides/concepts/formatting)
+// gives "cloudy.sanfrancisco+shopping@gmail.com → cloudysanfrancisco@gmail.com",
+// "user.name+NYC@Example.com → user.name+nyc@example.com" and the US
+// number "(800)555-0100" as "+18005550100", but no digests; those were
+// computed outside Go:
+//
+//	printf %s cloudysanfrancisco@gmail.com | sha256sum  # 223ebda6…
+//	printf %s user.name+nyc@example.com | sha256sum     # f109a2a6…
+//	printf %s +18005550100 | sha256sum                  # fb4f73a6…
+func TestDocumentedExamples(t *testing.T) {
+	for _, c := range []struct {
+		name, in, norm, hash string
+		f                    func(string) string
+	}{
+		{"meta em", "John_Smith@gmail.com", "john_smith@gmail.com", "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f", MetaEmail},
+		{"meta ph", "+1 (650)555-1212", "16505551212", "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176", MetaPhone},
+		{"google gmail dots and plus", "cloudy.sanfrancisco+shopping@gmail.com", "cloudysanfrancisco@gmail.com", "223ebda6f6889b1494551ba902d9d381daf2f642bae055888e96343d53e9f9c4", GoogleEmail},
+		{"google other domain keeps dots and plus", "user.name+NYC@Example.com", "user.name+nyc@example.com", "f109a2a632fbcea5fc82049f50beed3d8621bf9034399f437fb622222acccdac", GoogleEmail},
+		{"google intermediate whitespace", " user.name +NYC@Example.com", "user.name+nyc@example.com", "f109a2a632fbcea5fc82049f50beed3d8621bf9034399f437fb622222acccdac", GoogleEmail},
+		{"google phone E.164", "+1 (800)555-0100", "+18005550100", "fb4f73a6ec5fdb7077d564cdd22c3554b43ce49168550c3b12c547b78c517b30", GooglePhone},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n := c.f(c.in)
+			if n != c.norm || sha256Hex(n) != c.hash {
+				t.Fatalf("%q → %q (sha256 %s), want %q (%s)", c.in, n, sha256Hex(n), c.norm, c.hash)
+			}
+		})
+	}
+	if got := GoogleEmail("+promo@gmail.com"); got != "" {
+		t.Fatalf("a gmail address of nothing but a +tag: %q", got)
+	}
+}
+
 // TestWriteFormats: each format's header, the hashed identifiers in their
 // columns, the fallback to the user or visitor ID where the platform takes
 // one (Meta's extern_id), people Google cannot match left out, and CSV

@@ -105,6 +105,9 @@ func (s *Service) Create(ctx context.Context, siteID, name, rule, description, b
 			return Info{}, collector.Errorf(collector.EInvalid, "rule", "trait %q is not declared in the site's traits", t)
 		}
 	}
+	if _, err := segment.Compile(n, s.Store.Dialect, site); err != nil { // an unknown interest category
+		return Info{}, collector.Errorf(collector.EInvalid, "rule", "%v", err)
+	}
 	if site.Segment(name) != nil {
 		return Info{}, collector.Errorf(collector.EInvalid, "name", "segment %q is defined in the config file", name)
 	}
@@ -120,7 +123,7 @@ func (s *Service) compile(g Info) (segment.SQL, error) {
 	if err != nil {
 		return segment.SQL{}, collector.Errorf(collector.EInvalid, "rule", "%v", err)
 	}
-	return segment.Compile(n, s.Store.Dialect)
+	return segment.Compile(n, s.Store.Dialect, s.Sites(g.Site))
 }
 
 // Preview is the size of a segment now, before and after the export's

@@ -39,13 +39,29 @@ const horizonHalfLives = 6
 
 // SQL composes queries/audiences/interests.sql for site and q.
 func SQL(site *collector.Site, d queries.Dialect, q Query) (string, []any, error) {
-	cats := site.Interests.Categories
-	if len(cats) == 0 {
+	if len(site.Interests.Categories) == 0 {
 		return "", nil, collector.Errorf(collector.EInvalid, "site", "site %s has no interest categories", site.ID)
 	}
+	return compose(site, site.Interests.Categories, d, q, "i")
+}
+
+// CategorySQL composes queries/audiences/interests.sql for one category of
+// site, over every identified visitor, with its parameters named prefix1,
+// prefix2, … (so that a segment can hold several): a segment's
+// interest(…) condition. The consent check is the caller's.
+func CategorySQL(site *collector.Site, d queries.Dialect, category, prefix string) (string, []any, error) {
+	for _, c := range site.Interests.Categories {
+		if c.Name == category {
+			return compose(site, []collector.InterestCategory{c}, d, Query{}, prefix)
+		}
+	}
+	return "", nil, collector.Errorf(collector.EInvalid, "rule", "interest category %q is not in the site's interests", category)
+}
+
+func compose(site *collector.Site, cats []collector.InterestCategory, d queries.Dialect, q Query, prefix string) (string, []any, error) {
 	var args []any
 	bind := func(v string) string {
-		p := fmt.Sprintf("i%d", len(args)+1)
+		p := fmt.Sprintf("%s%d", prefix, len(args)+1)
 		args = append(args, clickhouse.Named(p, v))
 		return "@" + p
 	}

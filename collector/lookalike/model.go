@@ -1,7 +1,8 @@
 // Package lookalike scores subjects by their resemblance to a seed
 // segment (for example users who converted on a service) with an
 // explainable model: logistic regression over binary features (traffic
-// sources, devices, countries, site sections, traits), trained in Go on a
+// sources, devices, countries, site sections, traits, interest categories
+// by level), trained in Go on a
 // deterministic split of the subjects and evaluated on the held-out part
 // (AUC, lift in the top 10 %), with the features that weigh most.
 package lookalike

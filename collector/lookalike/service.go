@@ -42,8 +42,10 @@ type Result struct {
 
 // Build trains on the subjects of site whose consent allows audience
 // export now (the export's own check), the seed segment's among them as
-// positives, scores the others and stores the size best as segment name
-// (its rule: member of the stored audience "lookalike:NAME:TIME").
+// positives, scores the others, stores every score as the model name
+// (lookalike_scores: the segment condition lookalike('NAME') >= X) and
+// the size best as segment name (its rule: member of the stored audience
+// "lookalike:NAME:TIME").
 func (s *Service) Build(ctx context.Context, siteID, name, seed string, size int, by string) (Result, error) {
 	res := Result{Segment: name, Seed: seed}
 	site := s.Sites(siteID)
@@ -84,10 +86,17 @@ func (s *Service) Build(ctx context.Context, siteID, name, seed string, size int
 		}
 		return cands[i].id < cands[j].id
 	})
+	now := s.Now().UTC()
+	scores := make([]store.LookalikeScore, len(cands))
+	for i, c := range cands {
+		scores[i] = store.LookalikeScore{VisitorID: c.id, UserID: users[c.id], Score: c.score}
+	}
+	if err := s.Store.SaveLookalikeScores(ctx, site.ID, name, now, scores); err != nil {
+		return res, err
+	}
 	if len(cands) > size {
 		cands = cands[:size]
 	}
-	now := s.Now().UTC()
 	aud := fmt.Sprintf("lookalike:%s:%d", name, now.Unix())
 	pairs := make([][2]string, len(cands))
 	for i, c := range cands {
@@ -160,11 +169,15 @@ func (s *Service) examples(ctx context.Context, site *collector.Site, seed strin
 	if err != nil {
 		return nil, nil, err
 	}
-	q, err := segment.Compile(n, s.Store.Dialect)
+	q, err := segment.Compile(n, s.Store.Dialect, site)
 	if err != nil {
 		return nil, nil, err
 	}
 	seedRows, err := s.Store.SegmentSubjects(ctx, site.ID, seed, q.Text, q.Args)
+	if err != nil {
+		return nil, nil, err
+	}
+	interests, err := s.interestFeatures(ctx, site)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -179,7 +192,7 @@ func (s *Service) examples(ctx context.Context, site *collector.Site, seed strin
 			continue
 		}
 		seen[a.VisitorID] = true
-		fs := append([]string{}, feats[a.VisitorID]...)
+		fs := append(append([]string{}, feats[a.VisitorID]...), interests[a.VisitorID]...)
 		for k, v := range traits[users[a.VisitorID]] {
 			if d := site.Trait(k); d != nil && d.Type != collector.TraitEmail && d.Type != collector.TraitPhone {
 				fs = append(fs, "trait:"+k+"="+v)

@@ -64,3 +64,12 @@ func Rule(k uint64) string {
 		"would be suppressed, the smallest other cells are suppressed too, so that the total minus the visible cells never "+
 		"reveals a suppressed cell; people are lower bounds (the consented visitors, or the busiest day's anonymous visitors if more)", k, k)
 }
+
+// CrossRule is the sentence printed in a cross table's header.
+func CrossRule(k uint64) string {
+	return fmt.Sprintf("cells of fewer than %d people are suppressed; more cells (and, where a row or column has no cell left, its total) "+
+		"are suppressed until every row and column with a published total holds no suppressed cell or at least two of %d people together, "+
+		"and no suppressed cell or total can be worked out from the published cells, row totals, column totals and grand total by any "+
+		"combination of sums and differences; empty cells are 0; people are lower bounds (the consented visitors, or the busiest day's "+
+		"anonymous visitors if more)", k, k)
+}

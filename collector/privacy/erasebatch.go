@@ -204,7 +204,7 @@ func (s *Service) eraseAll(ctx context.Context, queued []store.QueuedErasure) (m
 // The tables an erasure deletes from (the ledger: pseudonymises), in two
 // steps: the data, then, once it is verified gone, its indexes.
 var (
-	dataTables  = []string{"identities", "traits", "audience_members", "preference_log", "privacy_requests", "events", "consent_log", "visits"}
+	dataTables  = []string{"identities", "traits", "audience_members", "lookalike_scores", "preference_log", "privacy_requests", "events", "consent_log", "visits"}
 	indexTables = []string{"event_subjects", "consent_subjects"}
 )
 

@@ -6,6 +6,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 
+	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/interest"
 	"github.com/ashiato/ashiato/queries"
 )
 
@@ -17,10 +19,12 @@ type SQL struct {
 	Args []any // clickhouse.Named values, c1, c2, …
 }
 
-// Compile composes n into SQL for d. Values never enter the text: each
-// string is a bound parameter, each number was checked by Parse.
-func Compile(n Node, d queries.Dialect) (SQL, error) {
-	c := &compiler{d: d}
+// Compile composes n into SQL for d and site (whose interest categories,
+// purposes and policy revision an interest condition needs). Values never
+// enter the text: each string and score is a bound parameter, each whole
+// number was checked by Parse.
+func Compile(n Node, d queries.Dialect, site *collector.Site) (SQL, error) {
+	c := &compiler{d: d, site: site}
 	where, err := c.node(n)
 	if err != nil {
 		return SQL{}, err
@@ -37,7 +41,15 @@ func Compile(n Node, d queries.Dialect) (SQL, error) {
 
 type compiler struct {
 	d    queries.Dialect
+	site *collector.Site
 	args []any
+}
+
+// bind adds a parameter of value v and returns its name.
+func (c *compiler) bind(v any) string {
+	p := fmt.Sprintf("c%d", len(c.args)+1)
+	c.args = append(c.args, clickhouse.Named(p, v))
+	return p
 }
 
 func (c *compiler) node(n Node) (string, error) {
@@ -48,6 +60,8 @@ func (c *compiler) node(n Node) (string, error) {
 		return c.join(n, " OR ")
 	case Cond:
 		return c.cond(n)
+	case Score:
+		return c.score(n)
 	}
 	return "", fmt.Errorf("segment: unknown rule node %T", n)
 }
@@ -65,22 +79,54 @@ func (c *compiler) join(ns []Node, op string) (string, error) {
 }
 
 func (c *compiler) cond(k Cond) (string, error) {
-	p := fmt.Sprintf("c%d", len(c.args)+1)
 	v := k.Value
 	if k.Func == "visited" {
 		v = likePattern(v)
 	}
-	c.args = append(c.args, clickhouse.Named(p, v))
-	p2 := ""
+	p, p2 := c.bind(v), ""
 	if k.Func == "trait" {
-		p2 = fmt.Sprintf("c%d", len(c.args)+1)
-		c.args = append(c.args, clickhouse.Named(p2, k.Arg))
+		p2 = c.bind(k.Arg)
 	}
 	sub, err := queries.RenderWith("audiences/cond_"+k.Func, c.d, struct {
 		queries.Dialect
 		P, P2       string
 		Times, Days int
 	}{c.d, p, p2, k.Times, k.Days})
+	if err != nil {
+		return "", err
+	}
+	return "visitor_id IN (" + sub + ")", nil
+}
+
+// score composes interest(…) and lookalike(…) conditions. An interest
+// score counts only for visitors whose latest decision grants a purpose
+// that unlocks interest_profile (on a site where none does, the condition
+// matches nobody).
+func (c *compiler) score(k Score) (string, error) {
+	if k.Op != ">=" && k.Op != ">" {
+		return "", fmt.Errorf("segment: operator %q", k.Op)
+	}
+	data := struct {
+		queries.Dialect
+		P, Min, Op, Scores, Purposes, Revision string
+	}{Dialect: c.d, Op: k.Op}
+	data.P, data.Min = c.bind(k.Name), c.bind(k.Min)
+	if k.Func == "interest" {
+		if c.site == nil {
+			return "", fmt.Errorf("segment: an interest condition needs the site")
+		}
+		purposes := c.site.PurposesWith(collector.CapInterestProfile)
+		if len(purposes) == 0 {
+			return "0", nil
+		}
+		scores, args, err := interest.CategorySQL(c.site, c.d, k.Name, data.P+"i")
+		if err != nil {
+			return "", err
+		}
+		c.args = append(c.args, args...)
+		data.Scores, data.Purposes, data.Revision = scores, c.bind(purposes), c.bind(c.site.PolicyRevision)
+	}
+	sub, err := queries.RenderWith("audiences/cond_"+k.Func, c.d, data)
 	if err != nil {
 		return "", err
 	}

@@ -12,7 +12,12 @@
 //	  - trait(NAME, VALUE): the visitor's user ID (from its events) has the
 //	    imported trait NAME equal to VALUE (`ashiato traits import`);
 //	  - member(AUDIENCE): the visitor is in a stored audience (what
-//	    `ashiato audience lookalike` builds).
+//	    `ashiato audience lookalike` builds);
+//	  - interest(CATEGORY) >= X: the visitor's interest score in a category
+//	    of the site's config is at least X (> for above), counted only for
+//	    visitors whose consent grants interest_profile;
+//	  - lookalike(MODEL) >= X: the visitor's score in the latest build of
+//	    the look-alike model MODEL (0 to 1) is at least X (> for above).
 //
 // Only identified traffic (a first-party visitor ID, which needs analytics
 // consent) can match: anonymous traffic never belongs to a segment.
@@ -35,7 +40,8 @@ const (
 // Node is a parsed rule: a Cond, or an And/Or of nodes.
 type Node interface{ isNode() }
 
-// Cond is one condition: Func is "visited", "event" or "source".
+// Cond is one condition: Func is "visited", "event", "source", "trait" or
+// "member".
 type Cond struct {
 	Func  string
 	Value string // path, event name, source or trait name
@@ -50,12 +56,24 @@ type (
 	Or  []Node
 )
 
-func (Cond) isNode() {}
-func (And) isNode()  {}
-func (Or) isNode()   {}
+// Score is a condition on a score: Func is "interest" (Name a category)
+// or "lookalike" (Name a model); it holds when the score is Op (">=" or
+// ">") Min.
+type Score struct {
+	Func, Name, Op string
+	Min            float64
+}
+
+// MaxScore bounds the number a score is compared with.
+const MaxScore = 1e6
+
+func (Cond) isNode()  {}
+func (Score) isNode() {}
+func (And) isNode()   {}
+func (Or) isNode()    {}
 
 // arity is each function's arguments: s for a string, i for an integer.
-var arity = map[string]string{"visited": "sii", "event": "si", "source": "si", "trait": "ss", "member": "s"}
+var arity = map[string]string{"visited": "sii", "event": "si", "source": "si", "trait": "ss", "member": "s", "interest": "s", "lookalike": "s"}
 
 // Parse parses a rule; the error names the position and what was wrong.
 func Parse(rule string) (Node, error) {
@@ -99,6 +117,7 @@ const (
 	tIdent
 	tString
 	tInt
+	tNumber // with a decimal point
 	tPunct
 )
 
@@ -134,6 +153,12 @@ func (p *parser) next() {
 	case c == '(' || c == ')' || c == ',':
 		p.i++
 		p.tok = token{tPunct, string(c), start}
+	case c == '>' || c == '<' || c == '=':
+		p.i++
+		if p.i < len(p.src) && p.src[p.i] == '=' {
+			p.i++
+		}
+		p.tok = token{tPunct, p.src[start:p.i], start}
 	case c == '\'' || c == '"':
 		var b strings.Builder
 		p.i++
@@ -152,10 +177,19 @@ func (p *parser) next() {
 		p.i++
 		p.tok = token{tString, b.String(), start}
 	case c >= '0' && c <= '9':
-		for p.i < len(p.src) && p.src[p.i] >= '0' && p.src[p.i] <= '9' {
-			p.i++
+		digits := func() {
+			for p.i < len(p.src) && p.src[p.i] >= '0' && p.src[p.i] <= '9' {
+				p.i++
+			}
 		}
-		p.tok = token{tInt, p.src[start:p.i], start}
+		digits()
+		k := tInt
+		if p.i+1 < len(p.src) && p.src[p.i] == '.' && p.src[p.i+1] >= '0' && p.src[p.i+1] <= '9' {
+			p.i++
+			digits()
+			k = tNumber
+		}
+		p.tok = token{k, p.src[start:p.i], start}
 	case c == '_' || unicode.IsLetter(rune(c)):
 		for p.i < len(p.src) && (p.src[p.i] == '_' || unicode.IsLetter(rune(p.src[p.i])) || unicode.IsDigit(rune(p.src[p.i]))) {
 			p.i++
@@ -238,7 +272,7 @@ func (p *parser) call() (Node, error) {
 	name := strings.ToLower(p.tok.text)
 	args, ok := arity[name]
 	if !ok {
-		return nil, p.errorf("unknown condition %q (want visited, event, source, trait or member)", p.tok.text)
+		return nil, p.errorf("unknown condition %q (want visited, event, source, trait, member, interest or lookalike)", p.tok.text)
 	}
 	p.next()
 	if err := p.expect("("); err != nil {
@@ -279,6 +313,9 @@ func (p *parser) call() (Node, error) {
 		return nil, fmt.Errorf("%w (%s takes %d arguments)", err, name, len(args))
 	}
 	c.Value = strs[0]
+	if name == "interest" || name == "lookalike" {
+		return p.score(name, c.Value)
+	}
 	switch name {
 	case "visited":
 		c.Times, c.Days = ints[0], ints[1]
@@ -291,25 +328,56 @@ func (p *parser) call() (Node, error) {
 	return c, nil
 }
 
-// Traits returns the trait names a rule uses.
-func Traits(n Node) []string {
-	switch n := n.(type) {
-	case And:
-		return traitsOf(n)
-	case Or:
-		return traitsOf(n)
-	case Cond:
-		if n.Func == "trait" {
-			return []string{n.Value}
-		}
+// score parses what follows interest(NAME) or lookalike(NAME): ">=" or
+// ">" and a number from 0 to MaxScore.
+func (p *parser) score(name, value string) (Node, error) {
+	if p.err != nil {
+		return nil, p.err
 	}
-	return nil
+	if p.tok.kind != tPunct || (p.tok.text != ">=" && p.tok.text != ">") {
+		return nil, p.errorf("%s: want >= or > and a number after %s('%s')", name, name, value)
+	}
+	op := p.tok.text
+	p.next()
+	if p.err != nil {
+		return nil, p.err
+	}
+	if p.tok.kind != tInt && p.tok.kind != tNumber {
+		return nil, p.errorf("%s: want a number after %s", name, op)
+	}
+	v, err := strconv.ParseFloat(p.tok.text, 64)
+	if err != nil || v > MaxScore {
+		return nil, p.errorf("%s: %s out of range 0..%g", name, p.tok.text, float64(MaxScore))
+	}
+	p.next()
+	return Score{Func: name, Name: value, Op: op, Min: v}, nil
 }
 
-func traitsOf(ns []Node) []string {
+// Traits returns the trait names a rule uses.
+func Traits(n Node) []string { return Uses(n, "trait") }
+
+// Uses returns the names a rule's conditions of function fn use: trait
+// names ("trait"), interest categories ("interest"), look-alike models
+// ("lookalike").
+func Uses(n Node, fn string) []string {
 	var out []string
-	for _, n := range ns {
-		out = append(out, Traits(n)...)
+	switch n := n.(type) {
+	case And:
+		for _, m := range n {
+			out = append(out, Uses(m, fn)...)
+		}
+	case Or:
+		for _, m := range n {
+			out = append(out, Uses(m, fn)...)
+		}
+	case Cond:
+		if n.Func == fn {
+			out = append(out, n.Value)
+		}
+	case Score:
+		if n.Func == fn {
+			out = append(out, n.Name)
+		}
 	}
 	return out
 }

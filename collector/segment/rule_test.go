@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/queries"
 )
 
@@ -21,6 +24,9 @@ func TestParse(t *testing.T) {
 			And{Cond{"visited", "/a", "", 1, 1}, Or{Cond{"event", "x", "", 0, 2}, Cond{"source", "g", "", 0, 3}}}},
 		{`event('it\'s', 1)`, Cond{Func: "event", Value: "it's", Days: 1}},
 		{"trait('gender', 'f') AND visited('/a', 1, 1)", And{Cond{Func: "trait", Value: "gender", Arg: "f"}, Cond{"visited", "/a", "", 1, 1}}},
+		{"interest('sports') >= 0.5", Score{Func: "interest", Name: "sports", Op: ">=", Min: 0.5}},
+		{"lookalike('prospects')>0.75 OR event('x', 1)", Or{Score{"lookalike", "prospects", ">", 0.75}, Cond{"event", "x", "", 0, 1}}},
+		{"INTEREST('travel') >= 2 AND trait('gender', 'f')", And{Score{"interest", "travel", ">=", 2}, Cond{Func: "trait", Value: "gender", Arg: "f"}}},
 	} {
 		t.Run(c.rule, func(t *testing.T) {
 			got, err := Parse(c.rule)
@@ -42,7 +48,14 @@ func TestParseErrors(t *testing.T) {
 		{"visited('/a', 1, 99999)", "out of range"},
 		{"event(signup, 3)", "want a quoted string"},
 		{"event('x', '3')", "want a whole number"},
-		{"interest('sports') ", `unknown condition "interest"`},
+		{"topic('sports') ", `unknown condition "topic"`},
+		{"interest('sports')", "want >= or > and a number"},
+		{"interest('sports') = 0.5", "want >= or > and a number"},
+		{"interest('sports') <= 0.5", "want >= or > and a number"},
+		{"lookalike('p') >= 'x'", "want a number after >="},
+		{"lookalike('p') >= 2000000", "out of range"},
+		{"interest(sports) >= 1", "want a quoted string"},
+		{"interest('sports', 0.5)", `want ")"`},
 		{"trait('gender', 1)", "argument 2: want a quoted string"},
 		{"event('x', 3) AND", "got the end"},
 		{"event('x', 3) event('y', 3)", `unexpected "event"`},
@@ -72,7 +85,7 @@ func TestCompileBindsValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := Compile(n, queries.Dialect{DB: "db"})
+	q, err := Compile(n, queries.Dialect{DB: "db"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,5 +111,60 @@ func TestCheckName(t *testing.T) {
 		if err := CheckName(name); (err == nil) != ok {
 			t.Errorf("CheckName(%q) = %v", name, err)
 		}
+	}
+}
+
+// TestCompileScores: interest and look-alike conditions bind the category
+// or model and the threshold; an interest condition brings the category's
+// scores (its own parameters, never clashing with the rule's), the
+// interest_profile purposes and the policy revision; a site where no
+// purpose unlocks interest_profile matches nobody; an unknown category is
+// refused.
+func TestCompileScores(t *testing.T) {
+	site := &collector.Site{ID: "shop", PolicyRevision: 3,
+		Purposes: []collector.Purpose{{ID: "analytics", Capabilities: []string{"persistent_id"}}, {ID: "personalization", Capabilities: []string{"interest_profile"}}},
+		Interests: collector.Interests{HalfLifeDays: 30, Categories: []collector.InterestCategory{
+			{Name: "sports", Paths: []string{"/sports/*"}}, {Name: "travel", Events: []string{"book"}}}}}
+	n, err := Parse("(interest('sports') >= 0.25 OR interest('travel') > 1) AND lookalike('p\\' OR 1=1') >= 0.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := Compile(n, queries.Dialect{DB: "db"}, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(q.Text, "1=1") || strings.Contains(q.Text, "0.25") || strings.Contains(q.Text, "/sports") {
+		t.Fatalf("a value entered the SQL:\n%s", q.Text)
+	}
+	args := map[string]any{}
+	for _, a := range q.Args {
+		na := a.(driver.NamedValue)
+		if _, dup := args[na.Name]; dup {
+			t.Fatalf("parameter %s bound twice", na.Name)
+		}
+		args[na.Name] = na.Value
+	}
+	for name, want := range map[string]any{"c1": "sports", "c2": 0.25, "c1i1": "/sports/%", "c1i2": "sports", "c5": []string{"personalization"}, "c6": 3,
+		"c7": "travel", "c8": 1.0, "c7i1": "book", "c7i2": "travel", "c11": []string{"personalization"}, "c12": 3, "c13": "p' OR 1=1", "c14": 0.7} {
+		if !reflect.DeepEqual(args[name], want) {
+			t.Errorf("@%s = %#v, want %#v", name, args[name], want)
+		}
+	}
+	for _, frag := range []string{"category = @c1 AND score >= @c2", "score > @c8", "hasAny(g, @c5)", "rev >= @c6", "lookalike_scores", "score >= @c14", "model = @c13"} {
+		if !strings.Contains(q.Text, frag) {
+			t.Errorf("SQL lacks %q:\n%s", frag, q.Text)
+		}
+	}
+	noProfile := *site
+	noProfile.Purposes = site.Purposes[:1]
+	q, err = Compile(Score{"interest", "sports", ">=", 1}, queries.Dialect{DB: "db"}, &noProfile)
+	if err != nil || !strings.Contains(q.Text, "AND (0)") && !strings.Contains(q.Text, "AND 0") {
+		t.Fatalf("no purpose unlocks interest_profile: %v\n%s", err, q.Text)
+	}
+	if _, err := Compile(Score{"interest", "cooking", ">=", 1}, queries.Dialect{DB: "db"}, site); err == nil || !strings.Contains(err.Error(), `"cooking" is not in the site's interests`) {
+		t.Fatalf("unknown category: %v", err)
+	}
+	if got := Uses(n, "interest"); !reflect.DeepEqual(got, []string{"sports", "travel"}) {
+		t.Fatalf("Uses interest: %v", got)
 	}
 }

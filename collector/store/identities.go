@@ -119,7 +119,7 @@ func (s *Store) queryIdentities(ctx context.Context, q string, args ...any) ([]I
 }
 
 // DeleteVisitorLinks removes a visitor's link rows (and, with users, their
-// audience memberships) by mutation, without waiting for it. The caller
+// audience memberships and look-alike scores) by mutation, without waiting for it. The caller
 // writes an unlinked row first, which takes effect at once and shadows the
 // link rows until the mutation has run on every part; it is left for
 // DeleteUnlinkedBefore. (A mutation that deleted both could remove the
@@ -133,15 +133,17 @@ func (s *Store) DeleteVisitorLinks(ctx context.Context, site, visitorID string, 
 	if len(users) > 0 {
 		cond, args = "(visitor_id = ? OR user_id IN ?)", append(args, set(users))
 	}
-	var n uint64
-	if err := s.Conn.QueryRow(ctx, "SELECT count() FROM "+db+".audience_members WHERE site_id = ? AND "+cond, args...).Scan(&n); err != nil {
-		return fmt.Errorf("count audience members: %w", err)
-	}
-	if n == 0 {
-		return nil
-	}
-	if err := s.Alter(ctx, "audience_members", "DELETE WHERE site_id = ? AND "+cond, args...); err != nil {
-		return fmt.Errorf("delete audience members: %w", err)
+	for _, t := range []string{"audience_members", "lookalike_scores"} {
+		var n uint64
+		if err := s.Conn.QueryRow(ctx, "SELECT count() FROM "+db+"."+t+" WHERE site_id = ? AND "+cond, args...).Scan(&n); err != nil {
+			return fmt.Errorf("count %s rows: %w", t, err)
+		}
+		if n == 0 {
+			continue
+		}
+		if err := s.Alter(ctx, t, "DELETE WHERE site_id = ? AND "+cond, args...); err != nil {
+			return fmt.Errorf("delete %s rows: %w", t, err)
+		}
 	}
 	return nil
 }

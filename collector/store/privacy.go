@@ -25,7 +25,7 @@ const (
 
 // SubjectTables are the tables that hold rows of a data subject, in the
 // order exports list them.
-var SubjectTables = []string{"identities", "traits", "consent_log", "audience_members", "preference_log", "privacy_requests", "events"}
+var SubjectTables = []string{"identities", "traits", "consent_log", "audience_members", "lookalike_scores", "preference_log", "privacy_requests", "events"}
 
 // DerivedTables are built from SubjectTables and name subjects too (the
 // visits rollup: visitor_id, user_id): an erasure deletes the subject's
@@ -136,7 +136,7 @@ func (s *Store) CountSubjectEvents(ctx context.Context, sub Subject) (uint64, er
 // subject's rows of table, in time order, without holding them all.
 func (s *Store) StreamSubjectRows(ctx context.Context, table string, sub Subject, fn func(cols []string, vals []any) error) error {
 	order := map[string]string{"events": "ts", "consent_log": "ts", "identities": "last_seen", "traits": "imported_at", "audience_members": "added_at",
-		"preference_log": "seq", "privacy_requests": "seq"}[table]
+		"lookalike_scores": "built_at", "preference_log": "seq", "privacy_requests": "seq"}[table]
 	q, args := s.subjectQuery("SELECT *", table, sub)
 	if order != "" {
 		q += " ORDER BY " + order

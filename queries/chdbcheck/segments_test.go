@@ -1,6 +1,8 @@
 package chdbcheck
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,11 +19,15 @@ import (
 // source of the export's consent check (exports/audience_members.sql).
 func TestSegmentsRunOnCurrentClickHouse(t *testing.T) {
 	sess, d, _ := migrated(t)
-	n, err := segment.Parse(`visited('/pricing*', 2, 30) AND (event('signup', 7) OR source('google', 30)) AND trait('gender', 'f') OR member('lookalike:x:1')`)
+	n, err := segment.Parse(`visited('/pricing*', 2, 30) AND (event('signup', 7) OR source('google', 30)) AND trait('gender', 'f') OR member('lookalike:x:1')` +
+		` OR interest('sports') >= 0.5 AND lookalike('prospects') > 0.7`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := segment.Compile(n, d)
+	site := &collector.Site{ID: "demo", PolicyRevision: 1,
+		Purposes:  []collector.Purpose{{ID: "personalization", Capabilities: []string{"interest_profile"}}},
+		Interests: collector.Interests{HalfLifeDays: 30, Categories: []collector.InterestCategory{{Name: "sports", Paths: []string{"/sports/*"}}}}}
+	q, err := segment.Compile(n, d, site)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,12 +35,16 @@ func TestSegmentsRunOnCurrentClickHouse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	values := map[string]string{}
+	for _, a := range q.Args {
+		na := a.(driver.NamedValue)
+		values[na.Name] = literal(na.Value)
+	}
 	for name, sql := range map[string]string{"segment": q.Text, "export": export} {
-		for _, a := range q.Args {
-			na := a.(driver.NamedValue)
-			sql = strings.ReplaceAll(sql, "@"+na.Name, "'"+strings.ReplaceAll(na.Value.(string), "'", `\'`)+"'")
-		}
-		sql = named.ReplaceAllStringFunc(sql, func(m string) string {
+		sql = anyNamed.ReplaceAllStringFunc(sql, func(m string) string {
+			if v, ok := values[m[1:]]; ok {
+				return v
+			}
 			v, ok := params[m[1:]]
 			if !ok {
 				t.Fatalf("%s uses parameter %s", name, m)
@@ -45,6 +55,24 @@ func TestSegmentsRunOnCurrentClickHouse(t *testing.T) {
 			t.Fatalf("%s: %v\n%s", name, err, sql)
 		}
 	}
+}
+
+// anyNamed matches a parameter as clickhouse-go's binding does.
+var anyNamed = regexp.MustCompile(`@[a-zA-Z0-9_]+`)
+
+// literal writes a bound value as SQL for chDB.
+func literal(v any) string {
+	switch v := v.(type) {
+	case string:
+		return "'" + strings.ReplaceAll(v, "'", `\'`) + "'"
+	case []string:
+		out := make([]string, len(v))
+		for i, s := range v {
+			out[i] = literal(s)
+		}
+		return "[" + strings.Join(out, ", ") + "]"
+	}
+	return fmt.Sprint(v)
 }
 
 // TestInterestsRunOnCurrentClickHouse runs the interest scores of a site
@@ -86,18 +114,20 @@ func TestLookalikeFeaturesRunOnCurrentClickHouse(t *testing.T) {
 }
 
 // TestPartnerCellsRunOnCurrentClickHouse runs the cells of a statistics
-// export for partners on ClickHouse 26.
+// export for partners, of one dimension and of two, on ClickHouse 26.
 func TestPartnerCellsRunOnCurrentClickHouse(t *testing.T) {
 	sess, d, _ := migrated(t)
-	text, err := queries.RenderWith("partner/cells", d, struct {
-		queries.Dialect
-		Dim string
-	}{d, "url_path"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	text = strings.NewReplacer("@site", params["site"], "@from", params["from"], "@to", params["to"]).Replace(text)
-	if _, err := sess.Query(text, "TSV"); err != nil {
-		t.Fatalf("partner/cells: %v\n%s", err, text)
+	for _, dim2 := range []string{"''", "device_type"} {
+		text, err := queries.RenderWith("partner/cells", d, struct {
+			queries.Dialect
+			Dim, Dim2 string
+		}{d, "url_path", dim2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text = strings.NewReplacer("@site", params["site"], "@from", params["from"], "@to", params["to"]).Replace(text)
+		if _, err := sess.Query(text, "TSV"); err != nil {
+			t.Fatalf("partner/cells: %v\n%s", err, text)
+		}
 	}
 }
