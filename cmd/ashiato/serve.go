@@ -22,6 +22,7 @@ import (
 	"github.com/ashiato/ashiato/collector/consent"
 	"github.com/ashiato/ashiato/collector/enrich"
 	"github.com/ashiato/ashiato/collector/ingest"
+	"github.com/ashiato/ashiato/collector/ledger"
 	"github.com/ashiato/ashiato/collector/spool"
 	"github.com/ashiato/ashiato/collector/store"
 	"github.com/ashiato/ashiato/collector/web"
@@ -86,7 +87,9 @@ type Main struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 
-	gate *consent.Gate // consent_wiring.go
+	gate       *consent.Gate  // consent_wiring.go
+	ledger     *ledger.Ledger // consent decisions' spool and writer (consent_wiring.go)
+	ledgerDone chan struct{}
 }
 
 // Run starts the collector and returns once it is listening.
@@ -127,7 +130,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	sites := ingest.NewSites(cfg.Sites)
 	m.app = newApp(cfg.Server, m.Log)
-	m.app.Use(markServing) // limit.go: a served request's connection is not slow
+	m.app.Use(web.NewTiming(m.reg).Handler) // ashiato_http_request_duration_seconds{route, code}
+	m.app.Use(markServing)                  // limit.go: a served request's connection is not slow
 	warnAtStart(cfg, m.Log)
 	api := m.app.Group("/api", (&proxyWarner{log: m.Log}).handler(cfg), rateLimit(cfg.Server, m.enricher))
 	h := &ingest.Handler{
@@ -144,7 +148,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		configs[site.ID] = c
 	}
-	ch := &ingest.ConsentHandler{Sites: sites, Signer: signer, Gate: m.gate, Ledger: m.store, UA: m.enricher,
+	ch := &ingest.ConsentHandler{Sites: sites, Signer: signer, Gate: m.gate, Ledger: m.ledger, UA: m.enricher,
 		Configs: configs, Log: m.Log, Now: m.now}
 	ch.Register(api)
 	m.app.Use("/admin", rateLimit(cfg.Server, m.enricher)) // unauthenticated floods must not fill the audit log
@@ -192,6 +196,11 @@ func (m *Main) Run(ctx context.Context) error {
 		defer close(m.done)
 		m.writer.Run(bg)
 	}()
+	m.ledgerDone = make(chan struct{})
+	go func() {
+		defer close(m.ledgerDone)
+		m.ledger.Run(bg)
+	}()
 	go m.salter.Run(bg, time.Minute)
 	go m.gate.Supersessions.Run(bg, revocationsEvery, revocationsFull)
 	go func() {
@@ -232,6 +241,7 @@ func (m *Main) Close() error {
 		m.drain(5 * time.Second)
 		m.cancel()
 		<-m.done
+		<-m.ledgerDone
 	}
 	if m.rollupStop != nil {
 		m.rollupStop()
@@ -239,6 +249,9 @@ func (m *Main) Close() error {
 	m.stopPrivacy()
 	if m.spool != nil {
 		errs = append(errs, m.spool.Close())
+	}
+	if m.ledger != nil {
+		errs = append(errs, m.ledger.Close())
 	}
 	if m.enricher != nil {
 		errs = append(errs, m.enricher.Close())
@@ -249,10 +262,10 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// drain waits until the spool is empty or the deadline passes.
+// drain waits until the spools are empty or the deadline passes.
 func (m *Main) drain(d time.Duration) {
 	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) && m.spool.Stats().Records > 0 {
+	for time.Now().Before(deadline) && (m.spool.Stats().Records > 0 || m.ledger.Records() > 0) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }

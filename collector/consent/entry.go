@@ -1,0 +1,31 @@
+package consent
+
+import "time"
+
+// Entry is what recording one decision writes: its ledger row, and what it
+// replaced, so that the replaced decision's effects can be undone wherever
+// the entry is applied (at once in memory, later in ClickHouse, again after
+// a restart while the entry is still in flight).
+type Entry struct {
+	Decision Decision `json:"decision"`
+	// PrevVisitorID is the visitor ID of the grant the decision replaced,
+	// when it differs from the decision's (identity links of both are
+	// removed by a decision that no longer grants the user-ID join).
+	PrevVisitorID string `json:"prev_visitor_id,omitempty"`
+	// Revokes is the consent ID of the replaced decision when that one
+	// bound no visitor ID: nothing else ties it to this one, so it is
+	// revoked by ID (table consent_revoked) until RevokesExpiresAt.
+	Revokes          string    `json:"revokes,omitempty"`
+	RevokesExpiresAt time.Time `json:"revokes_expires_at,omitzero"`
+}
+
+// Apply tells the gate of an entry recorded by this instance: the subject's
+// earlier tokens, and a revoked decision's token, stop counting here at
+// once (other instances learn it from the ledger within seconds). Recording
+// and the replay of entries still in flight after a restart both call it.
+func (gt *Gate) Apply(e Entry) {
+	gt.Recorded(e.Decision)
+	if e.Revokes != "" {
+		gt.Revoked(e.Revokes)
+	}
+}
