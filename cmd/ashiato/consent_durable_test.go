@@ -36,6 +36,19 @@ func waitLedger(t testing.TB, st *store.Store, want uint64, where string, args .
 	}
 }
 
+// waitLanded waits until every decision m recorded is in the ledger in
+// ClickHouse and applied there (a withdrawal's unlinking).
+func waitLanded(t testing.TB, m *Main) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for m.ledger.Records() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d consent decisions still in the spool after 30 s", m.ledger.Records())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // decider records decisions over HTTP from any goroutine, as browsers do,
 // and keeps what was acknowledged.
 type decider struct {

@@ -17,6 +17,26 @@ type Entry struct {
 	// revoked by ID (table consent_revoked) until RevokesExpiresAt.
 	Revokes          string    `json:"revokes,omitempty"`
 	RevokesExpiresAt time.Time `json:"revokes_expires_at,omitzero"`
+	// Replaces is the consent ID of the decision this one replaced (the
+	// request carried the visitor's token), expiring at ReplacesExpiresAt.
+	Replaces          string    `json:"replaces,omitempty"`
+	ReplacesExpiresAt time.Time `json:"replaces_expires_at,omitzero"`
+	// RevokedAt, when set, is the time of the consent_revoked row instead
+	// of the decision's (Late sets it; not kept in the spool).
+	RevokedAt time.Time `json:"-"`
+}
+
+// Late marks an entry that reaches the ledger at now more than Overlap
+// after it was decided (it waited out a ClickHouse outage): the other
+// collector instances read the ledger's decisions by their time, and have
+// read past it. So the decision it replaced is also revoked by its ID, at
+// now, which they read next (consent_revoked), as a decision that bound no
+// visitor ID always is.
+func (e *Entry) Late(now time.Time) {
+	if e.Replaces == "" || e.Revokes != "" || now.Sub(e.Decision.TS) <= Overlap {
+		return
+	}
+	e.Revokes, e.RevokesExpiresAt, e.RevokedAt = e.Replaces, e.ReplacesExpiresAt, now
 }
 
 // Apply tells the gate of an entry recorded by this instance: the subject's

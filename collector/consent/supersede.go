@@ -101,17 +101,19 @@ func (s *Supersessions) Superseded(site, visitorID, consentID string) bool {
 	if err != nil {
 		return false // not one of ours: the signature check has refused it already
 	}
-	if visitorID == "" {
-		s.mu.RLock()
-		_, ok := s.revoked[id]
-		s.mu.RUnlock()
-		return ok
+	var k uint64
+	if visitorID != "" {
+		k = s.key(site, visitorID)
 	}
-	k := s.key(site, visitorID)
 	s.mu.RLock()
+	// A decision is also revoked by its ID when it bound no visitor ID, or
+	// when the decision that replaced it reached the ledger late (see
+	// Entry.Late): the subject's rows then carry their decision's time,
+	// before the incremental reads' window.
+	_, revoked := s.revoked[id]
 	latest, ok := s.latest[k]
 	s.mu.RUnlock()
-	return ok && bytes.Compare(latest[:], id[:]) > 0
+	return revoked || visitorID != "" && ok && bytes.Compare(latest[:], id[:]) > 0
 }
 
 // Revoke records that a later decision superseded consentID, a decision

@@ -157,6 +157,7 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 	}
 	e := consent.Entry{Decision: d}
 	if prev != nil && prev.Site == site.ID {
+		e.Replaces, e.ReplacesExpiresAt = prev.ConsentID, prev.ExpiresAt
 		if prev.VisitorID != d.VisitorID {
 			e.PrevVisitorID = prev.VisitorID
 		}

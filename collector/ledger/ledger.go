@@ -70,6 +70,9 @@ type Ledger struct {
 // the entries still in it into memory, so that InFlight lists them before
 // anything is written.
 func Open(scfg spool.Config, cfg Config, st Store, log *slog.Logger, reg prometheus.Registerer) (*Ledger, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if scfg.Metrics == "" {
 		scfg.Metrics = "consent_spool"
 	}

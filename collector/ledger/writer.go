@@ -52,6 +52,7 @@ func (l *Ledger) Run(ctx context.Context) {
 func (l *Ledger) write(ctx context.Context, b spool.Batch) error {
 	es := make([]consent.Entry, 0, len(b.Records))
 	seen := 0
+	now := time.Now()
 	for i, rec := range b.Records {
 		e, err := DecodeEntry(rec)
 		if err != nil {
@@ -63,6 +64,7 @@ func (l *Ledger) write(ctx context.Context, b spool.Batch) error {
 		if l.Finish != nil {
 			l.Finish(&e)
 		}
+		e.Late(now)
 		if i < b.Seen {
 			seen = len(es) + 1
 		}

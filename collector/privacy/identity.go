@@ -117,10 +117,13 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 }
 
 // unlinks returns the visitor IDs whose identity links decision e removes:
-// none when it still grants the user-ID join, else the decision's visitor
-// and the one of the grant it replaced.
+// none when it replaced no decision or still grants the user-ID join, else
+// the decision's visitor and the one of the grant it replaced.
 func (s *Service) unlinks(e consent.Entry) []string {
 	d := &e.Decision
+	if e.Replaces == "" {
+		return nil // a first decision: its visitor ID is new and has no links
+	}
 	site := s.Sites(d.SiteID)
 	if site == nil || site.Capabilities(d.Granted).Has(collector.CapUserIDJoin) {
 		return nil

@@ -22,23 +22,34 @@ func (s *Store) InsertEntriesOnce(ctx context.Context, es []consent.Entry, seen 
 	seen = min(seen, len(es))
 	var rows, revs [][]any
 	var check, checkRevs []string
-	var span [2]time.Time // of the ts of the entries to check: both tables are partitioned by it
+	// The ts spans of the rows to check: both tables are partitioned by it.
+	var span, revSpan [2]time.Time
+	widen := func(sp *[2]time.Time, t time.Time) {
+		if sp[0].IsZero() || t.Before(sp[0]) {
+			sp[0] = t
+		}
+		if t.After(sp[1]) {
+			sp[1] = t
+		}
+	}
 	for i, e := range es {
 		d := e.Decision
 		rows = append(rows, decisionRow(d))
 		if i < seen {
 			check = append(check, d.ConsentID)
-			if i == 0 || d.TS.Before(span[0]) {
-				span[0] = d.TS
-			}
-			if i == 0 || d.TS.After(span[1]) {
-				span[1] = d.TS
-			}
+			widen(&span, d.TS)
 		}
 		if e.Revokes != "" {
-			revs = append(revs, []any{d.SiteID, e.Revokes, d.TS.UTC().Truncate(time.Second), e.RevokesExpiresAt.UTC().Truncate(time.Second)})
+			at := d.TS
+			if !e.RevokedAt.IsZero() {
+				at = e.RevokedAt // a late entry's (consent.Entry.Late); a replay's differs
+			}
+			revs = append(revs, []any{d.SiteID, e.Revokes, at.UTC().Truncate(time.Second), e.RevokesExpiresAt.UTC().Truncate(time.Second)})
 			if i < seen {
 				checkRevs = append(checkRevs, e.Revokes)
+				widen(&revSpan, d.TS)
+				widen(&revSpan, at)
+				widen(&revSpan, time.Now())
 			}
 		}
 	}
@@ -51,7 +62,7 @@ func (s *Store) InsertEntriesOnce(ctx context.Context, es []consent.Entry, seen 
 			return 0, err
 		}
 	}
-	revs, err = s.unstoredRows(ctx, "consent_revoked", revokedColumns, revs, checkRevs, span)
+	revs, err = s.unstoredRows(ctx, "consent_revoked", revokedColumns, revs, checkRevs, revSpan)
 	if err != nil {
 		return len(rows), err
 	}
