@@ -168,7 +168,11 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 		}
 	}
 	if err := h.Ledger.Record(c.UserContext(), e); err != nil {
-		h.Log.Error("record consent decision", "err", err)
+		// A full or failing spool is counted by the ledger's metrics and
+		// answered 503; only the unexpected is logged (no flood per request).
+		if _, ok := err.(*collector.Error); !ok {
+			h.Log.Error("record consent decision", "err", err)
+		}
 		return WriteError(c, err)
 	}
 	h.Gate.Apply(e)
