@@ -3,10 +3,12 @@ package ledger
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/consent"
 	"github.com/ashiato/ashiato/collector/spool"
 )
@@ -103,5 +105,32 @@ func TestLedgerInFlightAcrossRestart(t *testing.T) {
 	}
 	if p := l.Pending("demo", "v1"); len(p) != 0 {
 		t.Errorf("still pending after it was stored: %+v", p)
+	}
+}
+
+// TestLedgerFull: once the consent spool is at its cap, Record answers
+// EOverloaded (503 with Retry-After) and the entry is not in flight.
+func TestLedgerFull(t *testing.T) {
+	l, err := Open(spool.Config{Dir: t.TempDir(), MaxBytes: 4 << 10, SegmentBytes: 64 << 10}, Config{}, &memStore{down: true}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var refused *collector.Error
+	for i := 0; refused == nil; i++ {
+		if i > 100 {
+			t.Fatal("the spool took 100 entries over a 4 KiB cap")
+		}
+		e := testEntry()
+		e.Decision.ConsentID = fmt.Sprintf("019aed2a-0000-7000-8000-%012d", i)
+		e.Decision.VisitorID = fmt.Sprintf("v%d", i)
+		if err := l.Record(context.Background(), e); err != nil {
+			if !errors.As(err, &refused) || refused.Code != collector.EOverloaded {
+				t.Fatalf("refusal %v, want EOverloaded", err)
+			}
+			if p := l.Pending("demo", e.Decision.VisitorID); len(p) != 0 {
+				t.Errorf("a refused entry is in flight: %+v", p)
+			}
+		}
 	}
 }
