@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ashiato/ashiato/collector/consent"
+	"github.com/ashiato/ashiato/collector/pace"
 	"github.com/ashiato/ashiato/collector/spool"
 )
 
@@ -16,7 +17,7 @@ import (
 // InsertEntriesOnce looks them up. Records handed out when ctx ends stay in
 // the spool for the next start.
 func (l *Ledger) Run(ctx context.Context) {
-	backoff := 100 * time.Millisecond
+	backoff := pace.Backoff{Max: l.cfg.RetryMax}
 	for ctx.Err() == nil {
 		start := time.Now()
 		b, err := l.spool.Read(ctx, l.cfg.MaxRows, l.cfg.Interval)
@@ -24,7 +25,7 @@ func (l *Ledger) Run(ctx context.Context) {
 		case err != nil:
 			if ctx.Err() == nil {
 				l.log.Error("read consent spool", "err", err)
-				pause(ctx, time.Second)
+				pace.Sleep(ctx, time.Second)
 			}
 			continue
 		case len(b.Records) == 0:
@@ -36,14 +37,14 @@ func (l *Ledger) Run(ctx context.Context) {
 				return
 			}
 			l.m.errors.Inc()
-			l.log.Warn("consent ledger insert failed; will retry", "decisions", len(b.Records), "err", err, "backoff", backoff.String())
-			pause(ctx, backoff)
-			backoff = min(backoff*2, l.cfg.RetryMax)
+			wait := backoff.Next()
+			l.log.Warn("consent ledger insert failed; will retry", "decisions", len(b.Records), "err", err, "backoff", wait.String())
+			pace.Sleep(ctx, wait)
 			continue
 		}
-		backoff = 100 * time.Millisecond
+		backoff.Reset()
 		if d := l.cfg.Interval - time.Since(start); d > 0 && len(b.Records) < l.cfg.MaxRows {
-			pause(ctx, d) // about one insert per interval while no backlog waits
+			pace.Sleep(ctx, d) // about one insert per interval while no backlog waits
 		}
 	}
 }
@@ -90,13 +91,4 @@ func (l *Ledger) write(ctx context.Context, b spool.Batch) error {
 		l.pending.remove(e.Decision.ConsentID)
 	}
 	return nil
-}
-
-func pause(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
