@@ -3,15 +3,11 @@ package main
 import (
 	"errors"
 	"log/slog"
-	"net/netip"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/config"
@@ -59,36 +55,6 @@ func newApp(cfg config.Server, log *slog.Logger) *fiber.App {
 			}
 			log.Error("request failed", "path", c.Path(), "err", err)
 			return ingest.WriteError(c, err)
-		},
-	})
-}
-
-// ipSource is what the rate limiter needs: the trusted client IP.
-type ipSource interface {
-	ClientIP(remote netip.Addr, xForwardedFor string) netip.Addr
-}
-
-// rateLimit limits requests per client IP, as resolved from trusted
-// proxies only; a spoofed X-Forwarded-For cannot dodge it.
-func rateLimit(cfg config.Server, ips ipSource) fiber.Handler {
-	if cfg.RatePerIP <= 0 {
-		return func(c *fiber.Ctx) error { return c.Next() }
-	}
-	window := time.Duration(float64(cfg.RateBurst) / cfg.RatePerIP * float64(time.Second))
-	if window < time.Second {
-		window = time.Second
-	}
-	return limiter.New(limiter.Config{
-		Max:                cfg.RateBurst,
-		Expiration:         window,
-		LimiterMiddleware:  limiter.SlidingWindow{},
-		SkipFailedRequests: false,
-		KeyGenerator: func(c *fiber.Ctx) string {
-			return ips.ClientIP(ingest.RemoteAddr(c), ingest.ForwardedFor(c)).String()
-		},
-		LimitReached: func(c *fiber.Ctx) error {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(window.Seconds())))
-			return ingest.WriteError(c, collector.Errorf(collector.ERateLimited, "", "too many requests from this client"))
 		},
 	})
 }

@@ -90,6 +90,7 @@ func TestAudienceSegmentExport(t *testing.T) {
 
 	// b withdraws after being exported: the next export leaves b out.
 	privDecide(t, m, "shop", "withdraw", nil, b.token)
+	waitLanded(t, m) // the CLI is another process: it reads the ledger in ClickHouse, not the server's decisions in flight
 	body = export()
 	if strings.Contains(body, b.vid) || !strings.Contains(body, c.vid) || !strings.Contains(body, aliceRow) {
 		t.Fatalf("export after b withdrew:\n%s", body)

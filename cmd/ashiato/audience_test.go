@@ -46,6 +46,7 @@ func TestAudienceMinSize(t *testing.T) {
 	}
 
 	add(v3.vid)
+	waitLanded(t, m) // the export checks consent in the ledger: v3's decision must be there
 	var res struct {
 		Members []struct {
 			VisitorID string `json:"visitor_id"`

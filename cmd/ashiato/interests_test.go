@@ -90,6 +90,7 @@ func TestInterestProfiles(t *testing.T) {
 	}
 
 	privDecide(t, m, "shop", "withdraw", nil, fan.token)
+	waitLanded(t, m) // profiles are consent-checked against the ledger in ClickHouse
 	if rows := read(); len(rows) != 0 {
 		t.Fatalf("after withdrawal: %+v, want no profile", rows)
 	}

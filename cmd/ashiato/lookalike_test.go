@@ -42,6 +42,7 @@ func TestLookalikeBuild(t *testing.T) {
 		t.Fatalf("admin API: %d %s", st, body)
 	}
 	privDecide(t, m, "shop", "withdraw", nil, like[0].token)
+	waitLanded(t, m) // the CLI reads the ledger in ClickHouse
 	file := filepath.Join(t.TempDir(), "p.csv")
 	if _, err := e.cli("audience", "export", "prospects", "--site", "shop", "--format", "csv", "--out", file); err != nil {
 		t.Fatal(err)

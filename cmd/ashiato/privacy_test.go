@@ -177,7 +177,9 @@ func TestIdentityJoin(t *testing.T) {
 		}
 		// Current links: none (the unlinked row wins at once, the
 		// mutation then removes the link rows; the unlinked row stays
-		// until then, so that no read sees the link again).
+		// until then, so that no read sees the link again), once the
+		// withdrawal has landed in the ledger.
+		waitLanded(t, m)
 		var cur []store.Identity
 		cur, err := e.st.IdentitiesOfVisitor(context.Background(), "shop", a.vid)
 		if err != nil {

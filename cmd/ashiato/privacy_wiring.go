@@ -58,7 +58,14 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 	}
 	h.Identities = p.svc
 	m.gate.Subjects = p.svc // erased and stopped visitors' tokens stop counting
-	ch.OnDecision = p.svc.OnDecision
+	// Decisions: withdrawal acts in memory at once and in ClickHouse once
+	// the decision is stored; a decision of a subject erased while it was
+	// in flight is stored pseudonymised; self-service shows it at once.
+	ch.OnDecision = p.svc.Decided
+	m.ledger.Finish, m.ledger.Landed, p.svc.InFlight = p.svc.LedgerEntry, p.svc.Landed, m.ledger.Pending
+	for e := range m.ledger.InFlight() {
+		p.svc.Decided(e) // decisions spooled before a restart
+	}
 	ch.ErasedVisitor = func(site, vid string) bool { return p.svc.Erased(site, store.KindVisitor, vid) }
 	(&ingest.IdentifyHandler{Sites: h.Sites, Verifier: h.Verifier, Gate: m.gate, Linker: p.svc, Log: m.Log, Now: m.now}).Register(api)
 	(&ingest.RightsHandler{Sites: h.Sites, Verifier: h.Verifier, Gate: m.gate, Rights: p.svc, Log: m.Log, Now: m.now,

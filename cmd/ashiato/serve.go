@@ -23,6 +23,7 @@ import (
 	"github.com/ashiato/ashiato/collector/consent"
 	"github.com/ashiato/ashiato/collector/enrich"
 	"github.com/ashiato/ashiato/collector/ingest"
+	"github.com/ashiato/ashiato/collector/ledger"
 	"github.com/ashiato/ashiato/collector/spool"
 	"github.com/ashiato/ashiato/collector/store"
 	"github.com/ashiato/ashiato/collector/web"
@@ -87,7 +88,9 @@ type Main struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 
-	gate *consent.Gate // consent_wiring.go
+	gate       *consent.Gate  // consent_wiring.go
+	ledger     *ledger.Ledger // consent decisions' spool and writer (consent_wiring.go)
+	ledgerDone chan struct{}
 	// stopping is set when Close starts: /readyz answers 503 (ready.go).
 	stopping atomic.Bool
 }
@@ -130,7 +133,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	sites := ingest.NewSites(cfg.Sites)
 	m.app = newApp(cfg.Server, m.Log)
-	m.app.Use(markServing) // limit.go: a served request's connection is not slow
+	m.app.Use(web.NewTiming(m.reg).Handler) // ashiato_http_request_duration_seconds{route, code}
+	m.app.Use(markServing)                  // limit.go: a served request's connection is not slow
 	warnAtStart(cfg, m.Log)
 	api := m.app.Group("/api", (&proxyWarner{log: m.Log}).handler(cfg), rateLimit(cfg.Server, m.enricher))
 	h := &ingest.Handler{
@@ -147,7 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		configs[site.ID] = c
 	}
-	ch := &ingest.ConsentHandler{Sites: sites, Signer: signer, Gate: m.gate, Ledger: m.store, UA: m.enricher,
+	ch := &ingest.ConsentHandler{Sites: sites, Signer: signer, Gate: m.gate, Ledger: m.ledger, UA: m.enricher,
 		Configs: configs, Log: m.Log, Now: m.now}
 	ch.Register(api)
 	m.app.Use("/admin", rateLimit(cfg.Server, m.enricher)) // unauthenticated floods must not fill the audit log
@@ -180,6 +184,11 @@ func (m *Main) Run(ctx context.Context) error {
 	go func() {
 		defer close(m.done)
 		m.writer.Run(bg)
+	}()
+	m.ledgerDone = make(chan struct{})
+	go func() {
+		defer close(m.ledgerDone)
+		m.ledger.Run(bg)
 	}()
 	go m.salter.Run(bg, time.Minute)
 	go m.gate.Supersessions.Run(bg, revocationsEvery, revocationsFull)
@@ -225,6 +234,7 @@ func (m *Main) Close() error {
 		if left := m.spool.Stats().Records; left > 0 {
 			m.Log.Warn("records left in the spool for the next start", "records", left, "dir", m.Config.Spool.Dir)
 		}
+		<-m.ledgerDone
 	}
 	if m.rollupStop != nil {
 		m.rollupStop()
@@ -232,6 +242,9 @@ func (m *Main) Close() error {
 	m.stopPrivacy()
 	if m.spool != nil {
 		errs = append(errs, m.spool.Close())
+	}
+	if m.ledger != nil {
+		errs = append(errs, m.ledger.Close())
 	}
 	if m.enricher != nil {
 		errs = append(errs, m.enricher.Close())
@@ -242,10 +255,10 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// drain waits until the spool is empty or the deadline passes.
+// drain waits until the spools are empty or the deadline passes.
 func (m *Main) drain(d time.Duration) {
 	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) && m.spool.Stats().Records > 0 {
+	for time.Now().Before(deadline) && (m.spool.Stats().Records > 0 || m.ledger.Records() > 0) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }

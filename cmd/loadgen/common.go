@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"time"
 )
@@ -20,6 +21,7 @@ type common struct {
 	Conns   int
 	Seed    uint64
 	Timeout time.Duration
+	Consent bool
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -31,6 +33,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.Conns, "conns", 50, "connections")
 	fs.Uint64Var(&c.Seed, "seed", uint64(time.Now().UnixNano()), "run seed (event IDs and draws)")
 	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "per-request timeout")
+	fs.BoolVar(&c.Consent, "consent", false, "send consent decisions (-url …/api/consent) instead of events; the banner's revision and texts hash are read from …/api/consent/config")
 }
 
 func (c *common) setup() (Target, *UAMix, error) {
@@ -49,8 +52,31 @@ func (c *common) setup() (Target, *UAMix, error) {
 		return Target{}, nil, errors.New("-conns must be ≥ 1")
 	}
 	path := u.RequestURI()
-	return Target{Host: u.Host, Path: path, Site: c.Site, Origin: c.Origin},
-		&UAMix{UAs: uas, NewShare: c.New}, nil
+	t := Target{Host: u.Host, Path: path, Site: c.Site, Origin: c.Origin}
+	if c.Consent {
+		if t.Consent, err = bannerOf(u, c.Site); err != nil {
+			return Target{}, nil, err
+		}
+	}
+	return t, &UAMix{UAs: uas, NewShare: c.New}, nil
+}
+
+// bannerOf returns the JSON members "revision" and "texts_hash" of site's
+// current banner, as a decision must carry them, from the collector at u.
+func bannerOf(u *url.URL, site string) (string, error) {
+	resp, err := http.Get(u.Scheme + "://" + u.Host + "/api/consent/config?site=" + url.QueryEscape(site))
+	if err != nil {
+		return "", fmt.Errorf("consent config: %w", err)
+	}
+	defer resp.Body.Close()
+	var cfg struct {
+		Revision  int    `json:"revision"`
+		TextsHash string `json:"texts_hash"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&cfg); err != nil || resp.StatusCode != 200 {
+		return "", fmt.Errorf("consent config: status %d: %v", resp.StatusCode, err)
+	}
+	return fmt.Sprintf(`"revision":%d,"texts_hash":%q`, cfg.Revision, cfg.TextsHash), nil
 }
 
 func writeJSON(w io.Writer, v any) error {

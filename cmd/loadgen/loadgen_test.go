@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -241,5 +242,36 @@ func TestFsyncProbe(t *testing.T) {
 	}
 	if _, err := RunFsync(FsyncOptions{Dir: dir, N: 0, Size: 4096}); err == nil {
 		t.Error("-n 0 accepted")
+	}
+}
+
+// TestConsentRequests: with Target.Consent, a request is a decision the
+// collector takes (a JSON object with a known method and the banner's
+// revision and texts hash).
+func TestConsentRequests(t *testing.T) {
+	mix := &UAMix{UAs: []string{"Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"}}
+	g := NewGenerator(Target{Host: "127.0.0.1:1", Path: "/api/consent", Site: "demo", Consent: `"revision":3,"texts_hash":"ab"`}, mix, 1, 2)
+	methods := map[string]int{}
+	for range 200 {
+		req := string(g.Request(nil, 5, ""))
+		_, body, ok := strings.Cut(req, "\r\n\r\n")
+		if !ok || !strings.HasPrefix(req, "POST /api/consent HTTP/1.1\r\n") {
+			t.Fatalf("request: %q", req)
+		}
+		var d struct {
+			Site, Method, TextsHash string
+			Revision                int
+			Granted                 []string
+		}
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			t.Fatalf("body %q: %v", body, err)
+		}
+		if d.Site != "demo" || d.Revision != 3 {
+			t.Fatalf("decision %+v", d)
+		}
+		methods[d.Method]++
+	}
+	if len(methods) != 3 || methods["accept_all"] < 60 {
+		t.Errorf("methods %v, want accept_all, reject_all and custom, about half accept_all", methods)
 	}
 }

@@ -11,6 +11,9 @@
 //	                                        closed loop: send N requests (K events each) as fast as
 //	                                        they are answered; -each-ua: one per corpus UA (warm-up)
 //
+//	open and fill -consent: consent decisions of new visitors (-url …/api/consent)
+//	                                        instead of events, with the banner's current revision
+//
 //	loadgen fsync -dir DIR [-n N] [-size B] [-busy K]
 //	                                        what one group commit (write + fdatasync) costs on
 //	                                        the disk of DIR: wall time and CPU time per commit,

@@ -12,6 +12,10 @@ type Target struct {
 	Path   string // /api/event
 	Site   string
 	Origin string // Origin header; empty: none (as from a same-origin beacon)
+	// Consent, when set, makes every request a consent decision of a new
+	// visitor (POST /api/consent) instead of events: the JSON members
+	// "revision" and "texts_hash" of the site's banner.
+	Consent string
 }
 
 var (
@@ -63,6 +67,10 @@ func (g *Generator) Request(buf []byte, events int, ua string) []byte {
 		}
 	}
 	b := g.body[:0]
+	if g.T.Consent != "" {
+		events = 0
+		b = g.decision(b)
+	}
 	if events > 1 {
 		b = append(b, '[')
 	}
@@ -91,6 +99,25 @@ func (g *Generator) Request(buf []byte, events int, ua string) []byte {
 	buf = strconv.AppendInt(buf, int64(len(b)), 10)
 	buf = append(buf, "\r\n\r\n"...)
 	return append(buf, b...)
+}
+
+// decision appends a decision as the banner sends it: half accept all,
+// three in ten reject all, the rest a custom choice.
+func (g *Generator) decision(b []byte) []byte {
+	b = append(b, `{"site":"`...)
+	b = append(b, g.T.Site...)
+	switch n := g.R.IntN(10); {
+	case n < 5:
+		b = append(b, `","granted":["analytics","personalization","advertising"],"method":"accept_all",`...)
+	case n < 8:
+		b = append(b, `","granted":[],"method":"reject_all",`...)
+	default:
+		b = append(b, `","granted":["analytics"],"method":"custom",`...)
+	}
+	b = append(b, g.T.Consent...)
+	b = append(b, `,"lang":"`...)
+	b = append(b, langs[g.R.IntN(len(langs))]...)
+	return append(b, `"}`...)
 }
 
 // event appends one realistic event object to b.

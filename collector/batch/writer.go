@@ -91,7 +91,7 @@ func (w *Writer) Healthy() bool { return !w.failing.Load() }
 // Run drains until ctx ends. Records already handed out when ctx ends are
 // requeued, so they stay in the spool for the next start.
 func (w *Writer) Run(ctx context.Context) {
-	backoff := 100 * time.Millisecond
+	backoff := pace.Backoff{Max: w.cfg.RetryMax}
 	// Start with small batches and double up to MaxRows: after a restart
 	// the first batches replay the spool, and a process that keeps dying
 	// must still confirm something between crashes.
@@ -102,7 +102,7 @@ func (w *Writer) Run(ctx context.Context) {
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Error("read spool", "err", err)
-				sleep(ctx, time.Second)
+				pace.Sleep(ctx, time.Second)
 			}
 			continue
 		}
@@ -117,12 +117,12 @@ func (w *Writer) Run(ctx context.Context) {
 			}
 			w.failing.Store(true)
 			w.metrics.errors.Inc()
-			w.log.Warn("insert failed; will retry", "rows", len(b.Records), "err", err, "backoff", backoff.String())
-			sleep(ctx, backoff)
-			backoff = min(backoff*2, w.cfg.RetryMax)
+			wait := backoff.Next()
+			w.log.Warn("insert failed; will retry", "rows", len(b.Records), "err", err, "backoff", wait.String())
+			pace.Sleep(ctx, wait)
 			continue
 		}
-		backoff = 100 * time.Millisecond
+		backoff.Reset()
 		full := len(b.Records) >= limit // more may be waiting: no pause
 		limit = min(limit*2, w.cfg.MaxRows)
 		w.failing.Store(false)
@@ -130,7 +130,7 @@ func (w *Writer) Run(ctx context.Context) {
 		// Bound the insert rate so that parts per partition stay low even
 		// while a large backlog drains.
 		if d := w.cfg.MinInterval - time.Since(start); d > 0 && !full {
-			sleep(ctx, d)
+			pace.Sleep(ctx, d)
 		}
 	}
 }
@@ -182,12 +182,3 @@ func (w *Writer) write(ctx context.Context, b spool.Batch) error {
 }
 
 var errConfirm = errors.New("confirm spool batch")
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
-}

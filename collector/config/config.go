@@ -64,7 +64,7 @@ type Server struct {
 	// MaxConnsPerIP caps the connections of one client address (trusted
 	// proxies excepted); 0 = max_conns.
 	MaxConnsPerIP int     `yaml:"max_conns_per_ip"`
-	RatePerIP     float64 `yaml:"rate_per_ip"` // sustained requests per second per client IP; 0 = off
+	RatePerIP     float64 `yaml:"rate_per_ip"` // sustained requests per second per client (IP + User-Agent; 10x per IP); 0 = off
 	RateBurst     int     `yaml:"rate_burst"`
 	// AdminAuthFailures is how many failed admin authentications a client
 	// address may have per minute before it gets 429.

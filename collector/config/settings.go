@@ -101,7 +101,7 @@ var Settings = []Setting{
 	{"trusted-proxies", "enrich.trusted_proxies", "comma-separated CIDRs whose X-Forwarded-For is trusted", list(func(c *Config) *[]string { return &c.Enrich.TrustedProxies })},
 	{"trust-country-headers", "enrich.trust_country_headers", "read the country from CDN headers (CF-IPCountry, ...)", boolean(func(c *Config) *bool { return &c.Enrich.TrustCountryHeaders })},
 	{"geoip-db", "enrich.geoip_db", "MaxMind-format country database (.mmdb); default: the bundled one when installed; off: none", str(func(c *Config) *string { return &c.Enrich.GeoIPDB })},
-	{"rate-per-ip", "server.rate_per_ip", "requests per second per client IP (0 = off)", func(c *Config, v string) error {
+	{"rate-per-ip", "server.rate_per_ip", "requests per second per client, its IP and User-Agent; 10x that per IP (0 = off)", func(c *Config, v string) error {
 		f, err := strconv.ParseFloat(v, 64)
 		c.Server.RatePerIP = f
 		return err

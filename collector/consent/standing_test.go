@@ -202,3 +202,22 @@ func TestRevokedWithoutVisitor(t *testing.T) {
 		t.Error("a full reload forgot a revocation")
 	}
 }
+
+// TestSupersededByIDWithVisitor: a decision with a visitor ID revoked by
+// its ID (the late landing of the decision that replaced it, read from
+// consent_revoked) no longer counts; the visitor's others do.
+func TestSupersededByIDWithVisitor(t *testing.T) {
+	now := time.Now()
+	old, other := v7At(now.Add(-time.Hour), 1), v7At(now.Add(-time.Hour), 2)
+	led := &memLedger{revoked: []string{old}}
+	sup := NewSupersessions(led, nil)
+	if err := sup.Load(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	if !sup.Superseded("demo", "v1", old) {
+		t.Error("a visitor's decision revoked by ID still counts")
+	}
+	if sup.Superseded("demo", "v2", other) {
+		t.Error("a decision not revoked counts as superseded")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"iter"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -57,6 +58,10 @@ const Overlap = 30 * time.Second
 type Supersessions struct {
 	Ledger LedgerReader
 	Log    *slog.Logger
+	// InFlight yields the entries recorded here but not in the ledger in
+	// ClickHouse yet (package ledger); a full Load keeps them, however
+	// long ClickHouse was away. nil: none.
+	InFlight func() iter.Seq[Entry]
 
 	seed      maphash.Seed
 	mu        sync.RWMutex
@@ -96,17 +101,19 @@ func (s *Supersessions) Superseded(site, visitorID, consentID string) bool {
 	if err != nil {
 		return false // not one of ours: the signature check has refused it already
 	}
-	if visitorID == "" {
-		s.mu.RLock()
-		_, ok := s.revoked[id]
-		s.mu.RUnlock()
-		return ok
+	var k uint64
+	if visitorID != "" {
+		k = s.key(site, visitorID)
 	}
-	k := s.key(site, visitorID)
 	s.mu.RLock()
+	// A decision is also revoked by its ID when it bound no visitor ID, or
+	// when the decision that replaced it reached the ledger late (see
+	// Entry.Late): the subject's rows then carry their decision's time,
+	// before the incremental reads' window.
+	_, revoked := s.revoked[id]
 	latest, ok := s.latest[k]
 	s.mu.RUnlock()
-	return ok && bytes.Compare(latest[:], id[:]) > 0
+	return revoked || visitorID != "" && ok && bytes.Compare(latest[:], id[:]) > 0
 }
 
 // Revoke records that a later decision superseded consentID, a decision
@@ -139,6 +146,17 @@ func (s *Supersessions) Note(site, visitorID, consentID string) {
 	s.mu.Unlock()
 }
 
+// noteEntry adds what entry e supersedes to m and r.
+func (s *Supersessions) noteEntry(m map[uint64]uuid.UUID, r map[uuid.UUID]struct{}, e Entry) {
+	d := &e.Decision
+	if id, err := uuid.Parse(d.ConsentID); err == nil && d.VisitorID != "" {
+		s.put(m, s.key(d.SiteID, d.VisitorID), id)
+	}
+	if id, err := uuid.Parse(e.Revokes); err == nil {
+		r[id] = struct{}{}
+	}
+}
+
 // put keeps the later of id and what m holds for k.
 func (s *Supersessions) put(m map[uint64]uuid.UUID, k uint64, id uuid.UUID) {
 	if cur, ok := m[k]; !ok || bytes.Compare(id[:], cur[:]) > 0 {
@@ -159,6 +177,15 @@ func (s *Supersessions) Load(ctx context.Context, now time.Time) error {
 	s.reload.Lock()
 	defer s.reload.Unlock()
 	start := now
+	// The entries in flight are read before the ledger: one that lands in
+	// between is then in one or the other. (And before s.mu is taken: the
+	// ledger has its own lock.)
+	var inFlight []Entry
+	if s.InFlight != nil {
+		for e := range s.InFlight() {
+			inFlight = append(inFlight, e)
+		}
+	}
 	rows, err := s.Ledger.SupersedingDecisions(ctx, now)
 	if err != nil {
 		return fmt.Errorf("load superseded consents: %w", err)
@@ -180,6 +207,9 @@ func (s *Supersessions) Load(ctx context.Context, now time.Time) error {
 	}
 	for id := range s.revoked {
 		r[id] = struct{}{} // revoked here since the load began; expired ones go at the next
+	}
+	for _, e := range inFlight {
+		s.noteEntry(m, r, e)
 	}
 	s.latest, s.revoked = m, r
 	s.n.Store(int64(len(m) + len(r)))

@@ -15,12 +15,11 @@ import (
 	"github.com/ashiato/ashiato/collector/consent"
 )
 
-// Ledger records consent decisions.
+// Ledger records consent decisions durably: Record returns once the entry
+// is on disk (the ledger stores it in ClickHouse exactly once later), or a
+// *collector.Error to answer.
 type Ledger interface {
-	RecordDecision(ctx context.Context, d consent.Decision) error
-	// RecordRevocation stores that a later decision superseded consentID,
-	// a decision that bound no visitor ID (whose token expires at expiresAt).
-	RecordRevocation(ctx context.Context, site, consentID string, revokedAt, expiresAt time.Time) error
+	Record(ctx context.Context, e consent.Entry) error
 }
 
 // Signer issues and verifies consent tokens.
@@ -38,10 +37,11 @@ type ConsentHandler struct {
 	Ledger  Ledger
 	UA      Enricher
 	Configs map[string]consent.BannerConfig // by site ID, built at start
-	// OnDecision runs after a decision is in the ledger and before the
-	// answer, with the visitor's previous grant (nil if none): withdrawal
-	// reaches backwards from here (unlinking identities, audiences).
-	OnDecision func(ctx context.Context, d consent.Decision, prev *collector.Grant) error
+	// OnDecision runs after a decision is recorded and before the answer:
+	// what the decision changes in memory at once (a withdrawal's identity
+	// links stop being joined). The ledger applies the rest once the
+	// decision is stored.
+	OnDecision func(e consent.Entry)
 	// ErasedVisitor reports whether a visitor ID was erased; an erased ID is
 	// never issued again, so a new decision starts a new subject.
 	ErasedVisitor func(site, visitorID string) bool
@@ -155,25 +155,29 @@ func (h *ConsentHandler) record(c *fiber.Ctx) error {
 	if info, ok := h.UA.UACached(c.Get(fiber.HeaderUserAgent)); ok {
 		d.UAFamily = info.Browser
 	}
-	if err := h.Ledger.RecordDecision(c.UserContext(), d); err != nil {
-		h.Log.Error("record consent decision", "err", err)
-		return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not record the decision, retry later"))
-	}
-	h.Gate.Recorded(d)
-	if prev != nil && prev.Site == site.ID && prev.VisitorID == "" {
-		// Nothing but its consent ID ties the replaced decision to this
-		// one: revoke that ID itself, on every instance.
-		if err := h.Ledger.RecordRevocation(c.UserContext(), site.ID, prev.ConsentID, now, prev.ExpiresAt); err != nil {
-			h.Log.Error("record consent revocation", "err", err)
-			return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not record the decision, retry later"))
+	e := consent.Entry{Decision: d}
+	if prev != nil && prev.Site == site.ID {
+		e.Replaces, e.ReplacesExpiresAt = prev.ConsentID, prev.ExpiresAt
+		if prev.VisitorID != d.VisitorID {
+			e.PrevVisitorID = prev.VisitorID
 		}
-		h.Gate.Revoked(prev.ConsentID)
+		if prev.VisitorID == "" {
+			// Nothing but its consent ID ties the replaced decision to this
+			// one: revoke that ID itself, on every instance.
+			e.Revokes, e.RevokesExpiresAt = prev.ConsentID, prev.ExpiresAt
+		}
 	}
+	if err := h.Ledger.Record(c.UserContext(), e); err != nil {
+		// A full or failing spool is counted by the ledger's metrics and
+		// answered 503; only the unexpected is logged (no flood per request).
+		if _, ok := err.(*collector.Error); !ok {
+			h.Log.Error("record consent decision", "err", err)
+		}
+		return WriteError(c, err)
+	}
+	h.Gate.Apply(e)
 	if h.OnDecision != nil {
-		if err := h.OnDecision(c.UserContext(), d, prev); err != nil {
-			h.Log.Error("apply consent decision", "err", err)
-			return WriteError(c, collector.Errorf(collector.EUnavailable, "", "could not apply the decision, retry later"))
-		}
+		h.OnDecision(e)
 	}
 	token := h.Signer.Sign(g)
 	h.setCookie(c, token, g.ExpiresAt.Sub(now))

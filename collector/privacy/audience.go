@@ -27,11 +27,31 @@ func (s *Service) AudienceMembers(ctx context.Context, siteID, audience string) 
 	if err != nil {
 		return nil, err
 	}
+	ms = s.withoutInFlightRefusals(site, ms)
 	if people(ms) < site.AudienceMinSize {
 		return nil, collector.Errorf(collector.EAudienceTooSmall, "audience",
 			"fewer exportable people than the site's audience_min_size (%d)", site.AudienceMinSize)
 	}
 	return ms, nil
+}
+
+// withoutInFlightRefusals leaves out of ms the visitors whose latest
+// decision, recorded but not in the ledger in ClickHouse yet (InFlight),
+// no longer allows the export: the ledger's check cannot see it yet.
+func (s *Service) withoutInFlightRefusals(site *collector.Site, ms []store.AudienceMember) []store.AudienceMember {
+	if s.InFlight == nil {
+		return ms
+	}
+	out := ms[:0]
+	for _, m := range ms {
+		if p := s.InFlight(site.ID, m.VisitorID); len(p) > 0 {
+			if d := p[len(p)-1]; !site.Capabilities(d.Granted).Has(collector.CapAudienceExport) || d.Revision < site.PolicyRevision {
+				continue
+			}
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // people counts the distinct people among ms (see PersonKeys).
@@ -81,6 +101,7 @@ func (s *Service) SegmentMembers(ctx context.Context, siteID, segment, src strin
 	if err != nil {
 		return nil, err
 	}
+	ms = s.withoutInFlightRefusals(site, ms)
 	if people(ms) < site.AudienceMinSize {
 		return nil, collector.Errorf(collector.EAudienceTooSmall, "audience",
 			"fewer exportable people than the site's audience_min_size (%d)", site.AudienceMinSize)
@@ -99,5 +120,6 @@ func (s *Service) ExportablePeople(ctx context.Context, siteID, segment, src str
 	if err != nil {
 		return 0, err
 	}
+	ms = s.withoutInFlightRefusals(site, ms)
 	return people(ms), nil
 }

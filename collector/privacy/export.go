@@ -90,7 +90,7 @@ func (s *Service) exportJSON(ctx context.Context, sub store.Subject, w *bufio.Wr
 	for _, t := range store.SubjectTables {
 		fmt.Fprintf(w, ",\n%q: [", t)
 		n := 0
-		err := s.Store.StreamSubjectRows(ctx, t, sub, func(cols []string, vals []any) error {
+		err := s.subjectRows(ctx, t, sub, func(cols []string, vals []any) error {
 			if n > 0 {
 				w.WriteByte(',')
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ashiato/ashiato/collector"
@@ -115,24 +116,51 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 	return users, nil
 }
 
-// OnDecision applies a recorded consent decision backwards: when it no
-// longer grants the user-ID join (a withdrawal, a refusal, a narrower
-// choice), the visitor's identity links are removed and the subject leaves
-// audiences. prev is the visitor's grant before the decision.
-func (s *Service) OnDecision(ctx context.Context, d consent.Decision, prev *collector.Grant) error {
+// unlinks returns the visitor IDs whose identity links decision e removes:
+// none when it replaced no decision or still grants the user-ID join, else
+// the decision's visitor and the one of the grant it replaced.
+func (s *Service) unlinks(e consent.Entry) []string {
+	d := &e.Decision
+	if e.Replaces == "" {
+		return nil // a first decision: its visitor ID is new and has no links
+	}
 	site := s.Sites(d.SiteID)
 	if site == nil || site.Capabilities(d.Granted).Has(collector.CapUserIDJoin) {
 		return nil
 	}
-	vids := []string{d.VisitorID}
-	if prev != nil && prev.Site == d.SiteID && prev.VisitorID != d.VisitorID {
-		vids = append(vids, prev.VisitorID)
-	}
-	for _, v := range vids {
-		if v == "" {
-			continue
+	var vids []string
+	for _, v := range []string{d.VisitorID, e.PrevVisitorID} {
+		if v != "" && !strings.HasPrefix(v, pseudonymPrefix) && !slices.Contains(vids, v) {
+			vids = append(vids, v)
 		}
-		if _, err := s.Unlink(ctx, d.SiteID, v); err != nil {
+	}
+	return vids
+}
+
+// Decided applies a recorded consent decision in memory at once: when it
+// no longer grants the user-ID join (a withdrawal, a refusal, a narrower
+// choice), the visitor's identity links stop being joined to hits here,
+// and no reload brings back a link not newer than the decision. Landed
+// removes them in ClickHouse once the decision is stored.
+func (s *Service) Decided(e consent.Entry) {
+	vids := s.unlinks(e)
+	if len(vids) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range vids {
+		s.forgetLink(linkKey{e.Decision.SiteID, v}, e.Decision.TS)
+	}
+}
+
+// Landed applies a stored consent decision backwards in ClickHouse: when
+// it no longer grants the user-ID join, the visitor's identity links are
+// removed and the subject leaves audiences. It may run more than once for
+// one decision (a replay after a crash): Unlink is idempotent.
+func (s *Service) Landed(ctx context.Context, e consent.Entry) error {
+	for _, v := range s.unlinks(e) {
+		if _, err := s.Unlink(ctx, e.Decision.SiteID, v); err != nil {
 			return err
 		}
 	}

@@ -68,7 +68,10 @@ func (k *Keyer) StoredUserID(site *collector.Site, userID string) string {
 // "user", the key as stored) without revealing it.
 func (k *Keyer) KeyHash(site, kind, key string) string { return k.mac("subject", site, kind, key) }
 
+// pseudonymPrefix starts every pseudonym in the consent ledger.
+const pseudonymPrefix = "erased:"
+
 // Pseudonym replaces an erased subject key in the consent ledger.
 func (k *Keyer) Pseudonym(site, kind, key string) string {
-	return "erased:" + k.mac("ledger", site, kind, key)
+	return pseudonymPrefix + k.mac("ledger", site, kind, key)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ashiato/ashiato/collector"
+	"github.com/ashiato/ashiato/collector/consent"
 	"github.com/ashiato/ashiato/collector/store"
 )
 
@@ -28,6 +29,10 @@ type Service struct {
 	// land first (and are deleted). The CLI, which cannot reach a running
 	// collector's memory, waits longer: a reload period and a batch.
 	Settle time.Duration
+	// InFlight returns the decisions of a visitor that are recorded but
+	// not in the consent ledger in ClickHouse yet (package ledger); nil:
+	// none. The visitor's own consent history shows them at once.
+	InFlight func(site, visitorID string) []consent.Decision
 
 	mu      sync.RWMutex
 	links   map[linkKey]link

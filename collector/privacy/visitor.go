@@ -30,7 +30,7 @@ func (s *Service) VisitorSummary(ctx context.Context, site, visitorID string) (a
 	case s.Stopped(site, visitorID, ""):
 		out.State = store.StateStopped
 	}
-	err := s.Store.StreamSubjectRows(ctx, "consent_log", sub, func(cols []string, vals []any) error {
+	err := s.subjectRows(ctx, "consent_log", sub, func(cols []string, vals []any) error {
 		row := make(map[string]any, len(cols))
 		for i, c := range cols {
 			row[c] = vals[i]

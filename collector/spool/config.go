@@ -49,6 +49,10 @@ type Config struct {
 	// default of 1; measure before raising it. Acknowledgements are given
 	// in write order whatever the value.
 	Committers int `yaml:"committers"`
+	// Metrics is the middle of the spool's metric names,
+	// ashiato_<Metrics>_records and so on: "spool" when empty. A second
+	// spool in one process (the consent spool) needs its own.
+	Metrics string `yaml:"-"`
 
 	// noPrealloc turns preallocation off, so that tests reach the
 	// failure of a write in the middle of a segment.

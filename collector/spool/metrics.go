@@ -19,31 +19,35 @@ type metrics struct {
 }
 
 func newMetrics(s *Spool) *metrics {
+	prefix := "ashiato_spool_"
+	if s.cfg.Metrics != "" {
+		prefix = "ashiato_" + s.cfg.Metrics + "_"
+	}
 	m := &metrics{
 		fsyncSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "ashiato_spool_fsync_seconds",
+			Name:    prefix + "fsync_seconds",
 			Help:    "Latency of the fdatasync of each group commit.",
 			Buckets: prometheus.ExponentialBuckets(50e-6, 2, 14), // 50µs .. 0.4s
 		}),
 		groupRecords: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "ashiato_spool_group_commit_records",
+			Name:    prefix + "group_commit_records",
 			Help:    "Records written by each group commit (one write + fdatasync).",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 13), // 1 .. 4096
 		}),
 		replayed: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "ashiato_spool_replayed_records_total",
+			Name: prefix + "replayed_records_total",
 			Help: "Unconfirmed records found in the spool when it was opened.",
 		}),
 		quarantined: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "ashiato_spool_quarantined_segments_total",
+			Name: prefix + "quarantined_segments_total",
 			Help: "Damaged segment files kept aside in the quarantine directory.",
 		}),
 		truncated: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "ashiato_spool_truncated_bytes_total",
+			Name: prefix + "truncated_bytes_total",
 			Help: "Bytes of torn tails (unacknowledged writes cut by a crash) truncated on open.",
 		}),
 		appendErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ashiato_spool_append_errors_total",
+			Name: prefix + "append_errors_total",
 			Help: "Records refused by Append, by reason: full (cap or disk full) or io.",
 		}, []string{"reason"}),
 	}
@@ -55,11 +59,11 @@ func newMetrics(s *Spool) *metrics {
 	}
 	m.all = []prometheus.Collector{
 		m.fsyncSeconds, m.groupRecords, m.replayed, m.quarantined, m.truncated, m.appendErrors,
-		gauge("ashiato_spool_bytes", "Unconfirmed record bytes in the spool.",
+		gauge(prefix+"bytes", "Unconfirmed record bytes in the spool.",
 			func(st Stats) float64 { return float64(st.Bytes) }),
-		gauge("ashiato_spool_records", "Unconfirmed records in the spool.",
+		gauge(prefix+"records", "Unconfirmed records in the spool.",
 			func(st Stats) float64 { return float64(st.Records) }),
-		gauge("ashiato_spool_oldest_unconfirmed_seconds", "Age of the oldest unconfirmed record; 0 when there is none.",
+		gauge(prefix+"oldest_unconfirmed_seconds", "Age of the oldest unconfirmed record; 0 when there is none.",
 			func(st Stats) float64 {
 				if st.OldestUnconfirmed.IsZero() {
 					return 0

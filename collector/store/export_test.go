@@ -21,4 +21,6 @@ func AppendColumn(col driver.BatchColumn, name string, rows []collector.Event) e
 }
 
 // RunningInserts is runningInserts.
-func (s *Store) RunningInserts(ctx context.Context) (uint64, error) { return s.runningInserts(ctx) }
+func (s *Store) RunningInserts(ctx context.Context) (uint64, error) {
+	return s.runningInserts(ctx, s.insertEventsSQL())
+}

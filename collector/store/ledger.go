@@ -11,17 +11,24 @@ import (
 var ledgerColumns = []string{"consent_id", "site_id", "ts", "visitor_id", "user_id", "granted", "denied",
 	"revision", "texts_hash", "method", "lang", "gpc", "ua_family", "expires_at"}
 
-// RecordDecision appends a decision to the consent ledger. The ledger is
-// append-only: withdrawals are new rows, never updates.
+// RecordDecision appends a decision to the consent ledger at once. The
+// ledger is append-only: withdrawals are new rows, never updates. The
+// collector records decisions through its consent spool and
+// InsertEntriesOnce; this is for tools and tests that write one row.
 func (s *Store) RecordDecision(ctx context.Context, d consent.Decision) error {
+	return s.insertRows(ctx, "consent_log", ledgerColumns, decisionRow(d))
+}
+
+// decisionRow is the consent_log row of d, in the order of ledgerColumns.
+func decisionRow(d consent.Decision) []any {
 	var gpc uint8
 	if d.GPC {
 		gpc = 1
 	}
-	return s.insertRows(ctx, "consent_log", ledgerColumns, []any{
+	return []any{
 		d.ConsentID, d.SiteID, d.TS, d.VisitorID, d.UserID, nonNil(d.Granted), nonNil(d.Denied),
 		uint32(d.Revision), d.TextsHash, d.Method, d.Lang, gpc, d.UAFamily, d.ExpiresAt,
-	})
+	}
 }
 
 // SaveBannerConfig stores the configuration of a revision under its texts
@@ -85,3 +92,7 @@ func (s *Store) ConsentProof(ctx context.Context, consentID string) (*Proof, err
 	}
 	return p, nil
 }
+
+// LedgerRow returns the consent_log columns and the row of d, as a
+// `SELECT *` of consent_log reads them.
+func LedgerRow(d consent.Decision) ([]string, []any) { return ledgerColumns, decisionRow(d) }

@@ -42,7 +42,7 @@ func (s *Store) InsertEventsOnce(ctx context.Context, evs []collector.Event) (in
 	check := s.recent.suspects(evs)
 	fresh := evs
 	if len(check) > 0 {
-		if err := s.awaitInserts(ctx); err != nil {
+		if err := s.awaitInserts(ctx, s.insertEventsSQL()); err != nil {
 			return 0, err
 		}
 		have, err := s.existingIDs(ctx, check)
@@ -81,15 +81,15 @@ func (s *Store) InsertEventsOnce(ctx context.Context, evs []collector.Event) (in
 	return len(fresh), nil
 }
 
-// awaitInserts returns once no insert into the events table is running on
-// the server. An insert whose client stopped waiting (a timeout, a crash,
+// awaitInserts returns once no insert of statement stmt (up to its column
+// list: into that table) is running on the server. An insert whose client stopped waiting (a timeout, a crash,
 // a restart) may still be writing its rows; IDs looked up before it ends
 // would be missing and stored twice. The server cannot tell whose insert
 // it runs, so a collector that shares the table with others also waits
 // for theirs: rarely long, as this runs only for events that may repeat.
-func (s *Store) awaitInserts(ctx context.Context) error {
+func (s *Store) awaitInserts(ctx context.Context, stmt string) error {
 	for {
-		n, err := s.runningInserts(ctx)
+		n, err := s.runningInserts(ctx, stmt)
 		if err != nil {
 			return err
 		}
@@ -104,11 +104,11 @@ func (s *Store) awaitInserts(ctx context.Context) error {
 	}
 }
 
-// runningInserts counts the inserts into the events table that the server
-// is running, from any client: the queries that start as insertEventsSQL
-// does up to its column list.
-func (s *Store) runningInserts(ctx context.Context) (uint64, error) {
-	table, _, _ := strings.Cut(s.insertEventsSQL(), "(")
+// runningInserts counts the inserts of stmt that the server is running,
+// from any client: the queries that start as stmt does up to its column
+// list.
+func (s *Store) runningInserts(ctx context.Context, stmt string) (uint64, error) {
+	table, _, _ := strings.Cut(stmt, "(")
 	var n uint64
 	err := s.Conn.QueryRow(ctx, "SELECT count() FROM system.processes WHERE position(query, ?) = 1", table).Scan(&n)
 	if err != nil {

@@ -47,9 +47,10 @@ func (s *Store) latestDecisions(ctx context.Context, where, having string, arg a
 // RecordRevocation stores that a later decision superseded consentID, a
 // decision that bound no visitor ID, whose token expires at expiresAt.
 func (s *Store) RecordRevocation(ctx context.Context, site, consentID string, revokedAt, expiresAt time.Time) error {
-	return s.insertRows(ctx, "consent_revoked", []string{"site_id", "consent_id", "ts", "expires_at"},
-		[]any{site, consentID, revokedAt.UTC().Truncate(time.Second), expiresAt.UTC().Truncate(time.Second)})
+	return s.insertRows(ctx, "consent_revoked", revokedColumns, []any{site, consentID, revokedAt.UTC().Truncate(time.Second), expiresAt.UTC().Truncate(time.Second)})
 }
+
+var revokedColumns = []string{"site_id", "consent_id", "ts", "expires_at"}
 
 // RevokedSince returns the consent IDs revoked at or after since whose
 // tokens have not expired at now.

@@ -22,6 +22,8 @@
 #   ASHIATO_BENCH_DRAIN_EVENTS=200000  backlog spooled while ClickHouse is down
 #   ASHIATO_BENCH_DRAIN_BATCH=10   events per request while filling it (JSON arrays)
 #   ASHIATO_BENCH_OPEN_ROUNDS=3    open-loop rounds at half load (the p99 is their median)
+#   ASHIATO_BENCH_CONSENT_N=20000  requests per closed-loop run of the consent rows (POST /api/consent
+#                                  beside POST /api/event, both by loadgen fill; 0: skip the rows)
 #   ASHIATO_BENCH_MICRO=1          run the Go micro-benchmarks (ASHIATO_BENCH_TIME=300ms each)
 #   ASHIATO_BENCH_PRIVACY=1        run deploy/local/bench-privacy.sh (lookup and erasure flood, 20 M rows)
 #   ASHIATO_BENCH_PROFILE=0        1: CPU and allocation profiles of the hot path under wrk load
@@ -45,6 +47,7 @@ DRAIN_N="${ASHIATO_BENCH_DRAIN_EVENTS:-200000}"
 DRAIN_BATCH="${ASHIATO_BENCH_DRAIN_BATCH:-10}"
 MICRO="${ASHIATO_BENCH_MICRO:-1}"
 ROUNDS="${ASHIATO_BENCH_OPEN_ROUNDS:-3}"
+CONSENT_N="${ASHIATO_BENCH_CONSENT_N:-20000}"
 PROFILE="${ASHIATO_BENCH_PROFILE:-0}"
 # The bench's own ClickHouse server, through the same script as the shared one.
 export ASHIATO_CH_DIR="$ROOT/.local/bench-clickhouse"
@@ -251,6 +254,32 @@ A_P99="$(median $A_P99S)" B_P99="$(median $B_P99S)" F_P99="$(median $F_P99S)"
 OPEN_NOTE="p99 per round: ashiato $A_P99S ms, bare Fiber $B_P99S ms, durable floor $F_P99S ms; last round: ashiato p50 $("$LG" get "$W/open-ashiato-$ROUNDS.json" latency_ms.p50) ms, $("$LG" get "$W/open-ashiato-$ROUNDS.json" conns) connections, bare Fiber p50 $("$LG" get "$W/open-bare-$ROUNDS.json" latency_ms.p50) ms, $("$LG" get "$W/open-bare-$ROUNDS.json" conns) connections"
 echo "open loop: $OPEN_NOTE"
 
+C_RPS="" C_NOTE="skipped (ASHIATO_BENCH_CONSENT_N=0)"
+if [ "$CONSENT_N" -gt 0 ]; then
+	CURL="http://$CADDR/api/consent"
+	say "consent decisions: POST /api/consent of new visitors (half accept all, 3 in 10 reject all, the rest custom; each on disk in the consent spool before its 200) beside POST /api/event, both closed loop by loadgen fill ($CONNS connections, $CONSENT_N requests a run, in turn twice), then open loop at half of each one's throughput ($ROUNDS rounds of 10 s)"
+	for r in 1 2; do
+		"$LG" fill -url "$AURL" -uas "$W/uas.txt" -new "$NEW_UA" -n "$CONSENT_N" -conns "$CONNS" >"$W/fill-hits-$r.json"
+		"$LG" fill -consent -url "$CURL" -uas "$W/uas.txt" -new "$NEW_UA" -n "$CONSENT_N" -conns "$CONNS" >"$W/fill-consent-$r.json"
+		echo "run $r: hits $("$LG" get "$W/fill-hits-$r.json" requests) in $("$LG" get "$W/fill-hits-$r.json" seconds | cut -c1-5) s, decisions $("$LG" get "$W/fill-consent-$r.json" requests) in $("$LG" get "$W/fill-consent-$r.json" seconds | cut -c1-5) s"
+	done
+	fill_rps() { for r in 1 2; do echo "$("$LG" get "$W/fill-$1-$r.json" requests) $("$LG" get "$W/fill-$1-$r.json" seconds)"; done | awk '{n+=$1; s+=$2} END{printf "%.0f", n/s}'; }
+	H_RPS="$(fill_rps hits)" C_RPS="$(fill_rps consent)"
+	C_BAD=0
+	for r in 1 2; do C_BAD=$((C_BAD + $("$LG" get "$W/fill-consent-$r.json" requests) - $("$LG" get "$W/fill-consent-$r.json" statuses.200))); done
+	H_HALF="$(awk -v a="$H_RPS" 'BEGIN{printf "%.0f", (a/2<1 ? 1 : a/2)}')" C_HALF="$(awk -v a="$C_RPS" 'BEGIN{printf "%.0f", (a/2<1 ? 1 : a/2)}')"
+	for r in $(seq 1 "$ROUNDS"); do
+		"$LG" open -url "$AURL" -uas "$W/uas.txt" -new "$NEW_UA" -rate "$H_HALF" -conns "$CONNS" -duration 10s -warmup 2s >"$W/open-chits-$r.json"
+		"$LG" open -consent -url "$CURL" -uas "$W/uas.txt" -new "$NEW_UA" -rate "$C_HALF" -conns "$CONNS" -duration 10s -warmup 2s >"$W/open-consent-$r.json"
+		C_BAD=$((C_BAD + $("$LG" get "$W/open-consent-$r.json" sent) - $("$LG" get "$W/open-consent-$r.json" statuses.200)))
+	done
+	HC_P99S="$(p99s chits)" C_P99S="$(p99s consent)"
+	# shellcheck disable=SC2086 # word splitting wanted
+	HC_P99="$(median $HC_P99S)" C_P99="$(median $C_P99S)"
+	C_NOTE="closed loop: decisions $C_RPS/s, hits $H_RPS/s (loadgen fill); open loop p99 per round: decisions at $C_HALF/s $C_P99S ms, hits at $H_HALF/s $HC_P99S ms; $C_BAD decisions not answered 200"
+	echo "consent: $C_NOTE"
+fi
+
 A_HWM="$(hwm_kib "$LPID")"
 B_HWM="$(hwm_kib "$BPID")"
 echo "peak RSS (VmHWM): ashiato $A_HWM KiB, bare Fiber $B_HWM KiB"
@@ -366,6 +395,14 @@ say "results ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average at end $
 	printf '%-40s %14s %14s %8s %16s %s\n' "  durable floor, p99 (ms)" "$F_P99" "$B_P99" "$(awk -v a="$F_P99" -v b="$B_P99" 'BEGIN{printf "%.1f", (b>0 ? a/b : 0)}')" "-" "(information: below)"
 	printf '%-40s %14s %14s %8s %16s %s\n' "peak RSS, VmHWM (MiB)" "$A_MIB" "$B_MIB" "$rss_ratio" "<= 256 MiB" \
 		"$(pf "$(awk -v m="$A_MIB" 'BEGIN{print (m<=256)}')")"
+	if [ -n "$C_RPS" ]; then
+		c_ratio="$(awk -v a="$C_RPS" -v b="$H_RPS" 'BEGIN{printf "%.2f", a/b}')"
+		cp_ratio="$(awk -v a="$C_P99" -v b="$HC_P99" 'BEGIN{printf "%.1f", (b>0 ? a/b : 0)}')"
+		printf '%-40s %14s %14s %8s %16s %s\n' "consent decisions POST /api/consent (req/s)" "$C_RPS" "$H_RPS" "$c_ratio" "ratio >= 0.50" \
+			"$(pf "$(awk -v r="$c_ratio" -v e="$C_BAD" 'BEGIN{print (r>=0.5 && e==0)}')") (vs POST /api/event, same tool)$([ "$C_BAD" = 0 ] || echo " ($C_BAD non-200)")"
+		printf '%-40s %14s %14s %8s %16s %s\n' "  consent p99 at half load (ms)" "$C_P99" "$HC_P99" "$cp_ratio" "ratio <= 2.0" \
+			"$(pf "$(awk -v r="$cp_ratio" 'BEGIN{print (r<=2)}')") (decisions at $C_HALF/s vs hits at $H_HALF/s)"
+	fi
 	if [ -n "$DRAIN_RATE" ]; then
 		dr_ratio="$(awk -v d="$DRAIN_RATE" -v a="$A_RPS" 'BEGIN{printf "%.2f", d/a}')"
 		printf '%-40s %14s %14s %8s %16s %s\n' "drain spool -> ClickHouse (rows/s)" "$DRAIN_RATE" "-" "${dr_ratio}x" ">= 3x ingest" \
@@ -379,6 +416,7 @@ echo "spool during the throughput runs: $SPOOL_NOTE"
 echo "durable floor: bare Fiber that answers only once the hit is in the collector's spool, whose writer inserts one row per hit into ClickHouse (barefiber --spool-dir --clickhouse-dsn, no parsing, consent or enrichment): the most a collector that keeps the spool's promise and stores every hit in this ClickHouse reaches on this machine; $F_CPU µs CPU per request; ashiato / floor: throughput $(awk -v a="$A_RPS" -v f="$F_RPS" 'BEGIN{printf "%.2f", a/f}'), p99 $(awk -v a="$A_P99" -v f="$F_P99" 'BEGIN{printf "%.1f", (f>0 ? a/f : 0)}')"
 echo "one group commit on the spool's disk (loadgen fsync): $FSYNC_NOTE"
 echo "open loop at $HALF req/s: $OPEN_NOTE"
+echo "consent decisions: $C_NOTE"
 if [ "$D_HWM" -gt 0 ]; then
 	echo "peak RSS: $((A_HWM / 1024)) MiB under load, $((D_HWM / 1024)) MiB while draining the backlog (the table shows the larger)"
 fi
