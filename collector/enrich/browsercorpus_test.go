@@ -25,15 +25,16 @@ var automationToken = regexp.MustCompile(`(?i)bot|crawl|spider|slurp|\bpreview|m
 	`archive|harvest|scrap|download|feed|rss|proxy|gzip\(gfe\)| via |lighthouse|pagespeed|selenium|webdriver|puppeteer|playwright|\+https?://`)
 
 // browserShape matches the start of a browser's User-Agent: "Mozilla/5.0"
-// and a platform part "(x; y".
-var browserShape = regexp.MustCompile(`^Mozilla/5\.0 ?\([^;)]*;`)
+// and a platform part of more than one word.
+var browserShape = regexp.MustCompile(`^Mozilla/5\.0 ?\([^)]*[ ;]`)
 
 // browserCorpus applies the rule of testdata/README.md to the shared
 // User-Agent files in dir: every distinct string of uap-core's test corpus
 // and of the UA column of the pgts list that has a browser's shape, that
 // uap-core does not parse as a Spider and that carries no automation token,
 // less the strings README.md lists as left out by hand.
-func browserCorpus(tb testing.TB, dir string) []string {
+// It also returns the hand-excluded strings that the rule picked.
+func browserCorpus(tb testing.TB, dir string) (corpus, byHandPicked []string) {
 	tb.Helper()
 	uas := fileLines(tb, filepath.Join(dir, "uap-core-test-uas.txt"))
 	for _, line := range fileLines(tb, filepath.Join(dir, "pgts-browser-list.txt")) {
@@ -46,19 +47,25 @@ func browserCorpus(tb testing.TB, dir string) []string {
 		tb.Fatal(err)
 	}
 	seen := map[string]bool{}
-	var out []string
 	for _, ua := range uas {
-		if seen[ua] || byHand[ua] {
+		if seen[ua] {
 			continue
 		}
 		seen[ua] = true
 		if browserShape.MatchString(ua) && !automationToken.MatchString(ua) &&
 			m.parse(ua).Device.Family != "Spider" {
-			out = append(out, ua)
+			if byHand[ua] {
+				byHandPicked = append(byHandPicked, ua)
+			} else {
+				corpus = append(corpus, ua)
+			}
 		}
 	}
-	slices.Sort(out)
-	return out
+	slices.Sort(corpus)
+	if len(byHandPicked) != len(byHand) {
+		tb.Errorf("README.md lists %d strings left out by hand, the rule picks %d of them", len(byHand), len(byHandPicked))
+	}
+	return corpus, byHandPicked
 }
 
 // handExcluded reads the list of testdata/README.md's section on the
@@ -87,7 +94,9 @@ func handExcluded(tb testing.TB) map[string]bool {
 
 // TestBrowserCorpusRule checks that testdata/browser-corpus.txt is what the
 // rule gives on the shared User-Agent files (ASHIATO_UA_SOURCES, default
-// /work/shared/data/user-agents); it is skipped where they are absent.
+// /work/shared/data/user-agents), and that each string left out by hand is
+// one the rule picks and the bot flag marks: the hand list hides nothing
+// else. It is skipped where the files are absent.
 func TestBrowserCorpusRule(t *testing.T) {
 	dir := os.Getenv("ASHIATO_UA_SOURCES")
 	if dir == "" {
@@ -96,7 +105,13 @@ func TestBrowserCorpusRule(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "pgts-browser-list.txt")); err != nil {
 		t.Skipf("no shared User-Agent files: %v", err)
 	}
-	want := browserCorpus(t, dir)
+	want, byHand := browserCorpus(t, dir)
+	e := newTestEnricher(t, Config{})
+	for _, ua := range byHand {
+		if !e.UA(ua).IsBot {
+			t.Errorf("left out by hand but not flagged: %s", ua)
+		}
+	}
 	if *updateBrowserCorpus {
 		if err := os.WriteFile(browserCorpusPath, []byte(strings.Join(want, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
@@ -106,5 +121,5 @@ func TestBrowserCorpusRule(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("%s: %d lines, the rule gives %d: run with -update-browser-corpus", browserCorpusPath, len(got), len(want))
 	}
-	t.Logf("%d browser strings", len(got))
+	t.Logf("%d browser strings, %d left out by hand", len(got), len(byHand))
 }
