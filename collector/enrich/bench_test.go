@@ -51,7 +51,8 @@ func BenchmarkUACachedHit(b *testing.B) {
 // the corpus ("corpus") and over the corpus browser strings with a
 // " Build/<n>.<seq>" suffix ("build"), the shape of the never-seen strings
 // in the load test: ours in full (matcher, bot checks, device type), its
-// parts, and the originals (uap-go, crawlerdetect) for comparison.
+// parts (botexclusions: cutting data/botexclusions' tokens out, which the
+// bot checks do first), and the originals (uap-go, crawlerdetect) for comparison.
 func BenchmarkUAColdParse(b *testing.B) {
 	uas := corpus(b)
 	e := newTestEnricher(b, Config{})
@@ -78,6 +79,7 @@ func BenchmarkUAColdParse(b *testing.B) {
 			b.Run("enricher", func(b *testing.B) { loop(b, set.uas, func(s string) { e.parse(s) }) })
 			b.Run("matcher", func(b *testing.B) { loop(b, set.uas, func(s string) { e.parser.parse(s) }) })
 			b.Run("crawler", func(b *testing.B) { loop(b, set.uas, func(s string) { cd.isCrawler(s) }) })
+			b.Run("botexclusions", func(b *testing.B) { loop(b, set.uas, func(s string) { withoutBotExclusions(s) }) })
 			b.Run("crawlerdetect", func(b *testing.B) { loop(b, set.uas, func(s string) { crawlerdetect.IsCrawler(s) }) })
 			b.Run("uap-go-sequential", func(b *testing.B) {
 				loop(b, set.uas, func(s string) {

@@ -27,7 +27,8 @@ var headlessMarkers = []string{
 // Bot reports whether a hit comes from a bot and why: the User-Agent is
 // empty, names a headless browser, or is a crawler (the uap-core "Spider"
 // device, the patterns of the isbot package or the Crawler-Detect
-// dataset), or the SDK reported
+// dataset, which see the string without the tokens of
+// data/botexclusions), or the SDK reported
 // navigator.webdriver. info should come from UA or UACached, which run the
 // User-Agent checks once per distinct string; a zero UAInfo (not parsed)
 // makes Bot run them itself, which costs a few microseconds.
@@ -55,8 +56,14 @@ func uaBot(ua string, spider bool) (bool, string) {
 			return true, BotHeadless
 		}
 	}
+	if spider {
+		return true, BotCrawler
+	}
+	// The tokens of browsers and apps that people use (data/botexclusions)
+	// are cut out before the crawler patterns see the string.
+	s := withoutBotExclusions(ua)
 	isbot, _ := sharedIsbot() // New checked the error
-	if spider || isbot.match(ua) || sharedCrawlerMatcher().isCrawler(ua) {
+	if isbot.match(s) || sharedCrawlerMatcher().isCrawler(s) {
 		return true, BotCrawler
 	}
 	return false, ""

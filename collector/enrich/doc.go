@@ -57,7 +57,13 @@
 // User-Agent, headless markers, uap-core's Spider device, the patterns of
 // the npm package isbot (data/isbot, refreshed by `make bot-patterns`; Go
 // regexps with its JavaScript lookarounds rewritten, isbotjs.go), the
-// Crawler-Detect dataset) with the SDK's navigator.webdriver flag. They all
+// Crawler-Detect dataset) with the SDK's navigator.webdriver flag. Before
+// the isbot and Crawler-Detect patterns run, the tokens of browsers and
+// in-app browsers that people use which those patterns would match (Slack's
+// desktop app, Roblox's and Outlook's in-app browsers, Ladybird, old phone
+// browsers, …) are cut out of the string, as Crawler-Detect does with its
+// own exclusions: data/botexclusions/exclusions.tsv, one pattern and its
+// reason a line (botexclusions.go). They all
 // run on a cache miss only: a cached User-Agent carries its verdict. Bots
 // are flagged, not dropped.
 //

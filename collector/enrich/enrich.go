@@ -73,6 +73,9 @@ func New(cfg Config, log *slog.Logger) (*Enricher, error) {
 	if _, err = sharedIsbot(); err != nil {
 		return nil, fmt.Errorf("enrich: compile bot patterns: %w", err)
 	}
+	if _, err = sharedBotExclusions(); err != nil {
+		return nil, fmt.Errorf("enrich: compile bot exclusions: %w", err)
+	}
 	if cfg.GeoIPDB != "" {
 		if e.geo, err = maxminddb.Open(cfg.GeoIPDB); err != nil {
 			return nil, fmt.Errorf("enrich: open geoip_db: %w", err)

@@ -4,7 +4,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ua-parser/uap-go/uaparser"
@@ -76,8 +78,10 @@ func equivInputs(tb testing.TB, step, devStep int) map[string][]string {
 
 // refParse is Enricher.parse as it was before the prefilters: uap-go's
 // parser and crawlerdetect, called directly, in the same order, plus the
-// isbot matcher (TestIsbotSameAsIsbot checks it against isbot). It returns
-// uap-go's raw result for the (truncated) string too.
+// isbot matcher (TestIsbotSameAsIsbot checks it against isbot), both on the
+// string without data/botexclusions' tokens, cut out by one plain
+// alternation. It returns uap-go's raw result for the (truncated) string
+// too.
 func refParse(ref *uaparser.Parser, ua string) (UAInfo, uaParsed) {
 	isbot, _ := sharedIsbot()
 	s := ua
@@ -98,12 +102,23 @@ func refParse(ref *uaparser.Parser, ua string) (UAInfo, uaParsed) {
 		strings.Contains(s, "PhantomJS") || strings.Contains(s, "SlimerJS") ||
 		strings.Contains(s, "jsdom/") || strings.Contains(s, "Cypress/"):
 		info.IsBot, info.BotReason = true, BotHeadless
-	case p.Device.Family == "Spider" || isbot.match(s) || crawlerdetect.IsCrawler(s):
+	case p.Device.Family == "Spider" || isbot.match(refBotExclusions().ReplaceAllString(s, "")) ||
+		crawlerdetect.IsCrawler(refBotExclusions().ReplaceAllString(s, "")):
 		info.IsBot, info.BotReason = true, BotCrawler
 	}
 	info.DeviceType = deviceType(s, &p, info.IsBot)
 	return info, p
 }
+
+// refBotExclusions is the alternation of data/botexclusions, compiled
+// plainly, as crawlerdetect compiles its own exclusions.
+var refBotExclusions = sync.OnceValue(func() *regexp.Regexp {
+	pats, err := parseBotExclusions(botExclusionData)
+	if err != nil {
+		panic(err)
+	}
+	return regexp.MustCompile("(?i)(" + strings.Join(pats, "|") + ")")
+})
 
 // TestParseSameAsReference checks that Enricher.parse returns what the
 // plain uap-go and crawlerdetect calls return, and that the matcher

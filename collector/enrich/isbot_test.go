@@ -101,12 +101,12 @@ func TestBotRecall(t *testing.T) {
 	}
 }
 
-// TestBotFalsePositives measures the bot flag on current browser strings
-// of the shared User-Agent corpus (testdata/README.md says how they were
-// picked): at most 0.1 % may be flagged.
+// TestBotFalsePositives measures the bot flag on the browser strings of
+// the shared User-Agent corpus (testdata/README.md says how the rule in
+// browsercorpus_test.go picks them): at most 0.1 % may be flagged.
 func TestBotFalsePositives(t *testing.T) {
 	e := newTestEnricher(t, Config{})
-	uas := fileLines(t, "testdata/browser-user-agents.txt")
+	uas := fileLines(t, browserCorpusPath)
 	flagged := 0
 	for _, ua := range uas {
 		if info := e.UA(ua); info.IsBot {
