@@ -121,9 +121,13 @@ func TestSegmentScoreConditions(t *testing.T) {
 	create("warm_or_sporty", "(lookalike('prospects') >= "+threshold+") OR interest('sports') > 1.5")
 	want("warm_or_sporty", export("warm_or_sporty"), append(append([]privVisitor{}, warm...), fans...)...)
 
+	// The CLI's export reads the ledger in ClickHouse: a decision counts
+	// there once it has landed from the consent spool.
 	privDecide(t, m, "shop", "custom", []string{"analytics", "advertising"}, fans[0].token)
+	waitLanded(t, m)
 	want("sporty", export("sporty"), warm[0], warm[1], fans[1], fans[2])
 	privDecide(t, m, "shop", "withdraw", nil, warm[4].token)
+	waitLanded(t, m)
 	want("warm", export("warm"), warm[:4]...)
 
 	if out, err := e.cli("privacy", "erase", "--site", "shop", "--visitor", warm[3].vid, "--settle", "300ms"); err != nil || !strings.Contains(out, `"lookalike_scores": 1`) {

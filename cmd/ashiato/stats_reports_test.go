@@ -77,9 +77,15 @@ func (e *statsEnv) checkCoverage(t *testing.T) {
 	if cov["visitors_estimate"] != true || !strings.Contains(fmt.Sprint(cov["flags"]), "visitors_estimate") {
 		t.Errorf("a 14-day range with anonymous traffic is not flagged an estimate: %v", cov)
 	}
-	_, one := e.stats(t, "overview", "site", "demo", "from", "2026-03-05", "to", "2026-03-05")
+	// Anonymous uniques are per UTC day (the salt's): one day in UTC is
+	// exact, one day in Tokyo spans two salts and is an estimate.
+	_, one := e.stats(t, "overview", "site", "demo", "from", "2026-03-05", "to", "2026-03-05", "tz", "UTC")
 	if one["coverage"].(map[string]any)["visitors_estimate"] != false {
-		t.Errorf("one day is flagged an estimate: %v", one["coverage"])
+		t.Errorf("one UTC day is flagged an estimate: %v", one["coverage"])
+	}
+	_, tokyo := e.stats(t, "overview", "site", "demo", "from", "2026-03-05", "to", "2026-03-05", "tz", "Asia/Tokyo")
+	if tokyo["coverage"].(map[string]any)["visitors_estimate"] != true {
+		t.Errorf("one day in Tokyo (two UTC days) is not flagged an estimate: %v", tokyo["coverage"])
 	}
 	e.check(t, statstest.Question{Report: "coverage", From: fxFrom, To: fxTo})
 }
