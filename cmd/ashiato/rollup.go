@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,12 +16,10 @@ import (
 // runRollup is `ashiato rollup refresh`: bring the visits rollup up to
 // date now (serve does it in the background every rollup_interval).
 func runRollup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "refresh" {
-		fmt.Fprintln(stderr, "Usage: ashiato rollup refresh [--since YYYY-MM-DD] [flags]")
-		return errors.New("want: rollup refresh")
+	_, fs, err := subcommand("rollup", "Usage: ashiato rollup refresh [--since YYYY-MM-DD] [flags]", args, stderr, "refresh")
+	if err != nil {
+		return err
 	}
-	fs := flag.NewFlagSet("rollup refresh", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	since := fs.String("since", "", "refresh the UTC days from this one on (default: every day)")
 	cfg, err := config.Load(fs, args[1:], os.Getenv)
 	if err != nil {
