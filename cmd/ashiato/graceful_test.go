@@ -119,8 +119,15 @@ func TestSpoolDrain(t *testing.T) {
 	}
 	send(0, 100)
 	waitStored(t, st, 100, func() bool { return true }, 30*time.Second)
+	d := newDecider(t, func() string { return "http://" + p.Addr }, "demo")
 	ch.kill()
 	send(100, 300)
+	// A decision acknowledged during the outage waits in the consent spool
+	// inside the same folder: the drain delivers it too.
+	decided, _ := d.decide("accept_all", []string{"analytics", "advertising"}, "")
+	if decided == "" {
+		t.Fatalf("a decision during the outage was not acknowledged: %v", d.statuses)
+	}
 
 	drain := func(extra ...string) (string, error) {
 		args := append([]string{"spool", "drain", "--dir", spoolDir, "--clickhouse-dsn", dsn,
@@ -157,6 +164,10 @@ func TestSpoolDrain(t *testing.T) {
 	}
 	acked := g.ackedSet()
 	checkExactlyOnce(t, queryStored(t, st), acked, logs)
+	var decisions uint64
+	if err := st.Conn.QueryRow(context.Background(), "SELECT count() FROM "+st.Dialect.DB+".consent_log WHERE consent_id = ?", decided).Scan(&decisions); err != nil || decisions != 1 {
+		t.Errorf("the decision acknowledged during the outage is in consent_log %d times (%v), want once", decisions, err)
+	}
 	if out, err := drain(); err != nil || !strings.Contains(out, "nothing left") {
 		t.Errorf("second drain of the empty spool: %v\n%s", err, out)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/ashiato/ashiato/collector/batch"
 	"github.com/ashiato/ashiato/collector/config"
 	"github.com/ashiato/ashiato/collector/enrich"
+	"github.com/ashiato/ashiato/collector/ledger"
 	"github.com/ashiato/ashiato/collector/privacy"
 	"github.com/ashiato/ashiato/collector/spool"
 	"github.com/ashiato/ashiato/collector/store"
@@ -25,15 +25,10 @@ import (
 // the same erasure suppression; the spool's lock refuses a folder that a
 // running collector still holds.
 func runSpool(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "drain" {
-		fmt.Fprintln(stderr, "usage: ashiato spool drain --dir DIR [--timeout 10m] [--clickhouse-dsn …] [--secret-file …] [--config …]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return flag.ErrHelp
-		}
-		return errors.New("want the subcommand drain")
+	_, fs, err := subcommand("spool", "usage: ashiato spool drain --dir DIR [--timeout 10m] [--clickhouse-dsn …] [--secret-file …] [--config …]", args, stderr, "drain")
+	if err != nil {
+		return err
 	}
-	fs := flag.NewFlagSet("spool drain", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	dir := fs.String("dir", "", "the spool folder to deliver (required; no collector may be using it)")
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up after this long; what is left stays in the folder")
 	cfg, err := config.Load(fs, args[1:], os.Getenv)
@@ -81,8 +76,12 @@ func (m *Main) drainSpool(ctx context.Context) (int64, error) {
 	if m.spool, err = spool.Open(cfg.Spool, m.Log, prometheus.NewRegistry()); err != nil {
 		return 0, err
 	}
+	// The consent decisions the collector acknowledged are in a spool of
+	// their own inside the folder (consentSpool): they are delivered too.
+	_, statErr := os.Stat(consentSpool(cfg.Spool).Dir)
+	withLedger := statErr == nil
 	start := m.spool.Stats().Records
-	if start == 0 {
+	if start == 0 && !withLedger {
 		return 0, nil
 	}
 	if m.store, err = store.Open(ctx, cfg.Config, false); err != nil {
@@ -95,17 +94,33 @@ func (m *Main) drainSpool(ctx context.Context) (int64, error) {
 	if err := m.privacy.svc.Reload(ctx); err != nil {
 		return start, fmt.Errorf("load erasures: %w", err)
 	}
+	left := func() int64 { return m.spool.Stats().Records }
+	if withLedger {
+		if m.ledger, err = ledger.Open(consentSpool(cfg.Spool), ledger.Config{Interval: cfg.Writer.Interval, RetryMax: cfg.Writer.RetryMax},
+			m.store, m.Log, prometheus.NewRegistry()); err != nil {
+			return start, err
+		}
+		m.ledger.Finish, m.ledger.Landed = m.privacy.svc.LedgerEntry, m.privacy.svc.Landed
+		start += m.ledger.Records()
+		left = func() int64 { return m.spool.Stats().Records + m.ledger.Records() }
+	}
 	m.writer = batch.New(cfg.Writer, m.spool, m.store, m.finish, m.Log, prometheus.NewRegistry())
 	bg, stop := context.WithCancel(ctx)
-	m.cancel, m.done = stop, make(chan struct{})
+	m.cancel, m.done, m.ledgerDone = stop, make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(m.done)
 		m.writer.Run(bg)
 	}()
+	go func() {
+		defer close(m.ledgerDone)
+		if m.ledger != nil {
+			m.ledger.Run(bg)
+		}
+	}()
 	m.Log.Info("draining spool", "dir", cfg.Spool.Dir, "records", start)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	for m.spool.Stats().Records > 0 && ctx.Err() == nil {
+	for left() > 0 && ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
 		case <-tick.C:
@@ -113,8 +128,9 @@ func (m *Main) drainSpool(ctx context.Context) (int64, error) {
 	}
 	stop()
 	<-m.done
+	<-m.ledgerDone
 	m.cancel = nil
-	left := m.spool.Stats().Records
-	m.Log.Info("spool drain finished", "delivered", start-left, "left", left)
-	return left, nil
+	n := left()
+	m.Log.Info("spool drain finished", "delivered", start-n, "left", n)
+	return n, nil
 }
