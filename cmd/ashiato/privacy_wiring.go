@@ -75,10 +75,13 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 	p.auditor = &admin.Auditor{Store: m.store, Log: m.Log, Interval: p.auditEvery}
 	p.auditor.Start()
 	adminAPI := &admin.API{Tokens: &admin.Tokens{Store: m.store}, Store: m.store, Privacy: p.svc, Retention: p.retention, Log: m.Log,
-		Stats: m.statsEngine(h.Sites.Get), Auditor: p.auditor, AuthLimit: admin.NewAuthLimiter(m.Config.Server.AdminAuthFailures),
+		Stats: m.archived(m.statsEngine(h.Sites.Get), h.Sites.All), Auditor: p.auditor, AuthLimit: admin.NewAuthLimiter(m.Config.Server.AdminAuthFailures),
 		ClientIP: func(c *fiber.Ctx) netip.Addr {
 			return m.enricher.ClientIP(ingest.RemoteAddr(c), ingest.ForwardedFor(c))
 		},
+	}
+	if m.archive != nil {
+		p.svc.AfterErasure = m.archive.Invalidate // an erased subject leaves the archived views at once
 	}
 	adminAPI.Audiences = &audience.Service{Store: m.store, Privacy: p.svc, Sites: h.Sites.Get, Now: time.Now}
 	adminAPI.Interests = &interest.Service{Store: m.store, Sites: h.Sites.Get}

@@ -25,6 +25,7 @@ import (
 	"github.com/ashiato/ashiato/collector/ingest"
 	"github.com/ashiato/ashiato/collector/ledger"
 	"github.com/ashiato/ashiato/collector/spool"
+	"github.com/ashiato/ashiato/collector/stats"
 	"github.com/ashiato/ashiato/collector/store"
 	"github.com/ashiato/ashiato/collector/web"
 	"github.com/ashiato/ashiato/internal/tune"
@@ -79,6 +80,10 @@ type Main struct {
 	privacy  privacyState // owned by privacy_wiring.go
 	// rollupStop stops the rollup refresh (rollup.go).
 	rollupStop func()
+	// archive keeps the sites' default views computed ahead, archiveStop
+	// stops it (stats_wiring.go).
+	archive     *stats.Archive
+	archiveStop func()
 	// freshFor is how long the stats engine keeps a rollup freshness check
 	// (0: 5 s; negative: none, for tests that change the rollup).
 	freshFor time.Duration
@@ -159,6 +164,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.startRollup()
+	m.startArchive()
 	web.RegisterPrivacy(m.app, sites.Get, time.Now())
 	web.RegisterAssets(m.app)
 	web.RegisterDemo(m.app, cfg.PublicURL)
@@ -238,6 +244,9 @@ func (m *Main) Close() error {
 	}
 	if m.rollupStop != nil {
 		m.rollupStop()
+	}
+	if m.archiveStop != nil {
+		m.archiveStop()
 	}
 	m.stopPrivacy()
 	if m.spool != nil {

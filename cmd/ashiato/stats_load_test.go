@@ -55,15 +55,15 @@ func (e *statsEnv) setClock(t *testing.T, ts time.Time) {
 // loadFixture starts a collector whose clock the test sets, sends every
 // consent decision and hit of the fixture through the HTTP API in time
 // order, waits until ClickHouse holds them, and erases the fixture's
-// erased subject through the admin API.
-func loadFixture(t *testing.T, fx statstest.Fixture) *statsEnv {
+// erased subject through the admin API. args are more serve flags.
+func loadFixture(t *testing.T, fx statstest.Fixture, args ...string) *statsEnv {
 	t.Helper()
 	dsn, _ := chtest.DSN(t)
 	st := chtest.Open(t, dsn)
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	cfg, err := config.Load(fs, []string{"--listen", "127.0.0.1:0", "--clickhouse-dsn", dsn, "--data-dir", t.TempDir(),
+	cfg, err := config.Load(fs, append([]string{"--listen", "127.0.0.1:0", "--clickhouse-dsn", dsn, "--data-dir", t.TempDir(),
 		"--batch-interval", "100ms", "--rate-per-ip", "0", "--trusted-proxies", "127.0.0.1/32,::1/128",
-		"--trust-country-headers", "true", "--log-level", "info"}, func(string) string { return "" })
+		"--trust-country-headers", "true", "--log-level", "info"}, args...), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

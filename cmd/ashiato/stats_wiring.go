@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/stats"
@@ -15,4 +18,37 @@ func (m *Main) statsEngine(site func(string) *collector.Site) *stats.Engine {
 		fresh = max(m.freshFor, 0)
 	}
 	return &stats.Engine{Conn: m.store.Conn, Dialect: m.store.Dialect, Site: site, Now: m.now, Log: m.Log, Rollup: true, FreshFor: fresh}
+}
+
+// archived gives eng the archive of the sites' default views when
+// stats_archive.every is set (startArchive keeps it) and returns eng.
+func (m *Main) archived(eng *stats.Engine, sites func() []*collector.Site) *stats.Engine {
+	if a := m.Config.StatsArchive; a.Every > 0 {
+		eng.Archive = &stats.Archive{Engine: eng, Sites: sites, Every: a.Every, MinVisits: a.MinVisits, Log: m.Log, Now: m.now}
+		m.archive = eng.Archive
+		counter := func(name, help string, v func() int64) prometheus.CounterFunc {
+			return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v()) })
+		}
+		m.reg.MustRegister(
+			counter("ashiato_stats_archive_served_total", "Stats answers given from the archive of the sites' default views.", eng.Archive.Served.Load),
+			counter("ashiato_stats_archive_refreshed_total", "Default views computed ahead.", eng.Archive.Refreshed.Load),
+			counter("ashiato_stats_archive_failed_total", "Default views whose computation failed (their questions were answered live).", eng.Archive.Failed.Load),
+		)
+	}
+	return eng
+}
+
+// startArchive computes the sites' default views now and every
+// stats_archive.every until Close.
+func (m *Main) startArchive() {
+	if m.archive == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	m.archiveStop = func() { cancel(); <-done }
+	go func() {
+		defer close(done)
+		m.archive.Loop(ctx)
+	}()
 }

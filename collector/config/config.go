@@ -46,6 +46,9 @@ type Config struct {
 	AuditRetentionDays int `yaml:"audit_retention_days"`
 	// RollupInterval is how often serve refreshes the visits rollup.
 	RollupInterval time.Duration `yaml:"rollup_interval"`
+	// StatsArchive keeps each site's default dashboard view computed ahead
+	// (stats.Archive).
+	StatsArchive StatsArchive `yaml:"stats_archive"`
 
 	store.Config `yaml:",inline"`
 	Sites        []collector.Site `yaml:"sites"`
@@ -71,6 +74,13 @@ type Server struct {
 	AdminAuthFailures int `yaml:"admin_auth_failures"`
 }
 
+// StatsArchive: how often the default views are computed ahead (0 = never)
+// and how many visits a site's view must count to be answered from them.
+type StatsArchive struct {
+	Every     time.Duration `yaml:"every"`
+	MinVisits int64         `yaml:"min_visits"`
+}
+
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
@@ -84,6 +94,7 @@ func Default() Config {
 		},
 		AuditRetentionDays: 730,
 		RollupInterval:     time.Minute,
+		StatsArchive:       StatsArchive{Every: time.Minute, MinVisits: 100_000},
 	}
 }
 
@@ -161,6 +172,9 @@ func (c *Config) Finish() error {
 	}
 	if c.RollupInterval < time.Second {
 		return fmt.Errorf("rollup_interval %s: want 1s or more", c.RollupInterval)
+	}
+	if a := c.StatsArchive; a.Every < 0 || (a.Every > 0 && a.Every < time.Second) || a.MinVisits < 0 {
+		return fmt.Errorf("stats_archive every %s, min_visits %d: want every 0 (off) or 1s or more, min_visits 0 or more", a.Every, a.MinVisits)
 	}
 	if c.AuditRetentionDays < 0 {
 		return fmt.Errorf("audit_retention_days %d: want 0 (forever) or more", c.AuditRetentionDays)

@@ -90,6 +90,8 @@ var Settings = []Setting{
 		return err
 	}},
 	{"rollup-interval", "rollup_interval", "refresh the visits rollup the reports read this often (recent days; every day every 10 minutes)", dur(func(c *Config) *time.Duration { return &c.RollupInterval })},
+	{"stats-archive-every", "stats_archive.every", "compute each site's default dashboard view ahead this often (0 = off); served while younger than twice this", dur(func(c *Config) *time.Duration { return &c.StatsArchive.Every })},
+	{"stats-archive-min-visits", "stats_archive.min_visits", "answer a site's default view from the archive only when its 30 days count this many visits or more (smaller sites: live)", i64(func(c *Config) *int64 { return &c.StatsArchive.MinVisits })},
 	{"batch-interval", "writer.interval", "flush batches to ClickHouse at least this often", dur(func(c *Config) *time.Duration { return &c.Writer.Interval })},
 	{"batch-max-rows", "writer.max_rows", "rows per ClickHouse insert", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)

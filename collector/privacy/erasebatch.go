@@ -114,6 +114,9 @@ func (s *Service) runErasures(ctx context.Context) error {
 		}
 	}
 	results, err := s.eraseAll(ctx, queued)
+	if s.AfterErasure != nil { // rows may be gone, even after an error
+		s.AfterErasure()
+	}
 	for _, q := range queued {
 		r, ok := results[q.RequestID]
 		if !ok {

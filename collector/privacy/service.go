@@ -33,6 +33,10 @@ type Service struct {
 	// not in the consent ledger in ClickHouse yet (package ledger); nil:
 	// none. The visitor's own consent history shows them at once.
 	InFlight func(site, visitorID string) []consent.Decision
+	// AfterErasure, when set, is called once an erasure batch has deleted
+	// its subjects' rows: answers computed before it (the stats archive)
+	// are dropped.
+	AfterErasure func()
 
 	mu      sync.RWMutex
 	links   map[linkKey]link

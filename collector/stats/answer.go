@@ -29,6 +29,9 @@ type Answer struct {
 	Totals     Row         `json:"totals"`
 	Comparison *Comparison `json:"comparison"`
 	Coverage   Coverage    `json:"coverage"`
+	// AsOf is when an answer of the archive was computed (RFC 3339);
+	// empty for an answer computed for this request (Archive).
+	AsOf string `json:"as_of,omitempty"`
 }
 
 // Comparison is the same question over the comparison range.
@@ -41,10 +44,21 @@ type Comparison struct {
 	Coverage Coverage           `json:"coverage"`
 }
 
-// Run answers q. Bad questions are *collector.Error (EInvalid with the
-// field, ENotFound for an unknown site); a failing ClickHouse is
-// EUnavailable, its message only in the log.
+// Run answers q: from the archive when q is a question of a site's
+// default view kept there (Archive), otherwise live. Bad questions are
+// *collector.Error (EInvalid with the field, ENotFound for an unknown
+// site); a failing ClickHouse is EUnavailable, its message only in the log.
 func (e *Engine) Run(ctx context.Context, q Question) (*Answer, error) {
+	if e.Archive != nil {
+		if a := e.Archive.answer(q); a != nil {
+			return a, nil
+		}
+	}
+	return e.live(ctx, q)
+}
+
+// live computes q's answer now.
+func (e *Engine) live(ctx context.Context, q Question) (*Answer, error) {
 	p, err := e.Plan(q)
 	if err != nil {
 		return nil, err

@@ -42,9 +42,12 @@ type Engine struct {
 	FreshFor time.Duration
 	freshMu  sync.Mutex
 	freshAt  map[freshKey]*freshCall
-	MaxDays  int              // longest range in days; 0 = DefaultMaxDays
-	Now      func() time.Time // realtime's clock; nil = time.Now
-	Log      *slog.Logger
+	// Archive, when set, answers the questions of sites' default views
+	// computed ahead (Run).
+	Archive *Archive
+	MaxDays int              // longest range in days; 0 = DefaultMaxDays
+	Now     func() time.Time // realtime's clock; nil = time.Now
+	Log     *slog.Logger
 }
 
 // plan is a validated question.
