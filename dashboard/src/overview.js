@@ -74,6 +74,8 @@ export async function overview(s, from, to, ctx) {
   return [
     h('div', { class: 'kpis' }, ...kpis.map((m) => kpi(m, ov))),
     h('p', { class: 'muted small' }, t('coverageHelp')),
+    // An answer of the archive of default views says when it was computed.
+    ov.as_of ? h('p', { class: 'muted small', 'data-as-of': ov.as_of }, t('asOf', { time: new Date(ov.as_of).toLocaleTimeString() })) : null,
     chart(ts.results || [], dim),
     h('div', { class: 'tables' },
       ...TABLES.map(([r, d, ms], i) => table({ report: r, title: t(r), dim: d, metrics: ms, answer: tables[i],

@@ -3,7 +3,7 @@
 // row click, comparison, funnel and retention, the URL round trip.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, useSuite, newPage, login, ready, api, dayIn } from './harness.mjs';
+import { skipReason, useSuite, newPage, login, ready, api, dayIn, startCollector } from './harness.mjs';
 
 const skip = skipReason();
 const KPIS = ['visitors', 'visits', 'pageviews', 'views_per_visit', 'bounce_rate', 'visit_duration', 'conversions', 'revenue'];
@@ -294,5 +294,44 @@ describe('dashboard', { skip: skip || false }, () => {
     assert.equal(st, 401, 'logged out');
     assert.deepEqual(p.errors, []);
     await p.context().close();
+  });
+
+  it('the first render of the default view comes from the archive of default views, the same numbers as live', async () => {
+    // A collector that computes the default views at start (every site
+    // with one visit or more is kept): every question of the overview's
+    // first render must be one of stats.DefaultView's, or it goes live.
+    const c = await startCollector(['--stats-archive-every', '1h', '--stats-archive-min-visits', '1']);
+    try {
+      for (let i = 0; i < 240 && !c.log.some((l) => l.includes('default view computed')); i++) await new Promise((r) => setTimeout(r, 250));
+      assert.ok(c.log.some((l) => l.includes('default view computed')), `no view computed:\n${c.log.join('\n')}`);
+      const p = await newPage(s.browser);
+      const answers = [];
+      p.on('response', (r) => { if (r.url().includes('/dashboard/api/stats/')) answers.push(r.json().then((j) => [new URL(r.url()).pathname, j])); });
+      await login(p, c.origin, s.token);
+      const first = await Promise.all(answers);
+      assert.ok(first.length >= 13, `${first.length} questions`);
+      for (const [path, a] of first) assert.ok(a.as_of, `${path} was computed live, not taken from the archive`);
+      assert.equal(await p.locator('[data-as-of]').count(), 1, 'the page says when the numbers were computed');
+      // The same numbers as the live collector of the suite.
+      const tz = await p.evaluate(async () => (await (await fetch('/dashboard/api/sites')).json()).sites.find((x) => x.id === 'demo').time_zone);
+      const q = new URLSearchParams({ site: 'demo', from: dayIn(tz, -29), to: dayIn(tz), metrics: KPIS.join(',') });
+      const live = await api(s.collector.origin, s.token, 'overview', q);
+      assert.equal(live.as_of, undefined, 'the suite\'s collector answers live');
+      for (const m of KPIS) {
+        if (m === 'revenue' && !Object.keys(live.totals.revenue || {}).length) continue;
+        assert.equal((await kpis(p))[m], raw(live.totals[m]), `KPI ${m}`);
+      }
+      // A filter is computed now.
+      answers.length = 0;
+      await p.locator('[data-report="countries"] tbody .rowbtn').first().click();
+      await ready(p);
+      const filtered = await Promise.all(answers);
+      assert.ok(filtered.length >= 13 && filtered.every(([, a]) => !a.as_of), 'a filtered view is live');
+      assert.equal(await p.locator('[data-as-of]').count(), 0);
+      assert.deepEqual(p.errors, []);
+      await p.context().close();
+    } finally {
+      await c.stop();
+    }
   });
 });
