@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -205,9 +206,11 @@ func (s *Service) eraseAll(ctx context.Context, queued []store.QueuedErasure) (m
 }
 
 // The tables an erasure deletes from (the ledger: pseudonymises), in two
-// steps: the data, then, once it is verified gone, its indexes.
+// steps: the data — every table that holds a subject's rows and those
+// derived from them, as the store lists them — then, once it is verified
+// gone, its indexes.
 var (
-	dataTables  = []string{"identities", "traits", "audience_members", "lookalike_scores", "preference_log", "privacy_requests", "events", "consent_log", "visits"}
+	dataTables  = append(slices.Clone(store.SubjectTables), store.DerivedTables...)
 	indexTables = []string{"event_subjects", "consent_subjects"}
 )
 
