@@ -36,9 +36,17 @@ func TestOutage(t *testing.T) {
 	held := ts.spool.Stats().Records
 	errs, _ := metricValue(ts.URL, "ashiato_writer_insert_errors_total")
 	ch.start(t)
-	time.Sleep(3 * time.Second)
-	if st, body, _ := ts.get(t, "/readyz/clickhouse", nil); st != 200 {
-		t.Errorf("/readyz/clickhouse after ClickHouse came back: %d %s", st, body)
+	// Ready again once the writer's next try succeeds: within its longest
+	// back-off (writer.retry_max, 10 s) after ClickHouse answers.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		st, body, _ := ts.get(t, "/readyz/clickhouse", nil)
+		if st == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("/readyz/clickhouse 15 s after ClickHouse came back: %d %s", st, body)
+			break
+		}
 	}
 	cancel()
 	wait()
