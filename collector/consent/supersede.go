@@ -231,15 +231,47 @@ func (s *Supersessions) Update(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("read new consent revocations: %w", err)
 	}
-	if len(rows) > 0 || len(ids) > 0 {
+	s.merge(rows, ids)
+	s.watermark = now
+	return nil
+}
+
+// mergeChunk is how many rows an update merges per hold of the lock.
+const mergeChunk = 512
+
+// merge adds rows and the revoked ids to the set. An update reads every
+// decision of the last Overlap again (at 3,400 decisions/s, 100,000 rows
+// every 2 s), and the decisions being recorded (Note) and the hits being
+// checked (Superseded) wait for the lock: so the rows are parsed before it
+// is taken and merged in chunks of mergeChunk, each a short hold. Merging
+// keeps the later decision, so the order of the chunks does not matter.
+func (s *Supersessions) merge(rows []LatestDecision, ids []string) {
+	type subject struct {
+		k  uint64
+		id uuid.UUID
+	}
+	parsed := make([]subject, 0, len(rows))
+	for _, r := range rows {
+		if id, err := uuid.Parse(r.ConsentID); err == nil && r.VisitorID != "" {
+			parsed = append(parsed, subject{s.key(r.Site, r.VisitorID), id})
+		}
+	}
+	for len(parsed) > 0 {
+		chunk := parsed[:min(len(parsed), mergeChunk)]
+		parsed = parsed[len(chunk):]
 		s.mu.Lock()
-		s.fill(s.latest, rows)
+		for _, p := range chunk {
+			s.put(s.latest, p.k, p.id)
+		}
+		s.n.Store(int64(len(s.latest) + len(s.revoked)))
+		s.mu.Unlock()
+	}
+	if len(ids) > 0 {
+		s.mu.Lock()
 		fillRevoked(s.revoked, ids)
 		s.n.Store(int64(len(s.latest) + len(s.revoked)))
 		s.mu.Unlock()
 	}
-	s.watermark = now
-	return nil
 }
 
 // fill merges rows into m.
