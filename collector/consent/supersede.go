@@ -15,8 +15,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// LatestDecision names the latest decision the ledger holds for a subject
-// (a visitor ID of a site).
+// LatestDecision names a decision of a subject (a visitor ID of a site):
+// its latest in the ledger where the reader says so.
 type LatestDecision struct {
 	Site      string
 	VisitorID string
@@ -28,8 +28,9 @@ type LedgerReader interface {
 	// SupersedingDecisions returns, for every subject with at least two
 	// decisions not expired at now, its latest consent ID.
 	SupersedingDecisions(ctx context.Context, now time.Time) ([]LatestDecision, error)
-	// DecisionsSince returns, for every subject with a decision recorded at
-	// or after since, its latest consent ID.
+	// DecisionsSince returns the subject and consent ID of the decisions
+	// recorded at or after since; a subject may come more than once (the
+	// set keeps its latest).
 	DecisionsSince(ctx context.Context, since time.Time) ([]LatestDecision, error)
 	// RevokedSince returns the consent IDs of decisions without a visitor
 	// ID that a later decision superseded at or after since, and whose
