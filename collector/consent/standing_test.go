@@ -221,3 +221,43 @@ func TestSupersededByIDWithVisitor(t *testing.T) {
 		t.Error("a decision not revoked counts as superseded")
 	}
 }
+
+// BenchmarkSupersessionsUpdate merges an incremental read of 109,000
+// decisions (32 s at 3,400 decisions/s, the read's window with Overlap)
+// while decisions are being noted, as under load: it reports the longest
+// a Note waited, which every decision being recorded pays.
+func BenchmarkSupersessionsUpdate(b *testing.B) {
+	now := time.Now()
+	rows := make([]LatestDecision, 109_000)
+	for i := range rows {
+		rows[i] = LatestDecision{Site: "demo", VisitorID: fmt.Sprintf("v%022d", i), ConsentID: v7At(now, uint16(i))}
+	}
+	sup := NewSupersessions(&memLedger{since: rows}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var worst time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		done := make(chan struct{})
+		noted := make(chan time.Duration)
+		go func() {
+			var w time.Duration
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					noted <- w
+					return
+				default:
+				}
+				t0 := time.Now()
+				sup.Note("demo", "noted", v7At(now, uint16(i)))
+				w = max(w, time.Since(t0))
+				runtime.Gosched()
+			}
+		}()
+		if err := sup.Update(context.Background(), now); err != nil {
+			b.Fatal(err)
+		}
+		close(done)
+		worst = max(worst, <-noted)
+	}
+	b.ReportMetric(float64(worst.Microseconds()), "max-note-wait-µs")
+}

@@ -15,8 +15,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// LatestDecision names the latest decision the ledger holds for a subject
-// (a visitor ID of a site).
+// LatestDecision names a decision of a subject (a visitor ID of a site):
+// its latest in the ledger where the reader says so.
 type LatestDecision struct {
 	Site      string
 	VisitorID string
@@ -28,8 +28,9 @@ type LedgerReader interface {
 	// SupersedingDecisions returns, for every subject with at least two
 	// decisions not expired at now, its latest consent ID.
 	SupersedingDecisions(ctx context.Context, now time.Time) ([]LatestDecision, error)
-	// DecisionsSince returns, for every subject with a decision recorded at
-	// or after since, its latest consent ID.
+	// DecisionsSince returns the subject and consent ID of the decisions
+	// recorded at or after since; a subject may come more than once (the
+	// set keeps its latest).
 	DecisionsSince(ctx context.Context, since time.Time) ([]LatestDecision, error)
 	// RevokedSince returns the consent IDs of decisions without a visitor
 	// ID that a later decision superseded at or after since, and whose
@@ -231,15 +232,48 @@ func (s *Supersessions) Update(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("read new consent revocations: %w", err)
 	}
-	if len(rows) > 0 || len(ids) > 0 {
+	s.merge(rows, ids)
+	s.watermark = now
+	return nil
+}
+
+// mergeChunk is how many rows an update merges per hold of the lock.
+const mergeChunk = 512
+
+// merge adds rows and the revoked ids to the set. An update reads every
+// decision of the last Overlap again (at 3,400 decisions/s, 100,000 rows
+// every 2 s), and the decisions being recorded (Note) and the hits being
+// checked (Superseded) wait for the lock: so rows are parsed outside it and
+// merged mergeChunk at a time, each a short hold. Merging keeps the later
+// decision, so the order of the chunks does not matter.
+func (s *Supersessions) merge(rows []LatestDecision, ids []string) {
+	var chunk [mergeChunk]struct {
+		k  uint64
+		id uuid.UUID
+	}
+	for len(rows) > 0 {
+		n := 0
+		for len(rows) > 0 && n < len(chunk) {
+			r := rows[0]
+			rows = rows[1:]
+			if id, err := uuid.Parse(r.ConsentID); err == nil && r.VisitorID != "" {
+				chunk[n].k, chunk[n].id = s.key(r.Site, r.VisitorID), id
+				n++
+			}
+		}
 		s.mu.Lock()
-		s.fill(s.latest, rows)
+		for _, p := range chunk[:n] {
+			s.put(s.latest, p.k, p.id)
+		}
+		s.n.Store(int64(len(s.latest) + len(s.revoked)))
+		s.mu.Unlock()
+	}
+	if len(ids) > 0 {
+		s.mu.Lock()
 		fillRevoked(s.revoked, ids)
 		s.n.Store(int64(len(s.latest) + len(s.revoked)))
 		s.mu.Unlock()
 	}
-	s.watermark = now
-	return nil
 }
 
 // fill merges rows into m.

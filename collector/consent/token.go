@@ -11,7 +11,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ashiato/ashiato/collector"
@@ -33,7 +35,8 @@ var (
 // Signer issues and verifies consent tokens with a server-side secret.
 // Tokens are "a1.<base64url(json claims)>.<base64url(HMAC-SHA256)>".
 type Signer struct {
-	key []byte
+	key  []byte
+	macs sync.Pool // of HMAC-SHA256 states with key, reset after use
 }
 
 // NewSigner returns a Signer for key, which must have at least 32 bytes.
@@ -41,7 +44,9 @@ func NewSigner(key []byte) (*Signer, error) {
 	if len(key) < 32 {
 		return nil, fmt.Errorf("consent secret: need at least 32 bytes, got %d", len(key))
 	}
-	return &Signer{key: append([]byte(nil), key...)}, nil
+	s := &Signer{key: append([]byte(nil), key...)}
+	s.macs.New = func() any { return hmac.New(sha256.New, s.key) }
+	return s, nil
 }
 
 type claims struct {
@@ -61,14 +66,24 @@ func (s *Signer) Sign(g collector.Grant) string {
 		Purposes: g.Purposes, Revision: g.Revision,
 		IssuedAt: g.IssuedAt.Unix(), ExpiresAt: g.ExpiresAt.Unix(),
 	})
-	payload := base64.RawURLEncoding.EncodeToString(body)
-	return tokenPrefix + payload + "." + base64.RawURLEncoding.EncodeToString(s.mac(payload))
+	// One buffer for the whole token: a decision's answer signs one, and
+	// every allocation of the decision path is paid again in GC.
+	enc := base64.RawURLEncoding
+	tok := make([]byte, 0, len(tokenPrefix)+enc.EncodedLen(len(body))+1+enc.EncodedLen(sha256.Size))
+	tok = enc.AppendEncode(append(tok, tokenPrefix...), body)
+	var sum [sha256.Size]byte
+	tok = enc.AppendEncode(append(tok, '.'), s.mac(sum[:0], tok[len(tokenPrefix):]))
+	return string(tok)
 }
 
-func (s *Signer) mac(payload string) []byte {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte(payload))
-	return m.Sum(nil)
+// mac appends the HMAC-SHA256 of payload to dst.
+func (s *Signer) mac(dst, payload []byte) []byte {
+	m := s.macs.Get().(hash.Hash)
+	m.Write(payload)
+	dst = m.Sum(dst)
+	m.Reset()
+	s.macs.Put(m)
+	return dst
 }
 
 // Verify checks token's signature and expiry at now and returns its grant.
@@ -84,7 +99,8 @@ func (s *Signer) Verify(token string, now time.Time) (*collector.Grant, error) {
 	if err != nil {
 		return nil, ErrMalformed
 	}
-	if !hmac.Equal(got, s.mac(payload)) {
+	var sum [sha256.Size]byte
+	if !hmac.Equal(got, s.mac(sum[:0], []byte(payload))) {
 		return nil, ErrSignature
 	}
 	body, err := base64.RawURLEncoding.DecodeString(payload)

@@ -63,26 +63,40 @@ func (s *encodeSink) Submit(_ context.Context, evs []collector.Event) error {
 	return nil
 }
 
+// defaults is what the in-process handlers share: the default
+// configuration, its enricher, a signer and a logger that drops all.
+type defaults struct {
+	cfg    config.Config
+	en     *enrich.Enricher
+	signer *consent.Signer
+	quiet  *slog.Logger
+}
+
+func newDefaults(tb testing.TB) defaults {
+	tb.Helper()
+	d := defaults{cfg: config.Default(), quiet: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := d.cfg.Finish(); err != nil {
+		tb.Fatal(err)
+	}
+	var err error
+	if d.en, err = enrich.New(d.cfg.Enrich, d.quiet); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.en.Close() })
+	if d.signer, err = consent.NewSigner(make([]byte, 32)); err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
 // inProcess returns the Fiber handler of the event endpoints with the
 // default configuration and sink, and its enricher.
 func inProcess(tb testing.TB, sink ingest.Sink) (fasthttp.RequestHandler, *enrich.Enricher) {
 	tb.Helper()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := config.Default()
-	if err := cfg.Finish(); err != nil {
-		tb.Fatal(err)
-	}
-	en, err := enrich.New(cfg.Enrich, quiet)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { en.Close() })
+	d := newDefaults(tb)
+	cfg, en, signer, quiet := d.cfg, d.en, d.signer, d.quiet
 	salter := consent.NewSalter(&memSalts{}, quiet)
 	if err := salter.Refresh(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	signer, err := consent.NewSigner(make([]byte, 32))
-	if err != nil {
 		tb.Fatal(err)
 	}
 	h := &ingest.Handler{Sites: ingest.NewSites(cfg.Sites), Verifier: signer, Enricher: en, IPs: en,
@@ -107,20 +121,12 @@ func BenchmarkPostEvent(b *testing.B) {
 		en.UA(ua) // in the cache, as in steady state
 	}
 	body := []byte(`{"site":"demo","type":"pageview","url":"http://localhost/products/123?utm_source=news&utm_medium=email&utm_campaign=spring","referrer":"https://www.google.com/","title":"商品一覧 | デモショップ","screen":"1920x1080","lang":"ja","eid":"0f8c1e2a-1111-4222-8333-444455556666","props":{"plan":"pro","ab":"a","logged_in":false}}`)
-	remote := &net.TCPAddr{IP: net.IPv4(203, 0, 113, 7), Port: 50000}
 	var req fasthttp.Request
 	var ctx fasthttp.RequestCtx
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		req.Reset()
-		req.Header.SetMethod("POST")
-		req.SetRequestURI("/api/event")
-		req.Header.SetContentType("text/plain;charset=UTF-8")
-		req.Header.Set("Origin", "http://localhost:3000")
-		req.Header.SetUserAgent(uas[i%len(uas)])
-		req.SetBody(body)
-		ctx.Init(&req, remote, nil)
+		post(&ctx, &req, "/api/event", uas[i%len(uas)], body)
 		handler(&ctx)
 		if st := ctx.Response.StatusCode(); st != fiber.StatusAccepted {
 			b.Fatalf("status %d: %s", st, ctx.Response.Body())
@@ -131,3 +137,18 @@ func BenchmarkPostEvent(b *testing.B) {
 		b.Fatalf("%d events reached the sink, want %d", sink.events, i)
 	}
 }
+
+// post readies ctx for a browser's POST of body to path from a visitor's
+// address, as the benchmarks send it.
+func post(ctx *fasthttp.RequestCtx, req *fasthttp.Request, path, ua string, body []byte) {
+	req.Reset()
+	req.Header.SetMethod("POST")
+	req.SetRequestURI(path)
+	req.Header.SetContentType("text/plain;charset=UTF-8")
+	req.Header.Set("Origin", "http://localhost:3000")
+	req.Header.SetUserAgent(ua)
+	req.SetBody(body)
+	ctx.Init(req, visitor, nil)
+}
+
+var visitor = &net.TCPAddr{IP: net.IPv4(203, 0, 113, 7), Port: 50000}

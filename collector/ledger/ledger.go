@@ -131,10 +131,7 @@ func (l *Ledger) load() error {
 // then on Pending and InFlight include it until it is stored. A full spool
 // answers collector.EOverloaded, another failure collector.EUnavailable.
 func (l *Ledger) Record(ctx context.Context, e consent.Entry) error {
-	rec, err := AppendEntry(nil, &e)
-	if err != nil {
-		return err
-	}
+	rec := AppendEntry(nil, &e)
 	// In flight before it is on disk: the writer may store it (and drop
 	// it from the in-flight set) before Append returns.
 	l.pending.add(e)

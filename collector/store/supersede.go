@@ -16,19 +16,30 @@ var _ consent.LedgerReader = (*Store)(nil)
 // UUIDs, whose text sorts by time. Subjects pseudonymised by an erasure
 // are left out (the erasure itself revokes their tokens).
 func (s *Store) SupersedingDecisions(ctx context.Context, now time.Time) ([]consent.LatestDecision, error) {
-	return s.latestDecisions(ctx, "expires_at > ?", "HAVING count() > 1", now.UTC())
+	return s.decisionRows(ctx, "SELECT site_id, visitor_id, max(consent_id) FROM "+s.Dialect.DB+".consent_log WHERE expires_at > ?"+
+		subjectKept+" GROUP BY site_id, visitor_id HAVING count() > 1", now.UTC())
 }
 
-// DecisionsSince returns, for every subject with a ledger decision
-// recorded at or after since, its latest consent ID. The month partitions
+// DecisionsSince returns the subject and consent ID of every ledger
+// decision recorded at or after since: a subject with several comes once
+// per decision, and the reader keeps the latest. Not grouped by subject in
+// ClickHouse: the revocation set reads every 2 s all the decisions of the
+// last 30 s (consent.Overlap), and ClickHouse's GROUP BY of them took both
+// cores of the 2-core test machine each time, beside the collector (304,280
+// rows on 18.16: 83–222 ms grouped, 36–59 ms not). The month partitions
 // before since are not read.
 func (s *Store) DecisionsSince(ctx context.Context, since time.Time) ([]consent.LatestDecision, error) {
-	return s.latestDecisions(ctx, "ts >= ?", "", since.UTC().Truncate(time.Second))
+	return s.decisionRows(ctx, "SELECT site_id, visitor_id, consent_id FROM "+s.Dialect.DB+".consent_log WHERE ts >= ?"+
+		subjectKept, since.UTC().Truncate(time.Second))
 }
 
-func (s *Store) latestDecisions(ctx context.Context, where, having string, arg any) ([]consent.LatestDecision, error) {
-	rows, err := s.Conn.Query(ctx, "SELECT site_id, visitor_id, max(consent_id) FROM "+s.Dialect.DB+".consent_log WHERE "+where+
-		" AND visitor_id != '' AND visitor_id NOT LIKE 'erased:%' GROUP BY site_id, visitor_id "+having, arg)
+// subjectKept leaves out rows without a visitor ID and the subjects
+// pseudonymised by an erasure (the erasure itself revokes their tokens).
+const subjectKept = " AND visitor_id != '' AND visitor_id NOT LIKE 'erased:%'"
+
+// decisionRows runs query, which selects site, visitor ID and consent ID.
+func (s *Store) decisionRows(ctx context.Context, query string, arg any) ([]consent.LatestDecision, error) {
+	rows, err := s.Conn.Query(ctx, query, arg)
 	if err != nil {
 		return nil, fmt.Errorf("query consent_log: %w", err)
 	}
