@@ -180,9 +180,13 @@ func (a *Archive) refreshSite(ctx context.Context, s *collector.Site) error {
 	if a.views == nil {
 		a.views = map[string]*archived{}
 	}
+	level := slog.LevelDebug // every period; the first one is news
+	if a.views[s.ID] == nil {
+		level = slog.LevelInfo
+	}
 	a.views[s.ID] = v
 	a.Refreshed.Add(1)
-	a.Log.Info("stats archive: default view computed", "site", s.ID, "took", a.now().Sub(start).Round(time.Millisecond).String())
+	a.Log.Log(ctx, level, "stats archive: default view computed", "site", s.ID, "took", a.now().Sub(start).Round(time.Millisecond).String())
 	return nil
 }
 
