@@ -8,7 +8,7 @@ SELECT
     start AS v_start,
     end AS v_end
 {{- if eq .Slice "items"}},
-    arraySort(x -> (tupleElement(x, 1), tupleElement(x, 2)),
+    arraySort(x -> (tupleElement(x, 1), tupleElement(x, 2), tupleElement(x, 3)),
         arrayConcat(arrayMap((t, p) -> (t, toUInt8(0), p), page_ts, pages), arrayMap((t, n) -> (t, toUInt8(1), n), event_ts, event_list))) AS items
 {{- end}}
 FROM {{.DB}}.visits
