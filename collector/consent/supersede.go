@@ -254,10 +254,10 @@ func (s *Supersessions) merge(rows []LatestDecision, ids []string) {
 	for len(rows) > 0 {
 		n := 0
 		for len(rows) > 0 && n < len(chunk) {
-			r := rows[0]
+			k, id, ok := s.parse(rows[0])
 			rows = rows[1:]
-			if id, err := uuid.Parse(r.ConsentID); err == nil && r.VisitorID != "" {
-				chunk[n].k, chunk[n].id = s.key(r.Site, r.VisitorID), id
+			if ok {
+				chunk[n].k, chunk[n].id = k, id
 				n++
 			}
 		}
@@ -279,12 +279,20 @@ func (s *Supersessions) merge(rows []LatestDecision, ids []string) {
 // fill merges rows into m.
 func (s *Supersessions) fill(m map[uint64]uuid.UUID, rows []LatestDecision) {
 	for _, r := range rows {
-		id, err := uuid.Parse(r.ConsentID)
-		if err != nil || r.VisitorID == "" {
-			continue
+		if k, id, ok := s.parse(r); ok {
+			s.put(m, k, id)
 		}
-		s.put(m, s.key(r.Site, r.VisitorID), id)
 	}
+}
+
+// parse returns the key and consent ID of a row; ok is false for a row
+// without a visitor ID or with a malformed consent ID.
+func (s *Supersessions) parse(r LatestDecision) (k uint64, id uuid.UUID, ok bool) {
+	id, err := uuid.Parse(r.ConsentID)
+	if err != nil || r.VisitorID == "" {
+		return 0, id, false
+	}
+	return s.key(r.Site, r.VisitorID), id, true
 }
 
 // fillRevoked adds the consent IDs ids to r.
