@@ -44,15 +44,3 @@ func runRollup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stderr, "rollup: %d days rebuilt, %d removed in %s\n", len(res.Rebuilt), len(res.Removed), time.Since(start).Round(time.Millisecond))
 	return json.NewEncoder(stdout).Encode(res)
 }
-
-// startRollup keeps the visits rollup fresh in the background until
-// Close.
-func (m *Main) startRollup() {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	m.rollupStop = func() { cancel(); <-done }
-	go func() {
-		defer close(done)
-		rollup.Loop(ctx, m.store, m.Config.RollupInterval, m.Log)
-	}()
-}

@@ -24,6 +24,7 @@ import (
 	"github.com/ashiato/ashiato/collector/enrich"
 	"github.com/ashiato/ashiato/collector/ingest"
 	"github.com/ashiato/ashiato/collector/ledger"
+	"github.com/ashiato/ashiato/collector/rollup"
 	"github.com/ashiato/ashiato/collector/spool"
 	"github.com/ashiato/ashiato/collector/stats"
 	"github.com/ashiato/ashiato/collector/store"
@@ -78,10 +79,10 @@ type Main struct {
 	writer   *batch.Writer
 	salter   *consent.Salter
 	privacy  privacyState // owned by privacy_wiring.go
-	// rollupStop stops the rollup refresh (rollup.go).
+	// rollupStop stops the rollup refresh.
 	rollupStop func()
-	// archive keeps the sites' default views computed ahead, archiveStop
-	// stops it (stats_wiring.go).
+	// archive keeps the sites' default views computed ahead (made in
+	// stats_wiring.go), archiveStop stops it.
 	archive     *stats.Archive
 	archiveStop func()
 	// freshFor is how long the stats engine keeps a rollup freshness check
@@ -163,8 +164,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startPrivacy(ctx, m.app, api, h, ch); err != nil {
 		return err
 	}
-	m.startRollup()
-	m.startArchive()
+	// The visits rollup and the archive of default views are kept in the
+	// background until Close.
+	m.rollupStop = background(func(ctx context.Context) { rollup.Loop(ctx, m.store, m.Config.RollupInterval, m.Log) })
+	if m.archive != nil {
+		m.archiveStop = background(m.archive.Loop)
+	}
 	web.RegisterPrivacy(m.app, sites.Get, time.Now())
 	web.RegisterAssets(m.app)
 	web.RegisterDemo(m.app, cfg.PublicURL)
@@ -290,4 +295,16 @@ func openStore(ctx context.Context, cfg store.Config, log *slog.Logger) (*store.
 		case <-time.After(2 * time.Second):
 		}
 	}
+}
+
+// background runs loop until the stop it returns is called; stop waits
+// for loop to return.
+func background(loop func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		loop(ctx)
+	}()
+	return func() { cancel(); <-done }
 }

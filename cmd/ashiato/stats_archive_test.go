@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,26 +107,22 @@ func TestStatsArchive(t *testing.T) {
 	})
 }
 
-// apiAnswer asks q through GET /admin/api/stats/{report}.
+// apiAnswer asks q through GET /admin/api/stats/{report} (statsEnv.stats).
 func (e *statsEnv) apiAnswer(t *testing.T, q stats.Question) map[string]any {
 	t.Helper()
-	params := []string{"site", q.Site, "from", q.From, "to", q.To, "metrics", strings.Join(q.Metrics, ","), "by", q.By}
+	params := []string{"site", q.Site, "from", q.From, "to", q.To, "metrics", strings.Join(q.Metrics, ",")}
+	if q.By != "" {
+		params = append(params, "by", q.By)
+	}
 	if q.Limit != 0 {
 		params = append(params, "limit", strconv.Itoa(q.Limit))
 	}
 	for _, f := range q.Filters {
 		params = append(params, "filter", f)
 	}
-	var vals []string
-	for i := 0; i+1 < len(params); i += 2 {
-		if params[i+1] != "" {
-			vals = append(vals, params[i]+"="+url.QueryEscape(params[i+1]))
-		}
-	}
-	var out map[string]any
-	st, body := privCall(t, e.Main, "GET", "/admin/api/stats/"+q.Report+"?"+strings.Join(vals, "&"), e.query, nil, &out)
+	st, out := e.stats(t, q.Report, params...)
 	if st != 200 {
-		t.Fatalf("stats %s: %d %s", q.Report, st, body)
+		t.Fatalf("stats %s: %d %v", q.Report, st, out)
 	}
 	return out
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,10 +20,10 @@ func (m *Main) statsEngine(site func(string) *collector.Site) *stats.Engine {
 }
 
 // archived gives eng the archive of the sites' default views when
-// stats_archive.every is set (startArchive keeps it) and returns eng.
+// stats_archive.every is set (serve keeps it: Main.Run) and returns eng.
 func (m *Main) archived(eng *stats.Engine, sites func() []*collector.Site) *stats.Engine {
 	if a := m.Config.StatsArchive; a.Every > 0 {
-		eng.Archive = &stats.Archive{Engine: eng, Sites: sites, Every: a.Every, MinVisits: a.MinVisits, Log: m.Log, Now: m.now}
+		eng.Archive = &stats.Archive{Engine: eng, Sites: sites, Every: a.Every, MinVisits: a.MinVisits, Log: m.Log}
 		m.archive = eng.Archive
 		counter := func(name, help string, v func() int64) prometheus.CounterFunc {
 			return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v()) })
@@ -36,19 +35,4 @@ func (m *Main) archived(eng *stats.Engine, sites func() []*collector.Site) *stat
 		)
 	}
 	return eng
-}
-
-// startArchive computes the sites' default views now and every
-// stats_archive.every until Close.
-func (m *Main) startArchive() {
-	if m.archive == nil {
-		return
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	m.archiveStop = func() { cancel(); <-done }
-	go func() {
-		defer close(done)
-		m.archive.Loop(ctx)
-	}()
 }

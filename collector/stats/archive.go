@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,7 +38,6 @@ type Archive struct {
 	Every     time.Duration
 	MinVisits int64
 	Log       *slog.Logger
-	Now       func() time.Time // nil = time.Now
 
 	mu    sync.Mutex
 	views map[string]*archived // by site
@@ -50,10 +48,10 @@ type Archive struct {
 	Failed    atomic.Int64 // views whose computation failed
 }
 
-// archived is one site's computed view.
+// archived is one site's computed view (only views computed since the
+// last Invalidate are kept).
 type archived struct {
 	asOf    time.Time
-	gen     uint64
 	answers map[string]*Answer // by archiveKey
 }
 
@@ -86,22 +84,14 @@ func DefaultView(site, today string) []Question {
 	return append(qs, q("events", "visitors,events", "", 10))
 }
 
-// archiveKey names a question: every field that changes its answer, the
-// time zone resolved (tz names the site's own zone or is empty alike).
+// archiveKey names a question of a view: the fields Question.String
+// shows (steps, window and page only matter to funnels and journeys, never
+// in a view), the site's own zone written as none.
 func archiveKey(q Question, siteTZ string) string {
-	tz := q.TZ
-	if tz == siteTZ {
-		tz = ""
+	if q.TZ == siteTZ {
+		q.TZ = ""
 	}
-	return fmt.Sprintf("%s|%s|%s|%s|%s|%s|%s|%q|%s|%d|%s|%d|%s", q.Report, q.Site, q.From, q.To, tz,
-		strings.Join(q.Metrics, ","), q.By, q.Filters, q.Compare, q.Limit, strings.Join(q.Steps, ","), q.Window, q.Page)
-}
-
-func (a *Archive) now() time.Time {
-	if a.Now != nil {
-		return a.Now()
-	}
-	return time.Now()
+	return q.String()
 }
 
 // answer returns q's archived answer, or nil when q is to be answered
@@ -113,9 +103,8 @@ func (a *Archive) answer(q Question) *Answer {
 	}
 	a.mu.Lock()
 	v := a.views[q.Site]
-	gen := a.gen
 	a.mu.Unlock()
-	if v == nil || v.gen != gen || a.now().Sub(v.asOf) > 2*a.Every {
+	if v == nil || a.Engine.now().Sub(v.asOf) > 2*a.Every {
 		return nil
 	}
 	ans := v.answers[archiveKey(q, site.TimeZone)]
@@ -155,8 +144,8 @@ func (a *Archive) refreshSite(ctx context.Context, s *collector.Site) error {
 	a.mu.Lock()
 	gen := a.gen
 	a.mu.Unlock()
-	start := a.now()
-	v := &archived{asOf: start, gen: gen, answers: map[string]*Answer{}}
+	start := a.Engine.now()
+	v := &archived{asOf: start, answers: map[string]*Answer{}}
 	// One ClickHouse thread per statement: the view is computed beside
 	// ingestion and live questions, not instead of them.
 	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_threads": 1}))
@@ -165,7 +154,7 @@ func (a *Archive) refreshSite(ctx context.Context, s *collector.Site) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", q.Report, err)
 		}
-		if i == 0 && visits(ans) < a.MinVisits { // the overview: small enough to answer live
+		if n, _ := number(ans.Totals["visits"]); i == 0 && int64(n) < a.MinVisits { // the overview: small enough to answer live
 			a.drop(s.ID, gen)
 			return nil
 		}
@@ -186,7 +175,7 @@ func (a *Archive) refreshSite(ctx context.Context, s *collector.Site) error {
 	}
 	a.views[s.ID] = v
 	a.Refreshed.Add(1)
-	a.Log.Log(ctx, level, "stats archive: default view computed", "site", s.ID, "took", a.now().Sub(start).Round(time.Millisecond).String())
+	a.Log.Log(ctx, level, "stats archive: default view computed", "site", s.ID, "took", a.Engine.now().Sub(start).Round(time.Millisecond).String())
 	return nil
 }
 
@@ -197,19 +186,6 @@ func (a *Archive) drop(site string, gen uint64) {
 	if a.gen == gen {
 		delete(a.views, site)
 	}
-}
-
-// visits reads an overview's visits total.
-func visits(ans *Answer) int64 {
-	switch n := ans.Totals["visits"].(type) {
-	case uint64:
-		return int64(n)
-	case int64:
-		return n
-	case float64:
-		return int64(n)
-	}
-	return 0
 }
 
 // Loop refreshes the views now and every Every until ctx ends.
