@@ -119,7 +119,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// as a run would; without one, events alone.
 		if st, err := store.Open(ctx, cfg.Config, false); err == nil {
 			defer st.Close()
-			eng.Conn, eng.Dialect = st.Conn, st.Dialect
+			onStore(ctx, eng, st)
 		}
 		return printSQL(eng, q, stdout)
 	}
@@ -137,7 +137,7 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	eng.Conn, eng.Dialect = st.Conn, st.Dialect
+	onStore(ctx, eng, st)
 	ans, err := eng.Run(ctx, q)
 	auditQuery(ctx, st, q, err, eng)
 	if err != nil {

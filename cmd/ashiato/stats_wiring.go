@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/stats"
+	"github.com/ashiato/ashiato/collector/store"
 )
 
 // statsEngine is the engine of the admin API's /stats/{report}: the same
@@ -16,7 +18,17 @@ func (m *Main) statsEngine(site func(string) *collector.Site) *stats.Engine {
 	if m.freshFor != 0 {
 		fresh = max(m.freshFor, 0)
 	}
-	return &stats.Engine{Conn: m.store.Conn, Dialect: m.store.Dialect, Site: site, Now: m.now, Log: m.Log, Rollup: true, FreshFor: fresh}
+	eng := &stats.Engine{Site: site, Now: m.now, Log: m.Log, Rollup: true, FreshFor: fresh}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	onStore(ctx, eng, m.store)
+	return eng
+}
+
+// onStore points eng at st's server: its connection, its dialect and its
+// threads (a totals statement takes half of them).
+func onStore(ctx context.Context, eng *stats.Engine, st *store.Store) {
+	eng.Conn, eng.Dialect, eng.Threads = st.Conn, st.Dialect, st.MaxThreads(ctx)
 }
 
 // archived gives eng the archive of the sites' default views when

@@ -45,6 +45,10 @@ type Engine struct {
 	// Archive, when set, answers the questions of sites' default views
 	// computed ahead (Run).
 	Archive *Archive
+	// Threads is the server's max_threads (store.Store.MaxThreads): a
+	// totals statement asked beside its results gets half of them; 0
+	// leaves every statement at the server's default.
+	Threads int
 	MaxDays int              // longest range in days; 0 = DefaultMaxDays
 	Now     func() time.Time // realtime's clock; nil = time.Now
 	Log     *slog.Logger
@@ -54,6 +58,7 @@ type Engine struct {
 type plan struct {
 	report  Report
 	dialect queries.Dialect
+	threads int // Engine.Threads
 	site    string
 	tz      string
 	rng     Range
@@ -77,7 +82,7 @@ func (e *Engine) Plan(q Question) (*plan, error) {
 	if !ok {
 		return nil, invalid("report", "unknown report %q (see ashiato query --list)", q.Report)
 	}
-	p := &plan{report: rep, dialect: e.Dialect, site: q.Site, compare: q.Compare, steps: q.Steps, window: q.Window, page: q.Page}
+	p := &plan{report: rep, dialect: e.Dialect, threads: e.Threads, site: q.Site, compare: q.Compare, steps: q.Steps, window: q.Window, page: q.Page}
 	if err := e.planRange(p, q); err != nil {
 		return nil, err
 	}

@@ -119,3 +119,30 @@ func TestValuesAreBound(t *testing.T) {
 		t.Errorf("inline: %v", err)
 	}
 }
+
+// TestStatementSettings: every statement asks for the uncompressed cache;
+// a totals statement of its own, asked beside its results, takes half the
+// server's threads; one that is also the results keeps them all.
+func TestStatementSettings(t *testing.T) {
+	e := &Engine{Threads: 4, Site: func(id string) *collector.Site { return &collector.Site{ID: id, TimeZone: "UTC"} }}
+	ask := func(report string) []Statement {
+		t.Helper()
+		sts, err := e.Statements(Question{Report: report, Site: "s", From: "2026-03-01", To: "2026-03-02"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sts
+	}
+	if sts := ask("pages"); sts[0].SQL == sts[1].SQL ||
+		!strings.HasSuffix(sts[0].SQL, "\nSETTINGS use_uncompressed_cache = 1") ||
+		!strings.HasSuffix(sts[1].SQL, "\nSETTINGS use_uncompressed_cache = 1, max_threads = 2") {
+		t.Errorf("pages (a row per page of a visit: totals of their own):\n%s\n\n%s", sts[0].SQL, sts[1].SQL)
+	}
+	if sts := ask("sources"); sts[0].SQL != sts[1].SQL || !strings.HasSuffix(sts[0].SQL, "\nSETTINGS use_uncompressed_cache = 1") {
+		t.Errorf("sources (WITH TOTALS, one statement):\n%s", sts[0].SQL)
+	}
+	e.Threads = 0 // unknown: the server's default
+	if sts := ask("pages"); strings.Contains(sts[1].SQL, "max_threads") {
+		t.Errorf("pages without threads:\n%s", sts[1].SQL)
+	}
+}

@@ -201,11 +201,42 @@ func (p *plan) consent(r Range) (Statement, error) {
 }
 
 // statements returns what answers the plan over r: the results, and the
-// totals that give the coverage block (and the goals' denominator). It is
-// the one place that picks the SQL of a report: a report that must read
-// a rollup (a materialized view) gets its statement chosen here when the
-// question's dimension, filters and metrics are all in the rollup's key.
+// totals that give the coverage block (and the goals' denominator), each
+// with the settings every stats statement asks of the server.
 func (p *plan) statements(r Range) ([]Statement, error) {
+	sts, err := p.pick(r)
+	if err != nil {
+		return nil, err
+	}
+	separate := sts[1].SQL != sts[0].SQL
+	for i := range sts {
+		set := statementSettings
+		if i > 0 && separate && p.threads > 1 {
+			// The totals run beside the results, which are most of the
+			// work (a row per page of every visit against a row per
+			// visit): half the server's threads, so that both finish
+			// together instead of the totals taking cores from the
+			// results and merging their per-thread sets twice.
+			set += fmt.Sprintf(", max_threads = %d", p.threads/2)
+		}
+		sts[i].SQL = strings.TrimRight(sts[i].SQL, " \n;") + set
+	}
+	return sts, nil
+}
+
+// statementSettings ends every stats statement: ClickHouse's cache of
+// uncompressed blocks, which its documentation advises for many short
+// queries over the same data — a dashboard's, which ask again and again
+// of the same recent days. A statement that reads more rows than the
+// server's merge_tree_max_rows_to_use_cache (1 Mi by default) passes it
+// by; its size is the server's uncompressed_cache_size (docs/SCALING.md).
+const statementSettings = "\nSETTINGS use_uncompressed_cache = 1"
+
+// pick is the one place that picks the SQL of a report: a report that
+// must read a rollup (a materialized view) gets its statement chosen here
+// when the question's dimension, filters and metrics are all in the
+// rollup's key.
+func (p *plan) pick(r Range) ([]Statement, error) {
 	if p.report.kind == kindBreakdown && p.dim == nil {
 		// Totals only: one statement answers both.
 		st, err := p.breakdown("results", r, nil, totalMetrics(p.metrics), 0, false)

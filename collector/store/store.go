@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -147,6 +148,26 @@ func (s *Store) Close() error {
 		s.cluster.close()
 	}
 	return s.Conn.Close()
+}
+
+// MaxThreads returns the server's max_threads for the collector's user
+// ("8", or "auto(8)" on current releases), 0 when it cannot say.
+func (s *Store) MaxThreads(ctx context.Context) int {
+	var v string
+	if err := s.Conn.QueryRow(ctx, "SELECT value FROM system.settings WHERE name = 'max_threads'").Scan(&v); err != nil {
+		return 0
+	}
+	return parseThreads(v)
+}
+
+// parseThreads reads a max_threads value: "8" or "auto(8)"; 0 for
+// anything else.
+func parseThreads(v string) int {
+	n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(v, "auto("), ")"))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // Ping reports whether the server answers.

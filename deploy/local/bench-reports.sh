@@ -6,9 +6,11 @@
 # Seeds (ashiato seed) two databases on the project-local ClickHouse,
 # bench_reports_1m and bench_reports_10m, once: a database seeded with the
 # same parameters is reused (the 10 M one takes minutes to fill). Then runs
-# every report 5 times and prints one table: report, rows scanned (read_rows
+# every report 5 times, the first cold (ClickHouse's cache of uncompressed
+# blocks emptied), and prints one table: report, rows scanned (read_rows
 # of system.query_log; the queries run with log_queries=1), the median
-# server time of 1 M and 10 M, the server's CPU time on 10 M, the target,
+# server time of 1 M and 10 M, the cold run's on 10 M, the server's CPU
+# time on 10 M, the target,
 # and the 100 M estimate: the 10 M CPU time plus ten times its growth from
 # 1 M (linear in the rows).
 #
@@ -198,7 +200,7 @@ measure() {
 
 median() { sort -g | awk '{v[NR]=$1} END{ if (NR==0) print "-"; else printf "%s", (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2) }'; }
 
-declare -A MS ROWS CPU
+declare -A MS ROWS CPU COLD
 DBS=()
 for n in $SIZES; do DBS+=("$(seed_db "$n")"); done
 for db in "${DBS[@]}"; do
@@ -214,6 +216,9 @@ for db in "${DBS[@]}"; do
 			continue
 		fi
 		: >"$W/$name-$db.runs"
+		# The first run is cold: the statements ask for the cache of
+		# uncompressed blocks (stats.statementSettings), emptied here.
+		ch -q "SYSTEM DROP UNCOMPRESSED CACHE"
 		for _ in $(seq 1 "$RUNS"); do
 			measure "$W/$name.sql" >>"$W/$name-$db.runs"
 			# A report ten times over the target, or past the timeout, is not
@@ -229,6 +234,7 @@ for db in "${DBS[@]}"; do
 		fi
 		ROWS[$db/$name]="$(cut -d' ' -f2 "$W/$name-$db.runs" | median)"
 		CPU[$db/$name]="$(cut -d' ' -f3 "$W/$name-$db.runs" | { grep -v -- - || true; } | median)"
+		COLD[$db/$name]="$(head -1 "$W/$name-$db.runs" | cut -d' ' -f1)"
 		echo "$name: $(cut -d' ' -f1 "$W/$name-$db.runs" | paste -sd' ') ms; CPU $(cut -d' ' -f3 "$W/$name-$db.runs" | paste -sd' ') ms; rows read $(cut -d' ' -f2 "$W/$name-$db.runs" | head -1)"
 	done
 done
@@ -239,7 +245,7 @@ small="${DBS[0]}" big="${DBS[${#DBS[@]}-1]}"
 nsmall="$(echo "$SIZES" | awk '{print $1}')" nbig="$(echo "$SIZES" | awk '{print $NF}')"
 say "report speed ($(date -u +%Y-%m-%dT%H:%MZ), ClickHouse $(ch -q 'SELECT version()'), $MODE, 30 of 90 days, one filter, median of $RUNS, load average $(cut -d' ' -f1-3 /proc/loadavg))"
 {
-	printf '%-22s %12s %12s %12s %12s %8s %8s %12s\n' report "rows scanned" "ms ${small#bench_reports_}" "ms ${big#bench_reports_}" "CPU ms ${big#bench_reports_}" target result "est. 100M CPU ms"
+	printf '%-22s %12s %12s %12s %12s %12s %8s %8s %12s\n' report "rows scanned" "ms ${small#bench_reports_}" "ms ${big#bench_reports_}" "cold ms ${big#bench_reports_}" "CPU ms ${big#bench_reports_}" target result "est. 100M CPU ms"
 	for spec in "${REPORTS[@]}"; do
 		name="${spec%%|*}"
 		[ -z "$ONLY" ] || [[ " $ONLY " == *" $name "* ]] || continue
@@ -247,8 +253,8 @@ say "report speed ($(date -u +%Y-%m-%dT%H:%MZ), ClickHouse $(ch -q 'SELECT versi
 		res="$(awk -v b="$b" -v t="$TARGET_MS" 'BEGIN{ if (b ~ /^[0-9.]+$/) print (b <= t ? "pass" : "FAIL"); else print "FAIL" }')"
 		est="$(awk -v a="${CPU[$small/$name]:--}" -v b="${CPU[$big/$name]:--}" -v na="$nsmall" -v nb="$nbig" 'BEGIN{
 			if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && nb > na) { g = (b - a) / (nb - na); e = b + g * (100000000 - nb); printf "%.0f", (e > b ? e : b) } else print "-" }')"
-		printf '%-22s %12s %12s %12s %12s %8s %8s %12s\n' "$name" "${ROWS[$big/$name]:--}" "$a" "$b" "${CPU[$big/$name]:--}" "$TARGET_MS" "$res" "$est"
+		printf '%-22s %12s %12s %12s %12s %12s %8s %8s %12s\n' "$name" "${ROWS[$big/$name]:--}" "$a" "$b" "${COLD[$big/$name]:--}" "${CPU[$big/$name]:--}" "$TARGET_MS" "$res" "$est"
 	done
 } | tee "$W/table.txt"
-echo "rows scanned: read_rows on $big (system.query_log); ms: median wall time of a report's statements asked at once, as the engine asks them (from the first sent to the last answered, over HTTP with curl); CPU ms: the server's user + system CPU time for them (ProfileEvents), which does not grow with the machine's load; result: ms on $big against the target"
+echo "rows scanned: read_rows on $big (system.query_log); ms: median wall time of a report's statements asked at once, as the engine asks them (from the first sent to the last answered, over HTTP with curl); cold ms: the first of those runs, with ClickHouse's cache of uncompressed blocks emptied before it; CPU ms: the server's user + system CPU time for them (ProfileEvents), which does not grow with the machine's load; result: ms on $big against the target"
 echo "raw output: $W"
