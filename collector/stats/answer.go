@@ -54,15 +54,17 @@ func (e *Engine) Run(ctx context.Context, q Question) (*Answer, error) {
 			return a, nil
 		}
 	}
-	return e.live(ctx, q)
+	return e.live(ctx, q, 0)
 }
 
-// live computes q's answer now.
-func (e *Engine) live(ctx context.Context, q Question) (*Answer, error) {
+// live computes q's answer now; threads > 0 runs every statement on at
+// most that many of the server's threads.
+func (e *Engine) live(ctx context.Context, q Question, threads int) (*Answer, error) {
 	p, err := e.Plan(q)
 	if err != nil {
 		return nil, err
 	}
+	p.capThreads = threads
 	e.useRollup(ctx, p)
 	a := &Answer{Report: q.Report, Site: q.Site, From: p.rng.FromDay, To: p.rng.ToDay, TZ: p.tz, Columns: p.columns()}
 	var c *Comparison

@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-
 	"github.com/ashiato/ashiato/collector"
 )
 
@@ -146,11 +144,10 @@ func (a *Archive) refreshSite(ctx context.Context, s *collector.Site) error {
 	a.mu.Unlock()
 	start := a.Engine.now()
 	v := &archived{asOf: start, answers: map[string]*Answer{}}
-	// One ClickHouse thread per statement: the view is computed beside
-	// ingestion and live questions, not instead of them.
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_threads": 1}))
 	for i, q := range DefaultView(s.ID, start.In(loc).Format(time.DateOnly)) {
-		ans, err := a.Engine.live(ctx, q)
+		// One ClickHouse thread per statement: the view is computed beside
+		// ingestion and live questions, not instead of them.
+		ans, err := a.Engine.live(ctx, q, 1)
 		if err != nil {
 			return fmt.Errorf("%s: %w", q.Report, err)
 		}

@@ -59,18 +59,20 @@ type plan struct {
 	report  Report
 	dialect queries.Dialect
 	threads int // Engine.Threads
-	site    string
-	tz      string
-	rng     Range
-	metrics []string
-	dim     *Dimension
-	filters []Filter
-	goals   []Filter // goal filters: what counts as a conversion
-	compare string
-	limit   int
-	steps   []string
-	window  int
-	page    string
+	// capThreads > 0: every statement's max_threads (the archive's 1).
+	capThreads int
+	site       string
+	tz         string
+	rng        Range
+	metrics    []string
+	dim        *Dimension
+	filters    []Filter
+	goals      []Filter // goal filters: what counts as a conversion
+	compare    string
+	limit      int
+	steps      []string
+	window     int
+	page       string
 	// fresh returns the end of the rollup's usable days in [wfrom, wto)
 	// (Engine.Fresh); nil reads events alone.
 	fresh func(wfrom, wto time.Time) time.Time

@@ -122,7 +122,8 @@ func TestValuesAreBound(t *testing.T) {
 
 // TestStatementSettings: every statement asks for the uncompressed cache;
 // a totals statement of its own, asked beside its results, takes half the
-// server's threads; one that is also the results keeps them all.
+// server's threads; one that is also the results keeps them all; the
+// archive's statements take one.
 func TestStatementSettings(t *testing.T) {
 	e := &Engine{Threads: 4, Site: func(id string) *collector.Site { return &collector.Site{ID: id, TimeZone: "UTC"} }}
 	ask := func(report string) []Statement {
@@ -140,6 +141,20 @@ func TestStatementSettings(t *testing.T) {
 	}
 	if sts := ask("sources"); sts[0].SQL != sts[1].SQL || !strings.HasSuffix(sts[0].SQL, "\nSETTINGS use_uncompressed_cache = 1") {
 		t.Errorf("sources (WITH TOTALS, one statement):\n%s", sts[0].SQL)
+	}
+	p, err := e.Plan(Question{Report: "pages", Site: "s", From: "2026-03-01", To: "2026-03-02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.capThreads = 1 // the archive's: one thread for every statement
+	sts, err := p.statements(p.rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range sts {
+		if !strings.HasSuffix(st.SQL, "\nSETTINGS use_uncompressed_cache = 1, max_threads = 1") {
+			t.Errorf("pages in the archive, %s:\n%s", st.Name, st.SQL)
+		}
 	}
 	e.Threads = 0 // unknown: the server's default
 	if sts := ask("pages"); strings.Contains(sts[1].SQL, "max_threads") {

@@ -211,7 +211,10 @@ func (p *plan) statements(r Range) ([]Statement, error) {
 	separate := sts[1].SQL != sts[0].SQL
 	for i := range sts {
 		set := statementSettings
-		if i > 0 && separate && p.threads > 1 {
+		switch {
+		case p.capThreads > 0:
+			set += fmt.Sprintf(", max_threads = %d", p.capThreads)
+		case i > 0 && separate && p.threads > 1:
 			// The totals run beside the results, which are most of the
 			// work (a row per page of every visit against a row per
 			// visit): half the server's threads, so that both finish
