@@ -390,6 +390,59 @@ func TestSelfService(t *testing.T) {
 }
 
 // hasUser reports whether ms holds a row of user ID id.
+// TestDecisionsLeaveAudiences: a later decision takes the visitor's rows
+// out of the audience tables in ClickHouse, not only out of the exports:
+// a withdrawal of a visitor who never identified (no links to remove),
+// and a narrower choice that keeps the user-ID join but drops
+// advertising (the links stay, the audience rows of the visitor and its
+// user go). A visitor who keeps advertising keeps its rows.
+func TestDecisionsLeaveAudiences(t *testing.T) {
+	e := newPrivEnv(t)
+	m := e.start(nil)
+	anon := privDecide(t, m, "shop", "accept_all", nil, "")
+	linked := privDecide(t, m, "shop", "accept_all", nil, "")
+	if st, body := linked.identify(t, m, "dave", nil); st != 202 {
+		t.Fatalf("identify dave: %d %s", st, body)
+	}
+	dave := m.privacy.svc.Keys.StoredUserID(&m.Config.Sites[0], "dave")
+	kept := privDecide(t, m, "shop", "accept_all", nil, "")
+	waitLanded(t, m)
+	e.waitCount(1, "SELECT count() FROM DB.identities WHERE visitor_id = ? AND user_id = ? AND unlinked = 0", linked.vid, dave)
+	if err := e.st.AddAudienceMembers(context.Background(), "shop", "gold",
+		[][2]string{{anon.vid, ""}, {linked.vid, dave}, {"", dave}, {kept.vid, ""}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rows := func(q string, args ...any) uint64 {
+		t.Helper()
+		if err := e.st.WaitMutations(context.Background(), "audience_members"); err != nil {
+			t.Fatal(err)
+		}
+		return e.count(q, args...)
+	}
+	if n := rows("SELECT count() FROM DB.audience_members"); n != 4 {
+		t.Fatalf("audience rows before the decisions: %d, want 4", n)
+	}
+
+	privDecide(t, m, "shop", "withdraw", nil, anon.token)
+	narrower := privDecide(t, m, "shop", "custom", []string{"analytics", "personalization"}, linked.token)
+	waitLanded(t, m)
+	if n := rows("SELECT count() FROM DB.audience_members WHERE visitor_id = ?", anon.vid); n != 0 {
+		t.Errorf("audience rows of the withdrawn visitor who never identified: %d, want 0", n)
+	}
+	if n := rows("SELECT count() FROM DB.audience_members WHERE visitor_id IN (?, ?) OR user_id = ?", linked.vid, narrower.vid, dave); n != 0 {
+		t.Errorf("audience rows of the visitor who dropped advertising, and of its user: %d, want 0", n)
+	}
+	if n := rows("SELECT count() FROM DB.audience_members WHERE visitor_id = ?", kept.vid); n != 1 {
+		t.Errorf("audience rows of the visitor who kept advertising: %d, want 1", n)
+	}
+	if err := e.st.WaitMutations(context.Background(), "identities"); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count("SELECT count() FROM DB.identities WHERE user_id = ? AND unlinked = 0", dave); n != 1 {
+		t.Errorf("dave's link after a choice that keeps the user-ID join: %d rows, want 1", n)
+	}
+}
+
 func hasUser(ms []store.AudienceMember, id string) bool {
 	return slices.ContainsFunc(ms, func(m store.AudienceMember) bool { return m.UserID == id })
 }

@@ -72,12 +72,9 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	var tomb []store.Identity
-	var users []string
+	users := userIDs(ids)
 	var at time.Time // the latest unlinked row; none when nothing was stored (most refusals)
 	for _, id := range ids {
-		if !slices.Contains(users, id.UserID) {
-			users = append(users, id.UserID)
-		}
 		if id.Unlinked {
 			at = later(at, id.LastSeen)
 			continue
@@ -95,8 +92,8 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 	s.mu.Lock()
 	s.forgetLink(k, at)
 	s.mu.Unlock()
-	if len(ids) == 0 {
-		return nil, nil
+	if len(ids) == 0 { // never linked: only the visitor's own audience rows
+		return nil, s.Store.LeaveAudiences(ctx, site, visitorID, nil)
 	}
 	if len(tomb) > 0 {
 		// The unlinked rows take effect at once; the mutation that follows
@@ -116,25 +113,31 @@ func (s *Service) Unlink(ctx context.Context, site, visitorID string) ([]string,
 	return users, nil
 }
 
-// unlinks returns the visitor IDs whose identity links decision e removes:
-// none when it replaced no decision or still grants the user-ID join, else
-// the decision's visitor and the one of the grant it replaced.
-func (s *Service) unlinks(e consent.Entry) []string {
+// leaves returns the visitor IDs that decision e takes out of audiences:
+// none when it replaced no decision (its visitor ID is new: in no audience
+// and without links) or still grants both the user-ID join and the
+// audience export, else the decision's visitor and the one of the grant it
+// replaced; unlink says that their identity links go too (no user-ID
+// join any more).
+func (s *Service) leaves(e consent.Entry) (vids []string, unlink bool) {
 	d := &e.Decision
 	if e.Replaces == "" {
-		return nil // a first decision: its visitor ID is new and has no links
+		return nil, false
 	}
 	site := s.Sites(d.SiteID)
-	if site == nil || site.Capabilities(d.Granted).Has(collector.CapUserIDJoin) {
-		return nil
+	if site == nil {
+		return nil, false
 	}
-	var vids []string
+	caps := site.Capabilities(d.Granted)
+	if caps.Has(collector.CapUserIDJoin) && caps.Has(collector.CapAudienceExport) {
+		return nil, false
+	}
 	for _, v := range []string{d.VisitorID, e.PrevVisitorID} {
 		if v != "" && !strings.HasPrefix(v, pseudonymPrefix) && !slices.Contains(vids, v) {
 			vids = append(vids, v)
 		}
 	}
-	return vids
+	return vids, !caps.Has(collector.CapUserIDJoin)
 }
 
 // Decided applies a recorded consent decision in memory at once: when it
@@ -143,8 +146,8 @@ func (s *Service) unlinks(e consent.Entry) []string {
 // and no reload brings back a link not newer than the decision. Landed
 // removes them in ClickHouse once the decision is stored.
 func (s *Service) Decided(e consent.Entry) {
-	vids := s.unlinks(e)
-	if len(vids) == 0 {
+	vids, unlink := s.leaves(e)
+	if !unlink {
 		return
 	}
 	s.mu.Lock()
@@ -156,15 +159,39 @@ func (s *Service) Decided(e consent.Entry) {
 
 // Landed applies a stored consent decision backwards in ClickHouse: when
 // it no longer grants the user-ID join, the visitor's identity links are
-// removed and the subject leaves audiences. It may run more than once for
-// one decision (a replay after a crash): Unlink is idempotent.
+// removed and the subject leaves audiences; when it only no longer grants
+// the audience export, the subject leaves audiences and keeps its links.
+// It may run more than once for one decision (a replay after a crash):
+// both are idempotent.
 func (s *Service) Landed(ctx context.Context, e consent.Entry) error {
-	for _, v := range s.unlinks(e) {
-		if _, err := s.Unlink(ctx, e.Decision.SiteID, v); err != nil {
+	vids, unlink := s.leaves(e)
+	for _, v := range vids {
+		if unlink {
+			if _, err := s.Unlink(ctx, e.Decision.SiteID, v); err != nil {
+				return err
+			}
+			continue
+		}
+		ids, err := s.Store.IdentitiesOfVisitor(ctx, e.Decision.SiteID, v)
+		if err != nil {
+			return err
+		}
+		if err := s.Store.LeaveAudiences(ctx, e.Decision.SiteID, v, userIDs(ids)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// userIDs returns the user IDs of ids, each once.
+func userIDs(ids []store.Identity) []string {
+	var users []string
+	for _, id := range ids {
+		if !slices.Contains(users, id.UserID) {
+			users = append(users, id.UserID)
+		}
+	}
+	return users
 }
 
 // later returns the later of a and b.

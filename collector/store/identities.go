@@ -118,17 +118,26 @@ func (s *Store) queryIdentities(ctx context.Context, q string, args ...any) ([]I
 	return out, rows.Err()
 }
 
-// DeleteVisitorLinks removes a visitor's link rows (and, with users, their
-// audience memberships and look-alike scores) by mutation, without waiting for it. The caller
+// DeleteVisitorLinks removes a visitor's link rows, and the visitor's
+// (and users') audience memberships and look-alike scores (LeaveAudiences),
+// by mutation, without waiting for it. The caller
 // writes an unlinked row first, which takes effect at once and shadows the
 // link rows until the mutation has run on every part; it is left for
 // DeleteUnlinkedBefore. (A mutation that deleted both could remove the
 // unlinked row first: a read in between saw the link again.)
 func (s *Store) DeleteVisitorLinks(ctx context.Context, site, visitorID string, users []string) error {
-	db := s.Dialect.DB
 	if err := s.Alter(ctx, "identities", "DELETE WHERE site_id = ? AND visitor_id = ? AND unlinked = 0", site, visitorID); err != nil {
 		return fmt.Errorf("delete identities: %w", err)
 	}
+	return s.LeaveAudiences(ctx, site, visitorID, users)
+}
+
+// LeaveAudiences removes, by mutation and without waiting for it, the
+// audience memberships and look-alike scores of a visitor and of the user
+// IDs in users; a table without such rows gets no mutation (most
+// visitors are in no audience).
+func (s *Store) LeaveAudiences(ctx context.Context, site, visitorID string, users []string) error {
+	db := s.Dialect.DB
 	cond, args := "visitor_id = ?", []any{site, visitorID}
 	if len(users) > 0 {
 		cond, args = "(visitor_id = ? OR user_id IN ?)", append(args, set(users))
