@@ -154,7 +154,16 @@ async function start(reload) {
   ui = { cfg, lang, s, gpc, endpoint: opts.endpoint, decide, dismiss, erase };
   const stored = load();
   if (isCurrent(stored, cfg.revision, Date.now())) {
-    apply(stored);
+    // Global Privacy Control turned on since the choice: the purposes it
+    // keeps off are withdrawn in the ledger too (audience exports read the
+    // ledger), before anything of theirs runs on this page.
+    const off = gpc ? (cfg.purposes || []).filter((p) => gpcLocked(p) && stored.granted.includes(p.id)).map((p) => p.id) : [];
+    if (off.length) {
+      current = stored; // the choice narrowed: its cookies of those purposes go
+      await decide('custom', stored.granted.filter((id) => !off.includes(id)));
+    } else {
+      apply(stored);
+    }
     if (wanted) show();
   } else {
     // A stale entry must not be read by the tracking snippet either.

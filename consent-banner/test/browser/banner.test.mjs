@@ -298,6 +298,36 @@ describe('consent banner with the real collector', { skip: skip || false }, () =
     await p.context().close();
   });
 
+  it('GPC turned on after "Accept all": advertising withdrawn in the ledger on the next page, and nothing of it runs', async () => {
+    const before = await newPage(s.browser);
+    await before.goto(url());
+    await before.getByRole('button', { name: 'Accept all' }).click();
+    const first = await decisionEvent(before);
+    assert.deepEqual(first.granted, ALL);
+    await before.waitForFunction(() => window.ranAds === 1);
+    const state = await before.context().storageState();
+    await before.context().close();
+
+    const p = await newPage(s.browser, { gpc: true, storageState: state });
+    await p.goto(url());
+    const e = await decisionEvent(p);
+    assert.deepEqual(e.granted, ['necessary', 'analytics', 'personalization']);
+    assert.equal(e.method, 'custom');
+    assert.equal(await dialog(p).count(), 0, 'no banner: the visitor had chosen');
+    await p.waitForFunction(() => window.ranAnalytics === 1);
+    assert.deepEqual(await ran(p), { analytics: 1, ads: undefined, both: undefined });
+    assert.equal((await events(p)).length, 1, 'the page only ever saw the narrowed choice');
+    assert.deepEqual((await stored(p)).granted, e.granted);
+    const [row] = await ledger(e.consent_id);
+    assert.ok(row.denied.includes('advertising'), `denied ${row.denied}`);
+    assert.ok(!row.granted.includes('advertising'));
+    assert.equal(Number(row.gpc), 1);
+    const now = await serverDecision(p);
+    assert.equal(now.status, 200);
+    assert.ok(!now.body.granted.includes('advertising'), `the collector's current decision ${now.body.granted}`);
+    await p.context().close();
+  });
+
   it('withdrawal through the floating button clears cookies and records a withdraw row', async () => {
     const p = await newPage(s.browser);
     await p.goto(url());

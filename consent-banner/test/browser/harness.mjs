@@ -201,9 +201,9 @@ export function useSuite() {
 
 // newPage opens a fresh context (no cookies, no storage). gpc: true makes
 // the browser send Global Privacy Control (header and navigator property).
-export async function newPage(browser, { colorScheme = 'light', gpc = false, locale = 'en-US', reducedMotion = 'no-preference' } = {}) {
+export async function newPage(browser, { colorScheme = 'light', gpc = false, locale = 'en-US', reducedMotion = 'no-preference', storageState } = {}) {
   const ctx = await browser.newContext({
-    colorScheme, locale, reducedMotion, viewport: { width: 1024, height: 720 },
+    colorScheme, locale, reducedMotion, viewport: { width: 1024, height: 720 }, storageState,
     extraHTTPHeaders: gpc ? { 'Sec-GPC': '1' } : {},
   });
   if (gpc) await ctx.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
