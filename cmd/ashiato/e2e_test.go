@@ -81,6 +81,12 @@ func TestEndToEnd(t *testing.T) {
 	if st != 200 || h.Get("Content-Type") != "image/gif" {
 		t.Fatalf("gif: %d %s", st, h.Get("Content-Type"))
 	}
+	// A consent token in the pixel's URL is refused (it would land in
+	// access logs): the hit is not stored.
+	st, _, h = ts.get(t, "/api/event.gif?site=demo&url=http%3A%2F%2Flocalhost%3A3000%2Ftokened&consent=a1.x.y", hdr())
+	if st != 400 || h.Get("Content-Type") != "image/gif" || !strings.Contains(h.Get("X-Ashiato-Error"), `"field":"consent"`) {
+		t.Fatalf("gif with a token in the URL: %d %s %s", st, h.Get("Content-Type"), h.Get("X-Ashiato-Error"))
+	}
 
 	ts.waitCount(t, "1", 8)
 	type row struct {
@@ -103,6 +109,9 @@ func TestEndToEnd(t *testing.T) {
 		rows[x.Path] = x
 	}
 	r.Close()
+	if _, ok := rows["/tokened"]; ok {
+		t.Error("the pixel with a token in its URL was stored")
+	}
 
 	anon := rows["/anon"]
 	if anon.Query != "utm_source=news" || anon.VisitorID != "" || anon.SessionID != "" || anon.ClickID != "" || anon.VisitorHash == 0 ||

@@ -44,7 +44,10 @@ func hitFromQuery(c *fiber.Ctx) (collector.Hit, *collector.Error) {
 		case key == "sid":
 			h.SID = val
 		case key == "consent":
-			h.Consent = val
+			// A token in a URL lands in access logs and Referer headers,
+			// and it also unlocks the visitor's export and erasure: the
+			// pixel takes it from the ashiato_consent cookie only.
+			err = collector.Errorf(collector.EInvalid, "consent", "the consent token is read from the ashiato_consent cookie, never from the URL")
 		case key == "wd":
 			h.Webdriver = val == "1" || val == "true"
 		case key == "gpc":
