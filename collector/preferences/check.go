@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/ashiato/ashiato/collector/privacy"
 	"github.com/ashiato/ashiato/collector/store"
 )
 
@@ -128,12 +129,14 @@ func (s *Service) List(ctx context.Context, site, channel, topic, list string, h
 	return out, nil
 }
 
-// WriteCSV writes a list as CSV with the header user,reason.
+// WriteCSV writes a list as CSV with the header user,reason; a user ID
+// that a spreadsheet would run as a formula is written as text
+// (privacy.CSVCell), as in every CSV the collector writes.
 func WriteCSV(w io.Writer, es []Entry) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"user", "reason"})
 	for _, e := range es {
-		cw.Write([]string{e.User, e.Reason})
+		cw.Write([]string{privacy.CSVCell(e.User), e.Reason})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -242,3 +242,56 @@ func TestUnsubscribeLink(t *testing.T) {
 		t.Fatalf("expired link: %v", err)
 	}
 }
+
+// TestErasedCustomerStaysErased: after an erasure, no change of
+// preferences (the API, an import, an unsubscribe link minted before)
+// stores a row of the customer again, and the lists leave the customer
+// out; the check says erased.
+func TestErasedCustomerStaysErased(t *testing.T) {
+	s := newService(t, false)
+	ctx := context.Background()
+	if _, err := s.Set(ctx, Change{Site: "shop", User: "bob", Channel: "email", Topic: "campaigns", On: true, Source: SourceCustomer}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.MintLink("shop", "bob", "email", "news")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Privacy.Erase(ctx, privacy.Request{Site: "shop", Kind: store.KindUser, ID: "bob", By: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []Change{
+		{Site: "shop", User: "bob", Channel: "email", Topic: "campaigns", On: true, Source: SourceImport},
+		{Site: "shop", User: "bob", Channel: "email", Topic: "news", On: false, Source: SourceCustomer},
+	} {
+		if _, err := s.Set(ctx, c); err != nil {
+			t.Fatalf("set %+v: %v", c, err)
+		}
+	}
+	if _, err := s.Unsubscribe(ctx, tok); err != nil {
+		t.Fatalf("unsubscribe with a link minted before the erasure: %v", err)
+	}
+	chosen, err := s.Store.PreferenceStates(ctx, "shop", "bob")
+	if err != nil || len(chosen) != 0 {
+		t.Fatalf("stored choices of the erased customer: %v %v", chosen, err)
+	}
+	if d, _ := s.Check(ctx, "shop", "bob", "email", "campaigns"); d.Allow || d.Reason != ReasonErased {
+		t.Errorf("check: %+v, want erased", d)
+	}
+	allowed, err := s.List(ctx, "shop", "email", "campaigns", ListAllowed, false)
+	if err != nil || len(allowed) != 0 {
+		t.Errorf("allowed after the erasure: %v %v", allowed, err)
+	}
+}
+
+// TestWriteCSVFormulas: a user ID that a spreadsheet would run is written
+// as text.
+func TestWriteCSVFormulas(t *testing.T) {
+	var b strings.Builder
+	if err := WriteCSV(&b, []Entry{{User: `=HYPERLINK("http://x")`, Reason: ReasonOptedOut}, {User: "ann", Reason: ReasonOptedIn}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "user,reason\n\"'=HYPERLINK(\"\"http://x\"\")\",opted_out\nann,opted_in\n"; b.String() != want {
+		t.Errorf("csv:\n%s\nwant:\n%s", b.String(), want)
+	}
+}

@@ -148,18 +148,23 @@ func (s *Service) record(ctx context.Context, site string, t *collector.NoticeTo
 	if t.Transactional && !c.On {
 		return store.PreferenceChange{}, collector.Errorf(collector.EForbidden, "topic", "%s cannot be turned off: %s", t.ID, t.Reason.In("en"))
 	}
+	row := store.PreferenceChange{ChangeID: uuid.NewString(), SiteID: site, UserID: stored, Channel: c.Channel, Topic: t.ID,
+		Old: -1, New: c.On, Source: c.Source, Actor: c.Actor, LinkID: c.LinkID, TS: s.now()}
+	if s.Privacy.Erased(site, store.KindUser, stored) {
+		// Suppression, as for identify: an erased customer's choices are
+		// answered and never stored, so that no import, link or API call
+		// brings the customer back onto a mailer's list.
+		return row, nil
+	}
 	chosen, err := s.Store.PreferenceStates(ctx, site, stored)
 	if err != nil {
 		return store.PreferenceChange{}, err
 	}
-	old := int8(-1)
 	if on, ok := chosen[store.PreferenceKey{Channel: c.Channel, Topic: t.ID}]; ok {
-		old = 0
+		row.Old = 0
 		if on {
-			old = 1
+			row.Old = 1
 		}
 	}
-	row := store.PreferenceChange{ChangeID: uuid.NewString(), SiteID: site, UserID: stored, Channel: c.Channel, Topic: t.ID,
-		Old: old, New: c.On, Source: c.Source, Actor: c.Actor, LinkID: c.LinkID, TS: s.now()}
 	return row, s.Store.AppendPreference(ctx, row)
 }
