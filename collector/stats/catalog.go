@@ -1,6 +1,11 @@
 package stats
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ashiato/ashiato/collector"
+)
 
 // Level says where a dimension is read: from each event, or from the visit
 // the event belongs to (the visit's first event, or its entry/exit page).
@@ -78,8 +83,8 @@ func propExpr(param string) string {
 // "prop:KEY" is the event property KEY; its key is bound as param.
 func LookupDimension(name, param string) (Dimension, bool) {
 	if key, ok := strings.CutPrefix(name, "prop:"); ok {
-		if key == "" {
-			return Dimension{}, false
+		if key == "" || utf8.RuneCountInString(key) > collector.MaxPropKeyLen {
+			return Dimension{}, false // no event carries such a key
 		}
 		return Dimension{Name: name, Level: EventLevel, Expr: propExpr(param),
 			Scope: "e_type = 'event' AND has(e_prop_keys, @" + param + ")", Doc: "property of custom events"}, true

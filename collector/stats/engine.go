@@ -219,6 +219,9 @@ func (p *plan) planMetrics(names []string) error {
 
 // planFilters parses the filters; goal filters define conversions.
 func (p *plan) planFilters(fs []string) error {
+	if len(fs) > MaxFilters {
+		return invalid("filter", "at most %d filters", MaxFilters)
+	}
 	for i, s := range fs {
 		f, err := ParseFilter(s, fmt.Sprintf("f%d", i))
 		if err != nil {

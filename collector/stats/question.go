@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ashiato/ashiato/collector"
 )
@@ -76,6 +77,9 @@ func ParseFilter(s, param string) (Filter, error) {
 	}
 	if len(rest) >= 2 && (rest[0] == '\'' || rest[0] == '"') && rest[len(rest)-1] == rest[0] {
 		rest = rest[1 : len(rest)-1]
+	}
+	if utf8.RuneCountInString(rest) > MaxFilterValue {
+		return Filter{}, invalid("filter", "a filter's value has at most %d characters", MaxFilterValue)
 	}
 	d, ok := LookupDimension(dim, param+"k")
 	if !ok {
@@ -162,6 +166,14 @@ func ParseLimit(s string) (int, error) {
 
 // MaxLimit is the most rows a breakdown answers.
 const MaxLimit = 10000
+
+// MaxFilters is the most filters of a question, and MaxFilterValue the
+// longest value of one (characters): the statement stays far below the
+// server's max_query_size (256 KiB), where the values are written in.
+const (
+	MaxFilters     = 20
+	MaxFilterValue = 2048
+)
 
 func (q Question) String() string {
 	return fmt.Sprintf("%s site=%s from=%s to=%s tz=%s metrics=%s by=%s filters=%q compare=%s limit=%d",

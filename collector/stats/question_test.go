@@ -80,6 +80,10 @@ func TestParseFilter(t *testing.T) {
 		{"nope is x", "", "", "", "unknown dimension"},
 		{"day is 2026-03-02", "", "", "", "cannot be filtered"},
 		{"page", "", "", "", "want 'dimension operator value'"},
+		{"page is /" + strings.Repeat("ä", MaxFilterValue-1), "page", "is", "/" + strings.Repeat("ä", MaxFilterValue-1), ""},
+		{"page is /" + strings.Repeat("a", MaxFilterValue), "", "", "", "at most 2048 characters"},
+		{"prop:" + strings.Repeat("k", collector.MaxPropKeyLen) + " is v", "prop:" + strings.Repeat("k", collector.MaxPropKeyLen), "is", "v", ""},
+		{"prop:" + strings.Repeat("k", collector.MaxPropKeyLen+1) + " is v", "", "", "", "unknown dimension"},
 	} {
 		t.Run(c.in, func(t *testing.T) {
 			f, err := ParseFilter(c.in, "f0")
@@ -93,6 +97,29 @@ func TestParseFilter(t *testing.T) {
 				t.Fatalf("%+v %v, want %s %s %q", f, err, c.dim, c.op, c.value)
 			}
 		})
+	}
+}
+
+// TestQuestionLimits: too many filters, or a property key longer than any
+// event may carry, are refused with the field before any SQL is made (the
+// statement would otherwise pass the server's max_query_size: a 503).
+func TestQuestionLimits(t *testing.T) {
+	e := &Engine{Site: func(id string) *collector.Site { return &collector.Site{ID: id, TimeZone: "UTC"} }}
+	q := Question{Report: "pages", Site: "s", From: "2026-03-01", To: "2026-03-02"}
+	for i := 0; i < MaxFilters; i++ {
+		q.Filters = append(q.Filters, "prop:k is v")
+	}
+	if _, err := e.Plan(q); err != nil {
+		t.Fatalf("%d filters: %v", MaxFilters, err)
+	}
+	q.Filters = append(q.Filters, "prop:k is v")
+	var ce *collector.Error
+	if _, err := e.Plan(q); !errors.As(err, &ce) || ce.Field != "filter" || ce.Code != collector.EInvalid {
+		t.Errorf("%d filters: %v, want invalid filter", len(q.Filters), err)
+	}
+	q.Filters, q.By = nil, "prop:"+strings.Repeat("k", collector.MaxPropKeyLen+1)
+	if _, err := e.Plan(q); !errors.As(err, &ce) || ce.Field != "by" {
+		t.Errorf("a property key of %d characters: %v, want invalid by", collector.MaxPropKeyLen+1, err)
 	}
 }
 
@@ -135,11 +162,11 @@ func TestStatementSettings(t *testing.T) {
 		return sts
 	}
 	if sts := ask("pages"); sts[0].SQL == sts[1].SQL ||
-		!strings.HasSuffix(sts[0].SQL, "\nSETTINGS use_uncompressed_cache = 1") ||
-		!strings.HasSuffix(sts[1].SQL, "\nSETTINGS use_uncompressed_cache = 1, max_threads = 2") {
+		!strings.HasSuffix(sts[0].SQL, "\nSETTINGS use_uncompressed_cache = 1, max_execution_time = 60") ||
+		!strings.HasSuffix(sts[1].SQL, "\nSETTINGS use_uncompressed_cache = 1, max_execution_time = 60, max_threads = 2") {
 		t.Errorf("pages (a row per page of a visit: totals of their own):\n%s\n\n%s", sts[0].SQL, sts[1].SQL)
 	}
-	if sts := ask("sources"); sts[0].SQL != sts[1].SQL || !strings.HasSuffix(sts[0].SQL, "\nSETTINGS use_uncompressed_cache = 1") {
+	if sts := ask("sources"); sts[0].SQL != sts[1].SQL || !strings.HasSuffix(sts[0].SQL, "\nSETTINGS use_uncompressed_cache = 1, max_execution_time = 60") {
 		t.Errorf("sources (WITH TOTALS, one statement):\n%s", sts[0].SQL)
 	}
 	p, err := e.Plan(Question{Report: "pages", Site: "s", From: "2026-03-01", To: "2026-03-02"})
@@ -152,7 +179,7 @@ func TestStatementSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, st := range sts {
-		if !strings.HasSuffix(st.SQL, "\nSETTINGS use_uncompressed_cache = 1, max_threads = 1") {
+		if !strings.HasSuffix(st.SQL, "\nSETTINGS use_uncompressed_cache = 1, max_execution_time = 60, max_threads = 1") {
 			t.Errorf("pages in the archive, %s:\n%s", st.Name, st.SQL)
 		}
 	}

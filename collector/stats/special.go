@@ -233,7 +233,13 @@ func (p *plan) statements(r Range) ([]Statement, error) {
 // of the same recent days. A statement that reads more rows than the
 // server's merge_tree_max_rows_to_use_cache (1 Mi by default) passes it
 // by; its size is the server's uncompressed_cache_size (docs/SCALING.md).
-const statementSettings = "\nSETTINGS use_uncompressed_cache = 1"
+// And a time limit: a question nobody waits for any more (a client that
+// left, a range of years over raw events) stops using the server after
+// StatementTimeout seconds (18.16 checks it while reading).
+const statementSettings = "\nSETTINGS use_uncompressed_cache = 1, max_execution_time = " + StatementTimeout
+
+// StatementTimeout is the seconds a stats statement may run.
+const StatementTimeout = "60"
 
 // pick is the one place that picks the SQL of a report: a report that
 // must read a rollup (a materialized view) gets its statement chosen here
