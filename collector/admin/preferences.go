@@ -34,16 +34,26 @@ func (a *API) checkPreference(c *fiber.Ctx) error {
 }
 
 // exportPreferences is the bulk list of a topic (CSV user,reason):
-// suppressed (default) or allowed; hash=1 gives SHA-256 of the user IDs.
+// suppressed (default) or allowed; hash=1 (or true) gives SHA-256 of the
+// user IDs, hash=0 (or false) them as stored, no hash the site's
+// preferences.export_hash; any other hash is 400, never a guess.
 func (a *API) exportPreferences(c *fiber.Ctx) error {
 	site, _, channel, topic := prefQuery(c)
 	list := c.Query("list", preferences.ListSuppressed)
 	if list != preferences.ListSuppressed && list != preferences.ListAllowed {
 		return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "list", "want suppressed or allowed"))
 	}
-	hash := c.QueryBool("hash", false)
-	if s := a.Privacy.Sites(site); s != nil && c.Query("hash") == "" {
-		hash = s.Preferences.ExportHash
+	var hash bool
+	switch h := c.Query("hash"); h {
+	case "1", "true":
+		hash = true
+	case "0", "false":
+	case "":
+		if s := a.Privacy.Sites(site); s != nil {
+			hash = s.Preferences.ExportHash
+		}
+	default:
+		return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "hash", "want 1 or 0 (true or false), got %q", h))
 	}
 	es, err := a.Preferences.List(c.UserContext(), site, channel, topic, list, hash)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/ashiato/ashiato/collector/ingest"
 	"github.com/ashiato/ashiato/collector/interest"
 	"github.com/ashiato/ashiato/collector/partner"
+	"github.com/ashiato/ashiato/collector/stats"
 )
 
 // segments lists a site's segments (the config file's and created ones).
@@ -93,11 +94,19 @@ func (a *API) exportSegment(c *fiber.Ctx) error {
 
 // interests answers interest scores (interest.Service.Scores: consent
 // checked against the ledger at every read): ?site=&visitor= or &user=
-// (as the site's systems know it), &category=, &limit=.
+// (as the site's systems know it), &category=, &limit= (1 to
+// stats.MaxLimit, default stats.DefaultLimit; anything else is 400).
 func (a *API) interests(c *fiber.Ctx) error {
 	site := strings.Clone(c.Query("site"))
 	c.Locals(localSite, site)
-	q := interest.Query{Visitor: strings.Clone(c.Query("visitor")), Category: strings.Clone(c.Query("category")), Limit: c.QueryInt("limit", 100)}
+	limit, err := stats.ParseLimit(strings.Clone(c.Query("limit")))
+	if err != nil {
+		return ingest.WriteError(c, err)
+	}
+	if limit == 0 {
+		limit = stats.DefaultLimit
+	}
+	q := interest.Query{Visitor: strings.Clone(c.Query("visitor")), Category: strings.Clone(c.Query("category")), Limit: limit}
 	if u := c.Query("user"); u != "" {
 		q.User = a.Privacy.Keys.StoredUserID(a.Privacy.Sites(site), strings.Clone(u))
 	}
@@ -136,12 +145,19 @@ func (a *API) lookalike(c *fiber.Ctx) error {
 
 // partnerStats answers a statistics export for partners as CSV: cells of
 // fewer than k people suppressed, complementary suppression, the rule in
-// the header (partner.Run); with ?by= a cross table of two reports.
+// the header (partner.Run); with ?by= a cross table of two reports. A k
+// that is not a whole number is 400; partner.Run checks its size and the
+// range.
 func (a *API) partnerStats(c *fiber.Ctx) error {
-	r := partner.Request{Site: strings.Clone(c.Query("site")), Report: strings.Clone(c.Params("report")), By: strings.Clone(c.Query("by")), K: uint64(c.QueryInt("k", 10))}
+	r := partner.Request{Site: strings.Clone(c.Query("site")), Report: strings.Clone(c.Params("report")), By: strings.Clone(c.Query("by")), K: 10}
 	c.Locals(localSite, r.Site)
 	c.Locals(localDetail, "report="+r.Report+" by="+r.By)
 	var err error
+	if k := c.Query("k"); k != "" {
+		if r.K, err = strconv.ParseUint(k, 10, 64); err != nil {
+			return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "k", "want a whole number of at least 2, got %q", k))
+		}
+	}
 	if r.From, err = time.Parse(time.DateOnly, c.Query("from")); err != nil {
 		return ingest.WriteError(c, collector.Errorf(collector.EInvalid, "from", "want YYYY-MM-DD"))
 	}

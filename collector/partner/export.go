@@ -14,6 +14,7 @@ import (
 
 	"github.com/ashiato/ashiato/collector"
 	"github.com/ashiato/ashiato/collector/privacy"
+	"github.com/ashiato/ashiato/collector/stats"
 	"github.com/ashiato/ashiato/collector/store"
 	"github.com/ashiato/ashiato/queries"
 )
@@ -45,6 +46,34 @@ type Request struct {
 	K        uint64
 }
 
+// MaxDays is the longest range of an export, the stats engine's default.
+const MaxDays = stats.DefaultMaxDays
+
+// firstDay and endDay bound the days a range may name: events.ts is a
+// DateTime, which ends on 2106-02-07, and a bound on or after that day
+// reads as 0 and answers an empty table instead of an error.
+var (
+	firstDay = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	endDay   = time.Date(2106, 2, 7, 0, 0, 0, 0, time.UTC)
+)
+
+// checkRange refuses a range [from, to) that is empty, backwards, longer
+// than MaxDays or outside what events.ts can hold.
+func checkRange(from, to time.Time) error {
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	switch days := int(to.Sub(from).Hours() / 24); {
+	case from.Before(firstDay):
+		return collector.Errorf(collector.EInvalid, "from", "from %s: want %s or later", day(from), day(firstDay))
+	case !to.Before(endDay):
+		return collector.Errorf(collector.EInvalid, "to", "to %s: want a day before %s", day(to), day(endDay))
+	case !to.After(from):
+		return collector.Errorf(collector.EInvalid, "to", "to %s is excluded: want a day after from (%s)", day(to), day(from))
+	case days > MaxDays:
+		return collector.Errorf(collector.EInvalid, "to", "the range has %d days; at most %d", days, MaxDays)
+	}
+	return nil
+}
+
 // Result is a suppressed table, ready to write.
 type Result struct {
 	r             Request
@@ -63,6 +92,9 @@ func Run(ctx context.Context, st *store.Store, r Request) (*Result, error) {
 	}
 	if r.K < 2 {
 		return nil, collector.Errorf(collector.EInvalid, "k", "k %d: want at least 2", r.K)
+	}
+	if err := checkRange(r.From, r.To); err != nil {
+		return nil, err
 	}
 	pairs, err := read(ctx, st, r)
 	if err != nil {
