@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,9 +21,10 @@ const readBufferSize = 32 << 10
 
 // newApp returns the Fiber app with the server's limits: body size, read,
 // write and idle timeouts (slow clients cannot hold a connection open), and
-// a connection cap.
-func newApp(cfg config.Server, log *slog.Logger) *fiber.App {
-	return fiber.New(fiber.Config{
+// a connection cap. X-Forwarded-Host and -Proto are believed only from
+// proxies (ingest.TrustProxies).
+func newApp(cfg config.Server, proxies []netip.Prefix, log *slog.Logger) *fiber.App {
+	fc := fiber.Config{
 		AppName:               "ashiato",
 		DisableStartupMessage: true,
 		BodyLimit:             collector.ReadBodyLimit, // the endpoints answer 413 above MaxBodyBytes
@@ -56,7 +58,9 @@ func newApp(cfg config.Server, log *slog.Logger) *fiber.App {
 			log.Error("request failed", "path", c.Path(), "err", err)
 			return ingest.WriteError(c, err)
 		},
-	})
+	}
+	ingest.TrustProxies(&fc, proxies)
+	return fiber.New(fc)
 }
 
 func notifyAgain(c chan<- os.Signal) { signal.Notify(c, os.Interrupt, syscall.SIGTERM) }

@@ -29,7 +29,7 @@ func startApp(t testing.TB, app *fiber.App) string {
 // error log line per request.
 func TestLargeHeaders(t *testing.T) {
 	logs := &syncBuffer{}
-	app := newApp(config.Server{}, newLogger(logs, "debug"))
+	app := newApp(config.Server{}, nil, newLogger(logs, "debug"))
 	app.Get("/x", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	base := startApp(t, app)
 	for _, tc := range []struct {

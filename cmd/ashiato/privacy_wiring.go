@@ -79,6 +79,7 @@ func (m *Main) startPrivacy(ctx context.Context, app *fiber.App, api fiber.Route
 		ClientIP: func(c *fiber.Ctx) netip.Addr {
 			return m.enricher.ClientIP(ingest.RemoteAddr(c), ingest.ForwardedFor(c))
 		},
+		PublicURL: m.Config.PublicURL,
 	}
 	if m.archive != nil {
 		p.svc.AfterErasure = m.archive.Invalidate // an erased subject leaves the archived views at once

@@ -138,7 +138,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	sites := ingest.NewSites(cfg.Sites)
-	m.app = newApp(cfg.Server, m.Log)
+	proxies, err := cfg.Enrich.Proxies()
+	if err != nil {
+		return err
+	}
+	m.app = newApp(cfg.Server, proxies, m.Log)
 	m.app.Use(web.NewTiming(m.reg).Handler) // ashiato_http_request_duration_seconds{route, code}
 	m.app.Use(markServing)                  // limit.go: a served request's connection is not slow
 	warnAtStart(cfg, m.Log)
@@ -158,7 +162,7 @@ func (m *Main) Run(ctx context.Context) error {
 		configs[site.ID] = c
 	}
 	ch := &ingest.ConsentHandler{Sites: sites, Signer: signer, Gate: m.gate, Ledger: m.ledger, UA: m.enricher,
-		Configs: configs, Log: m.Log, Now: m.now}
+		Configs: configs, PublicURL: cfg.PublicURL, Log: m.Log, Now: m.now}
 	ch.Register(api)
 	m.app.Use("/admin", rateLimit(cfg.Server, m.enricher)) // unauthenticated floods must not fill the audit log
 	if err := m.startPrivacy(ctx, m.app, api, h, ch); err != nil {

@@ -48,6 +48,9 @@ type API struct {
 	// nil: no limit.
 	AuthLimit *AuthLimiter
 	ClientIP  func(c *fiber.Ctx) netip.Addr
+	// PublicURL is the collector's public origin (public_url): the
+	// unsubscribe links are made with it (ingest.Origin).
+	PublicURL string
 }
 
 // Route is one admin route and the scope it requires.

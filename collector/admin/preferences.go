@@ -126,7 +126,7 @@ func (a *API) unsubscribeLink(c *fiber.Ctx) error {
 	if err != nil {
 		return ingest.WriteError(c, err)
 	}
-	u := c.BaseURL() + "/api/unsubscribe?t=" + url.QueryEscape(tok)
+	u := ingest.Origin(c, a.PublicURL) + "/api/unsubscribe?t=" + url.QueryEscape(tok)
 	return c.JSON(fiber.Map{"url": u, "list_unsubscribe": "<" + u + ">", "list_unsubscribe_post": "List-Unsubscribe=One-Click"})
 }
 

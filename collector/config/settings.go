@@ -80,7 +80,7 @@ var Settings = []Setting{
 	{"data-dir", "data_dir", "folder for the spool and the generated secret", str(func(c *Config) *string { return &c.DataDir })},
 	{"secret-file", "secret_file", "file with the shared server secret (default DATA_DIR/secret, generated)", str(func(c *Config) *string { return &c.SecretFile })},
 	{"log-level", "log_level", "debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
-	{"public-url", "public_url", "public origin of the collector, e.g. https://stats.example.com", str(func(c *Config) *string { return &c.PublicURL })},
+	{"public-url", "public_url", "public origin of the collector, e.g. https://stats.example.com: the absolute URLs it hands out (unsubscribe links, policy URLs) use it", str(func(c *Config) *string { return &c.PublicURL })},
 	{"debug-listen", "debug_listen", "serve pprof and enricher counters on this address (loopback only; empty = off)", str(func(c *Config) *string { return &c.DebugListen })},
 	{"metrics-listen", "metrics_listen", "serve /metrics on this address only (loopback or internal; empty = off)", str(func(c *Config) *string { return &c.MetricsListen })},
 	{"metrics-token", "metrics_token", "also serve /metrics on the public address to Authorization: Bearer <token> (empty = off)", str(func(c *Config) *string { return &c.MetricsToken })},
@@ -100,7 +100,7 @@ var Settings = []Setting{
 	}},
 	{"spool-dir", "spool.dir", "spool folder (default DATA_DIR/spool)", str(func(c *Config) *string { return &c.Spool.Dir })},
 	{"spool-max-bytes", "spool.max_bytes", "cap on unconfirmed spool bytes; above it hits get 503", i64(func(c *Config) *int64 { return &c.Spool.MaxBytes })},
-	{"trusted-proxies", "enrich.trusted_proxies", "comma-separated CIDRs whose X-Forwarded-For is trusted", list(func(c *Config) *[]string { return &c.Enrich.TrustedProxies })},
+	{"trusted-proxies", "enrich.trusted_proxies", "comma-separated CIDRs whose X-Forwarded-For, -Host and -Proto are trusted", list(func(c *Config) *[]string { return &c.Enrich.TrustedProxies })},
 	{"trust-country-headers", "enrich.trust_country_headers", "read the country from CDN headers (CF-IPCountry, ...)", boolean(func(c *Config) *bool { return &c.Enrich.TrustCountryHeaders })},
 	{"geoip-db", "enrich.geoip_db", "MaxMind-format country database (.mmdb); default: the bundled one when installed; off: none", str(func(c *Config) *string { return &c.Enrich.GeoIPDB })},
 	{"rate-per-ip", "server.rate_per_ip", "requests per second per client, its IP and User-Agent; 10x that per IP (0 = off)", func(c *Config, v string) error {

@@ -67,7 +67,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.TrustCountryHeaders, "enrich.trust-country-headers", c.TrustCountryHeaders,
 		"read the visitor's country from the CDN country headers (only behind a CDN that sets them)")
 	fs.StringVar(&c.GeoIPDB, "enrich.geoip-db", c.GeoIPDB, "MaxMind-format country database (.mmdb); default the bundled one when installed, off for none")
-	fs.Func("enrich.trusted-proxies", "comma-separated CIDRs whose X-Forwarded-For is trusted", func(s string) error {
+	fs.Func("enrich.trusted-proxies", "comma-separated CIDRs whose X-Forwarded-For, -Host and -Proto are trusted", func(s string) error {
 		c.TrustedProxies = splitList(s)
 		return nil
 	})
@@ -102,6 +102,10 @@ func (c Config) withDefaults() Config {
 	}
 	return c
 }
+
+// Proxies returns TrustedProxies as canonical prefixes (a single address
+// is a full-length prefix).
+func (c Config) Proxies() ([]netip.Prefix, error) { return parsePrefixes(c.TrustedProxies) }
 
 // Validate fills in the defaults of zero fields and checks the values.
 func (c *Config) Validate() error {

@@ -45,8 +45,11 @@ type ConsentHandler struct {
 	// ErasedVisitor reports whether a visitor ID was erased; an erased ID is
 	// never issued again, so a new decision starts a new subject.
 	ErasedVisitor func(site, visitorID string) bool
-	Log           *slog.Logger
-	Now           func() time.Time
+	// PublicURL is the collector's public origin (public_url): a policy
+	// URL that is a path is made absolute with it (Origin).
+	PublicURL string
+	Log       *slog.Logger
+	Now       func() time.Time
 }
 
 // Register mounts the consent endpoints on api, the router of /api.
@@ -67,7 +70,7 @@ func (h *ConsentHandler) config(c *fiber.Ctx) error {
 	// collector's pages: the banner shows it on another origin, so it gets
 	// the collector's origin. (The texts hash covers the configured value.)
 	if strings.HasPrefix(cfg.PolicyURL, "/") && !strings.HasPrefix(cfg.PolicyURL, "//") {
-		cfg.PolicyURL = c.BaseURL() + cfg.PolicyURL
+		cfg.PolicyURL = Origin(c, h.PublicURL) + cfg.PolicyURL
 	}
 	return c.JSON(cfg)
 }
