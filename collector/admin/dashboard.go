@@ -105,11 +105,12 @@ func (d *Dashboard) cookie(value string, exp time.Time) *fiber.Cookie {
 		HTTPOnly: true, Secure: strings.HasPrefix(d.PublicURL, "https://"), SameSite: fiber.CookieSameSiteStrictMode}
 }
 
-// formToken authenticates the login form's field token; a wrong one
-// counts against the address's failures.
+// formToken authenticates the login form's field token, from the body
+// only (never the URL, which lands in access logs); a wrong one counts
+// against the address's failures.
 func (d *Dashboard) formToken(c *fiber.Ctx, ip netip.Addr) (*store.Token, error) {
 	a := d.API
-	tok, err := a.Tokens.Authenticate(c.UserContext(), strings.TrimSpace(c.FormValue("token")))
+	tok, err := a.Tokens.Authenticate(c.UserContext(), strings.TrimSpace(string(c.Request().PostArgs().Peek("token"))))
 	if err != nil && a.AuthLimit != nil && collector.ErrorCode(err) == collector.EUnauthorized {
 		a.AuthLimit.Fail(ip)
 	}
