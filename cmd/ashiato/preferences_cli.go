@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
 
@@ -120,7 +119,7 @@ func runPreferences(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, strings.TrimRight(cfg.PublicURL, "/")+"/api/unsubscribe?t="+url.QueryEscape(tok))
+		fmt.Fprintln(stdout, preferences.LinkURL(cfg.PublicURL, tok))
 		return nil
 	}
 }

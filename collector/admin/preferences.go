@@ -2,7 +2,6 @@ package admin
 
 import (
 	"encoding/json"
-	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -126,7 +125,7 @@ func (a *API) unsubscribeLink(c *fiber.Ctx) error {
 	if err != nil {
 		return ingest.WriteError(c, err)
 	}
-	u := ingest.Origin(c, a.PublicURL) + "/api/unsubscribe?t=" + url.QueryEscape(tok)
+	u := preferences.LinkURL(ingest.Origin(c, a.PublicURL), tok)
 	return c.JSON(fiber.Map{"url": u, "list_unsubscribe": "<" + u + ">", "list_unsubscribe_post": "List-Unsubscribe=One-Click"})
 }
 

@@ -46,9 +46,6 @@ type Request struct {
 	K        uint64
 }
 
-// MaxDays is the longest range of an export, the stats engine's default.
-const MaxDays = stats.DefaultMaxDays
-
 // firstDay and endDay bound the days a range may name: events.ts is a
 // DateTime, which ends on 2106-02-07, and a bound on or after that day
 // reads as 0 and answers an empty table instead of an error.
@@ -58,7 +55,8 @@ var (
 )
 
 // checkRange refuses a range [from, to) that is empty, backwards, longer
-// than MaxDays or outside what events.ts can hold.
+// than the stats engine's (stats.DefaultMaxDays) or outside what events.ts
+// can hold.
 func checkRange(from, to time.Time) error {
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
 	switch days := int(to.Sub(from).Hours() / 24); {
@@ -68,8 +66,8 @@ func checkRange(from, to time.Time) error {
 		return collector.Errorf(collector.EInvalid, "to", "to %s: want a day before %s", day(to), day(endDay))
 	case !to.After(from):
 		return collector.Errorf(collector.EInvalid, "to", "to %s is excluded: want a day after from (%s)", day(to), day(from))
-	case days > MaxDays:
-		return collector.Errorf(collector.EInvalid, "to", "the range has %d days; at most %d", days, MaxDays)
+	case days > stats.DefaultMaxDays:
+		return collector.Errorf(collector.EInvalid, "to", "the range has %d days; at most %d", days, stats.DefaultMaxDays)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -146,6 +148,13 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (Link, error) {
 	_, err = s.record(ctx, l.Site, t, l.user, Change{Channel: l.Channel, Topic: l.Topic, On: false,
 		Source: SourceUnsubscribe, Actor: "link", LinkID: l.id})
 	return l, err
+}
+
+// LinkURL is the unsubscribe link of token on the collector at origin
+// (its public URL, or the request's: ingest.Origin): what List-Unsubscribe
+// names and GET/POST /api/unsubscribe serve.
+func LinkURL(origin, token string) string {
+	return strings.TrimRight(origin, "/") + "/api/unsubscribe?t=" + url.QueryEscape(token)
 }
 
 // LinkKey derives the key that signs unsubscribe links from the server
